@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+// speedlab — the lab's command line. Each subcommand lives in its own module under commands/.
+import { CliError } from './cli-error.js';
+
+type Command = { summary: string; load: () => Promise<{ main(argv: string[]): Promise<number> }> };
+
+const commands: Record<string, Command> = {
+};
+
+function usage(): string {
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  return `usage: speedlab <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nspeedlab <command> --help for details`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    console.error(`speedlab: unknown command '${name}'\n\n${usage()}`);
+    return 2;
+  }
+  const mod = await command.load();
+  return mod.main(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (err: unknown) => {
+    if (err instanceof CliError) {
+      console.error(`speedlab: ${err.message}`);
+      process.exitCode = err.exitCode;
+    } else {
+      console.error(err);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,118 @@
+// The contract between the sweep (which writes points.jsonl and run.json) and the report
+// (which reads them). DESIGN §7. Every field is plain JSON.
+
+export type LogMode = 'off' | 'meta' | 'full';
+export type LockMode = 'global' | 'file';
+export type LogWrite = 'locked' | 'reserved';
+export type SyncMode = 'none' | 'fsync';
+export type Mix = 'put' | 'get' | 'head' | 'mixed';
+
+/** The parameters that identify one measured point. */
+export interface PointParams {
+  threads: number;
+  /** bytes */
+  fileSize: number;
+  log: LogMode;
+  lock: LockMode;
+  logWrite: LogWrite;
+  sync: SyncMode;
+  /** disk profile name: 'ram', 'hdd', 'sd-card', a custom name, or 'host' */
+  disk: string;
+  mix: Mix;
+  connections: number;
+  /** 0-based repetition index */
+  repetition: number;
+}
+
+export interface LatencyMicros {
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+  mean: number;
+}
+
+export interface PointRecord {
+  /** stable key of params (without repetition it names the cell; with it, the point) */
+  id: string;
+  params: PointParams;
+  /** 'ok' when measured and verified; 'failed' when the point could not be measured or verification failed */
+  outcome: 'ok' | 'failed';
+  /** why the point failed (server died, verification mismatch, ...) */
+  failure?: string;
+  startedAt: string; // ISO
+  finishedAt: string; // ISO
+  /** measured window, seconds */
+  durationS: number;
+  requests: number;
+  requestsPerS: number;
+  /** content bytes moved per second (request + response bodies) */
+  bytesPerS: number;
+  latencyUs: LatencyMicros;
+  /** status code -> count, e.g. { "200": 1000, "500": 3 } */
+  statusCounts: Record<string, number>;
+  /** connection errors and timeouts */
+  errors: number;
+  timeouts: number;
+  /** server CPU use in cores (1.0 = one core busy) averaged over the window */
+  serverCpuCores: number;
+  /** CPUs available to the server (cpuset size, or nproc for local) */
+  serverCpus: number;
+  serverMemPeakBytes?: number;
+  /** bytes read/written on the device backing the data directory during the window */
+  deviceReadBytes: number;
+  deviceWriteBytes: number;
+  /** log file growth during the window */
+  logBytes: number;
+  /** loadgen CPU use in cores averaged over the window */
+  loadgenCpuCores: number;
+  /** true when the loadgen used >= 0.9 core: the result is not trusted */
+  loadgenBound: boolean;
+  verification: { checked: number; mismatches: number; detail?: string };
+  /** the disk profile's configured limits, when throttled (bytes/s, ops/s) */
+  diskLimits?: { writeBps?: number; readBps?: number; writeIops?: number; readIops?: number };
+}
+
+export interface Calibration {
+  disk: string;
+  /** MiB/s measured */
+  directWriteMiBps?: number;
+  bufferedWriteMiBps?: number;
+  fsyncWriteMiBps?: number;
+  readMiBps?: number;
+  limits?: PointRecord['diskLimits'];
+}
+
+/** run.json */
+export interface RunInfo {
+  name: string;
+  startedAt: string;
+  finishedAt?: string;
+  /** the resolved experiment, as validated */
+  experiment: unknown;
+  runtime: 'local' | 'docker';
+  host: {
+    hostname: string;
+    kernel: string;
+    cgroupVersion: 1 | 2;
+    cpus: number;
+    cpuModel: string;
+    memBytes: number;
+    dockerVersion?: string;
+    node: string;
+    serverCpuset?: string;
+    loadgenCpuset?: string;
+  };
+  calibration: Calibration[];
+  tools: Record<string, string>;
+  /** results of the experiment's expect checks, filled after the sweep */
+  expectations?: ExpectationResult[];
+}
+
+export interface ExpectationResult {
+  description: string;
+  passed: boolean;
+  /** the measured value(s) behind the verdict, in words */
+  detail: string;
+}

@@ -1,0 +1,73 @@
+// The contract between the sweep and the places a server can run (DESIGN §4).
+// The sweep never knows whether it talks to a child process or a container.
+import type { LockMode, LogMode, LogWrite, SyncMode } from '../results/record.js';
+
+/** How the server under test is started. */
+export type ServerImpl =
+  | { kind: 'reference' }
+  /** a user's own server: argv with {port}, {threads}, {log} placeholders (local runtime) */
+  | { kind: 'command'; command: string[] }
+  /** a user's own image (docker runtime); command as above */
+  | { kind: 'image'; image: string; command: string[] };
+
+export interface DiskProfile {
+  name: string;
+  kind: 'ram' | 'throttled' | 'host';
+  /** bytes; the capacity of the data volume */
+  sizeBytes: number;
+  writeBps?: number;
+  readBps?: number;
+  writeIops?: number;
+  readIops?: number;
+  /** kind 'host' only: where on the host */
+  path?: string;
+}
+
+export interface ServerSpec {
+  impl: ServerImpl;
+  threads: number;
+  log: LogMode;
+  lock: LockMode;
+  logWrite: LogWrite;
+  sync: SyncMode;
+  disk: DiskProfile;
+  /** labels every resource of this run (stale cleanup) */
+  runId: string;
+}
+
+/** Cumulative counters; the sweep takes a snapshot before and after the measured window. */
+export interface ServerStats {
+  /** CPU seconds used by the server so far (user + system) */
+  cpuSeconds: number;
+  readBytes: number;
+  writeBytes: number;
+  /** size of the log file now (0 without a log) */
+  logBytes: number;
+  memPeakBytes?: number;
+}
+
+export interface RunningServer {
+  /** always 127.0.0.1 from the load generator's point of view */
+  host: '127.0.0.1';
+  port: number;
+  /** CPUs the server may use */
+  cpus: number;
+  stats(): Promise<ServerStats>;
+  /** resolves when the server process/container ends, with a reason */
+  exited: Promise<string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A load-generator job is run as its own process (`speedlab loadgen`), never in the
+ * orchestrator's event loop: locally a child process, in Docker a container that joins the
+ * server's network namespace. The job goes in as JSON, the result comes out as JSON on stdout.
+ */
+export interface Runtime {
+  readonly name: 'local' | 'docker';
+  startServer(spec: ServerSpec): Promise<RunningServer>;
+  /** run `speedlab loadgen` with this job JSON against the server; returns the parsed stdout JSON */
+  runLoadgen(server: RunningServer, job: unknown, signal?: AbortSignal): Promise<unknown>;
+  /** remove everything this runtime created for runId (and, with stale=true, older runs' leftovers) */
+  cleanup(runId: string): Promise<void>;
+}
