@@ -1,0 +1,238 @@
+// One client connection on the main thread: splits the byte stream into requests, hands each to
+// the worker pool, forwards PUT bodies to the worker and its responses back, one request at a
+// time (pipelined requests wait their turn), with flow control both ways and timeouts that only
+// count time spent waiting on the client.
+import type { Socket } from 'node:net';
+import { MAX_HEAD_BYTES, parseRequestHead, type RequestHead } from './http/request-head.js';
+import { responseHead, textResponse } from './http/status.js';
+import type { FromWorker, Job, JobKind } from './messages.js';
+import { HEALTHCHECK, parseTarget } from './names.js';
+import type { WorkerPool } from './pool.js';
+
+const HEAD_END = Buffer.from('\r\n\r\n');
+/** PUT body bytes handed to the worker but not yet on disk, before the socket is paused. */
+const BODY_WINDOW = 1024 * 1024;
+
+export interface ConnectionContext {
+  pool: WorkerPool;
+  nextJobId(): number;
+  /** null without a log: then /healthcheck is an ordinary name */
+  healthcheck: (() => string) | null;
+  timeoutMs: number;
+}
+
+type Phase =
+  | 'queued' // waiting for a worker, or for the worker's first answer
+  | 'body' // forwarding a PUT body
+  | 'response'; // the worker is answering
+
+interface Active {
+  job: Job;
+  phase: Phase;
+  /** PUT body bytes still to come from the client */
+  bodyLeft: number;
+  /** PUT body bytes forwarded but not yet written by the worker */
+  inFlight: number;
+  /** close the connection once this response is sent */
+  closeAfter: boolean;
+  responded: boolean;
+}
+
+export class Connection {
+  private pending: Buffer = Buffer.alloc(0);
+  /** bytes of an ignored GET/HEAD body still to skip */
+  private discard = 0;
+  private active: Active | null = null;
+  private closed = false;
+  /** the client half-closed: answer what it sent, then close */
+  private clientEnded = false;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly ctx: ConnectionContext,
+  ) {
+    socket.setNoDelay(true);
+    socket.setTimeout(ctx.timeoutMs);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('timeout', () => this.onTimeout());
+    socket.on('error', () => this.onGone());
+    socket.on('close', () => this.onGone());
+    socket.on('end', () => {
+      this.clientEnded = true;
+      if (!this.active) this.processPending();
+    });
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    const a = this.active;
+    if (a && a.phase === 'body' && this.pending.length === 0) {
+      const rest = this.forwardBody(a, chunk);
+      if (rest.length > 0) this.pending = rest;
+      return;
+    }
+    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    if (!this.active) this.processPending();
+    else if (this.pending.length > MAX_HEAD_BYTES) this.socket.pause();
+  }
+
+  /** Sends body bytes to the worker; returns what belongs to the next request. */
+  private forwardBody(a: Active, data: Buffer): Buffer {
+    const n = Math.min(a.bodyLeft, data.length);
+    if (n > 0) {
+      const copy = new ArrayBuffer(n);
+      new Uint8Array(copy).set(data.subarray(0, n));
+      a.bodyLeft -= n;
+      a.inFlight += n;
+      this.ctx.pool.send(a.job.id, { t: 'body', id: a.job.id, chunk: copy }, [copy]);
+    }
+    if (a.bodyLeft === 0 || a.inFlight >= BODY_WINDOW) this.socket.pause();
+    return data.subarray(n);
+  }
+
+  private processPending(): void {
+    while (!this.active && !this.closed) {
+      if (this.discard > 0) {
+        const n = Math.min(this.discard, this.pending.length);
+        this.discard -= n;
+        this.pending = this.pending.subarray(n);
+        if (this.discard > 0) break;
+      }
+      if (this.pending.length === 0) break;
+      const end = this.pending.indexOf(HEAD_END);
+      if (end < 0 || end + HEAD_END.length > MAX_HEAD_BYTES) {
+        if (end >= 0 || this.pending.length > MAX_HEAD_BYTES) {
+          // oversized head: answer and close, the rest of the stream cannot be framed
+          const line = this.pending.subarray(0, Math.min(this.pending.length, 256)).toString('latin1').split('\r\n')[0] ?? '';
+          this.pending = Buffer.alloc(0);
+          this.startFail(line, '', '', 400, true);
+        }
+        break;
+      }
+      const text = this.pending.subarray(0, end).toString('latin1');
+      this.pending = this.pending.subarray(end + HEAD_END.length);
+      this.startRequest(text);
+    }
+    if (this.active || this.closed) return;
+    if (this.clientEnded) {
+      this.closed = true;
+      this.socket.end();
+    } else this.socket.resume();
+  }
+
+  private startRequest(text: string): void {
+    const parsed = parseRequestHead(text);
+    if (!parsed.ok) return this.startFail(parsed.line, '', '', 400, true);
+    const head = parsed.head;
+    const { method, target } = head;
+    const name = parseTarget(target);
+    const known = method === 'GET' || method === 'PUT' || method === 'HEAD';
+    if (!known || name === null) return this.startFail(head.line, method, target, 400, true);
+    if (method === 'PUT' && head.contentLength === null) return this.startFail(head.line, method, target, 400, true);
+    const bodyLength = head.contentLength ?? 0;
+
+    if (name === HEALTHCHECK && this.ctx.healthcheck) {
+      if (method === 'GET') {
+        this.discard = bodyLength;
+        return this.answerHealthcheck(head);
+      }
+      return this.startFail(head.line, method, target, 403, head.close || bodyLength > 0);
+    }
+    if (method !== 'PUT') this.discard = bodyLength;
+    const kind: JobKind = method === 'PUT' ? 'put' : method === 'GET' ? 'get' : 'head';
+    this.start(this.makeJob(kind, name, head.line, method, target, method === 'PUT' ? bodyLength : 0, 0), head.close);
+  }
+
+  private answerHealthcheck(head: RequestHead): void {
+    const body = Buffer.from(this.ctx.healthcheck!(), 'latin1');
+    this.socket.write(responseHead(200, body.length, head.close));
+    this.socket.write(body);
+    if (head.close) this.finish(true);
+  }
+
+  private startFail(line: string, method: string, target: string, status: number, closeAfter: boolean): void {
+    this.start(this.makeJob('fail', '', line, method, target, 0, status), closeAfter);
+  }
+
+  private makeJob(kind: JobKind, name: string, line: string, method: string, target: string, contentLength: number, status: number): Job {
+    return { t: 'job', id: this.ctx.nextJobId(), kind, name, method, target, line, contentLength, status };
+  }
+
+  private start(job: Job, closeAfter: boolean): void {
+    const a: Active = { job, phase: 'queued', bodyLeft: job.contentLength, inFlight: 0, closeAfter, responded: false };
+    this.active = a;
+    this.socket.pause();
+    this.ctx.pool.submit({ job, onMessage: (msg) => this.onWorker(a, msg) });
+  }
+
+  private onWorker(a: Active, msg: FromWorker): void {
+    if (this.closed || this.active !== a) return;
+    switch (msg.t) {
+      case 'ready': {
+        a.phase = 'body';
+        const rest = this.forwardBody(a, this.pending);
+        this.pending = rest;
+        if (a.bodyLeft > 0 && a.inFlight < BODY_WINDOW) this.socket.resume();
+        return;
+      }
+      case 'consumed':
+        a.inFlight -= msg.bytes;
+        if (a.phase === 'body' && a.bodyLeft > 0 && a.inFlight < BODY_WINDOW) this.socket.resume();
+        return;
+      case 'res':
+        return this.onResponse(a, msg);
+    }
+  }
+
+  private onResponse(a: Active, msg: Extract<FromWorker, { t: 'res' }>): void {
+    a.phase = 'response';
+    // an answer before the whole body arrived (error, disk full): the stream can't be resynced
+    if (a.bodyLeft > 0) a.closeAfter = true;
+    // head and body leave in one writev
+    this.socket.cork();
+    if (msg.status !== undefined && !a.responded) {
+      a.responded = true;
+      if (msg.length === undefined) this.socket.write(textResponse(msg.status, a.closeAfter, a.job.method === 'HEAD'));
+      else this.socket.write(responseHead(msg.status, msg.length, a.closeAfter));
+    }
+    if (msg.chunk && a.job.kind === 'get') {
+      const bytes = msg.chunk.byteLength;
+      const id = a.job.id;
+      this.socket.write(new Uint8Array(msg.chunk), () => {
+        if (!msg.final) this.ctx.pool.send(id, { t: 'credit', id, bytes });
+      });
+    }
+    this.socket.uncork();
+    if (msg.final) this.finish(a.closeAfter);
+  }
+
+  private finish(close: boolean): void {
+    this.active = null;
+    if (close) {
+      this.closed = true;
+      this.socket.end();
+      return;
+    }
+    this.processPending();
+  }
+
+  /** Only time spent waiting on the client counts; a request waiting for a worker never times out. */
+  private onTimeout(): void {
+    const a = this.active;
+    const waitingOnClient =
+      !a ||
+      (a.phase === 'body' && a.bodyLeft > 0 && a.inFlight < BODY_WINDOW) ||
+      (a.phase === 'response' && this.socket.writableLength > 0);
+    if (waitingOnClient) this.socket.destroy();
+    else this.socket.setTimeout(this.ctx.timeoutMs);
+  }
+
+  private onGone(): void {
+    if (this.closed && !this.active) return;
+    this.closed = true;
+    const a = this.active;
+    this.active = null;
+    if (a && !this.ctx.pool.cancelQueued(a.job.id)) this.ctx.pool.send(a.job.id, { t: 'abort', id: a.job.id });
+    this.socket.destroy();
+  }
+}

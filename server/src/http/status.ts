@@ -1,0 +1,26 @@
+export const REASONS: Record<number, string> = {
+  200: 'OK',
+  201: 'Created',
+  400: 'Bad Request',
+  403: 'Forbidden',
+  404: 'Not Found',
+  500: 'Internal Server Error',
+};
+
+export function reason(status: number): string {
+  return REASONS[status] ?? 'Unknown';
+}
+
+/** Response head; every response carries Content-Length. */
+export function responseHead(status: number, contentLength: number, close: boolean): string {
+  return `HTTP/1.1 ${status} ${reason(status)}\r\nContent-Length: ${contentLength}\r\n${close ? 'Connection: close\r\n' : ''}\r\n`;
+}
+
+/**
+ * A whole response whose body is the reason phrase and a newline (errors, PUT results);
+ * an answer to HEAD carries the same head and no body.
+ */
+export function textResponse(status: number, close: boolean, headOnly = false): Buffer {
+  const body = `${reason(status)}\n`;
+  return Buffer.from(responseHead(status, Buffer.byteLength(body), close) + (headOnly ? '' : body), 'latin1');
+}

@@ -1,0 +1,41 @@
+// Messages between the main thread (sockets, HTTP parsing) and the workers (file I/O, hex
+// encoding, log writes). One worker handles one job at a time; every message names its job.
+
+export type JobKind = 'get' | 'head' | 'put' | 'fail';
+
+export interface Job {
+  t: 'job';
+  id: number;
+  kind: JobKind;
+  /** bare file name (empty for 'fail' jobs whose target was unusable) */
+  name: string;
+  method: string;
+  target: string;
+  /** the request line as received, for FAIL entries */
+  line: string;
+  /** PUT: body bytes that will follow */
+  contentLength: number;
+  /** 'fail' jobs: the status to log and send */
+  status: number;
+}
+
+export type ToWorker =
+  | Job
+  /** a piece of a PUT body (transferred, not copied) */
+  | { t: 'body'; id: number; chunk: ArrayBuffer }
+  /** a GET chunk has left through the socket: the worker may send that many more bytes */
+  | { t: 'credit'; id: number; bytes: number }
+  /** the client went away or timed out */
+  | { t: 'abort'; id: number };
+
+export type FromWorker =
+  /** PUT: the worker holds its locks and a temporary file: send the body */
+  | { t: 'ready'; id: number }
+  /** PUT: this many body bytes are on disk: send more */
+  | { t: 'consumed'; id: number; bytes: number }
+  /**
+   * A response or a piece of one. The first message of a job carries `status`; `length` is the
+   * Content-Length of a data response (GET/HEAD 200); without `length` the response is the
+   * status's reason phrase. `final` ends the job: the worker is free.
+   */
+  | { t: 'res'; id: number; status?: number; length?: number; chunk?: ArrayBuffer; final: boolean };

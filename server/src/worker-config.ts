@@ -1,0 +1,11 @@
+import type { LogMode, LogWrite } from './log/log-writer.js';
+
+/** What every worker is started with (structured-cloned workerData). */
+export interface WorkerConfig {
+  dir: string;
+  lock: 'global' | 'file';
+  fsync: boolean;
+  ioDelayMs: number;
+  log: { path: string; mode: LogMode; write: LogWrite; fsync: boolean } | null;
+  shared: SharedArrayBuffer;
+}

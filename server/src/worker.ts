@@ -1,0 +1,271 @@
+// A worker thread: does the storage work of one request at a time, holding real locks.
+import { closeSync, constants, fdatasyncSync, fstatSync, lstatSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { parentPort, threadId, workerData } from 'node:worker_threads';
+import { LogWriter, readFully } from './log/log-writer.js';
+import type { FromWorker, Job, ToWorker } from './messages.js';
+import { lockMutex, lockRead, lockWrite, unlockMutex, unlockRead, unlockWrite } from './sync/locks.js';
+import { attachSharedState, slots, stripeIndex } from './sync/shared-state.js';
+import type { WorkerConfig } from './worker-config.js';
+
+const config = workerData as WorkerConfig;
+const shared = attachSharedState(config.shared);
+const log = config.log ? new LogWriter({ ...config.log, fd: openSync(config.log.path, 'r+') }, shared) : null;
+const port = parentPort!;
+
+/** GET data goes out in chunks of this size, with at most WINDOW bytes not yet written to the socket. */
+const CHUNK = 256 * 1024;
+const WINDOW = 4 * CHUNK;
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+let tempSeq = 0;
+
+function post(msg: FromWorker, transfer?: ArrayBuffer[]): void {
+  port.postMessage(msg, transfer ?? []);
+}
+
+/** Messages for the job in progress; stale ones for finished jobs are dropped. */
+class Inbox {
+  private queue: ToWorker[] = [];
+  private waiter: ((m: ToWorker) => void) | null = null;
+  jobId = -1;
+
+  push(msg: ToWorker): void {
+    if (msg.id !== this.jobId) return;
+    if (this.waiter) {
+      const w = this.waiter;
+      this.waiter = null;
+      w(msg);
+    } else this.queue.push(msg);
+  }
+
+  next(): Promise<ToWorker> {
+    const m = this.queue.shift();
+    if (m) return Promise.resolve(m);
+    return new Promise((resolve) => (this.waiter = resolve));
+  }
+
+  reset(id: number): void {
+    this.jobId = id;
+    this.queue = [];
+    this.waiter = null;
+  }
+}
+const inbox = new Inbox();
+const jobs: Job[] = [];
+let running = false;
+
+port.on('message', (msg: ToWorker) => {
+  if (msg.t === 'job') {
+    jobs.push(msg);
+    if (!running) void runJobs();
+  } else inbox.push(msg);
+});
+
+async function runJobs(): Promise<void> {
+  running = true;
+  for (let job = jobs.shift(); job; job = jobs.shift()) {
+    inbox.reset(job.id);
+    let answered = false;
+    const reply = (msg: FromWorker, transfer?: ArrayBuffer[]) => {
+      if (msg.t === 'res' && msg.final) answered = true;
+      post(msg, transfer);
+    };
+    try {
+      await withLock(job, () => handle(job!, reply));
+    } catch (err) {
+      process.stderr.write(`speedlab-server: ${job.method} /${job.name}: ${(err as Error).message}\n`);
+      if (!answered) {
+        try {
+          log?.failure(job.line, job.method, job.target, 500);
+        } catch {
+          // the log's disk may be the one that failed; the client still gets its 500
+        }
+        reply({ t: 'res', id: job.id, status: 500, final: true });
+      }
+    }
+  }
+  running = false;
+}
+
+type Reply = (msg: FromWorker, transfer?: ArrayBuffer[]) => void;
+
+async function withLock(job: Job, body: () => Promise<void>): Promise<void> {
+  const ints = shared.ints;
+  if (config.lock === 'global') {
+    lockMutex(ints, slots.GLOBAL_LOCK);
+    try {
+      return await body();
+    } finally {
+      unlockMutex(ints, slots.GLOBAL_LOCK);
+    }
+  }
+  if (job.kind === 'fail') return body();
+  const stripe = stripeIndex(job.name);
+  const exclusive = job.kind === 'put';
+  if (exclusive) lockWrite(ints, stripe);
+  else lockRead(ints, stripe);
+  try {
+    return await body();
+  } finally {
+    if (exclusive) unlockWrite(ints, stripe);
+    else unlockRead(ints, stripe);
+  }
+}
+
+function handle(job: Job, reply: Reply): Promise<void> {
+  switch (job.kind) {
+    case 'fail':
+      fail(job, job.status, reply);
+      return Promise.resolve();
+    case 'get':
+    case 'head':
+      return serveRead(job, reply);
+    case 'put':
+      return servePut(job, reply);
+  }
+}
+
+function fail(job: Job, status: number, reply: Reply): void {
+  log?.failure(job.line, job.method, job.target, status);
+  reply({ t: 'res', id: job.id, status, final: true });
+}
+
+function statusFor(err: unknown): number {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 404;
+  if (code === 'EACCES' || code === 'EPERM' || code === 'ELOOP' || code === 'EISDIR' || code === 'ENOTDIR') return 403;
+  return 500;
+}
+
+/** Models a slow device: the worker is busy this long per request (--io-delay). */
+function ioDelay(): void {
+  if (config.ioDelayMs > 0) Atomics.wait(sleeper, 0, 0, config.ioDelayMs);
+}
+
+async function serveRead(job: Job, reply: Reply): Promise<void> {
+  let fd: number;
+  try {
+    fd = openSync(join(config.dir, job.name), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (err) {
+    return fail(job, statusFor(err), reply);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) return fail(job, 403, reply);
+    ioDelay();
+    const size = st.size;
+    if (job.kind === 'head') {
+      log?.success('HEAD', job.name, 200, size, null);
+      return reply({ t: 'res', id: job.id, status: 200, length: size, final: true });
+    }
+    await streamFile(job, fd, size, reply);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Sends the file, holding back its last chunk until the log entry is written. */
+async function streamFile(job: Job, fd: number, size: number, reply: Reply): Promise<void> {
+  let sent = 0;
+  let unacked = 0;
+  let aborted = false;
+  let first = true;
+  while (!aborted) {
+    const want = Math.min(CHUNK, size - sent);
+    const chunk = new Uint8Array(want);
+    const got = readFully(fd, Buffer.from(chunk.buffer), want, sent);
+    if (got !== want) throw new Error(`file shrank while reading: ${sent + got} of ${size} bytes`);
+    const last = sent + want >= size;
+    if (last) log?.success('GET', job.name, 200, size, fd);
+    const head = first ? { status: 200, length: size } : {};
+    reply({ t: 'res', id: job.id, ...head, chunk: chunk.buffer, final: last }, [chunk.buffer]);
+    if (last) return;
+    first = false;
+    sent += want;
+    unacked += want;
+    while (unacked > WINDOW - CHUNK) {
+      const msg = await inbox.next();
+      if (msg.t === 'credit') unacked -= msg.bytes;
+      else if (msg.t === 'abort') {
+        aborted = true;
+        break;
+      }
+    }
+  }
+  // the client left mid-transfer: the request was still answered with 200, so it is logged whole
+  log?.success('GET', job.name, 200, size, fd);
+  reply({ t: 'res', id: job.id, final: true });
+}
+
+async function servePut(job: Job, reply: Reply): Promise<void> {
+  const target = join(config.dir, job.name);
+  ioDelay();
+  if (!isRegularOrAbsent(target)) return fail(job, 403, reply);
+  const temp = join(config.dir, `.speedlab-tmp-${threadId}-${++tempSeq}`);
+  const fd = openSync(temp, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+  let renamed = false;
+  try {
+    reply({ t: 'ready', id: job.id });
+    let received = 0;
+    while (received < job.contentLength) {
+      const msg = await inbox.next();
+      if (msg.t === 'abort') return fail(job, 400, reply);
+      if (msg.t !== 'body') continue;
+      const chunk = new Uint8Array(msg.chunk);
+      try {
+        writeAll(fd, chunk, received);
+      } catch (err) {
+        return fail(job, statusFor(err) === 403 ? 403 : 500, reply);
+      }
+      received += chunk.length;
+      reply({ t: 'consumed', id: job.id, bytes: chunk.length });
+    }
+    let existed: boolean;
+    try {
+      if (config.fsync) fdatasyncSync(fd);
+      existed = !isAbsent(target);
+      renameSync(temp, target);
+      renamed = true;
+    } catch (err) {
+      return fail(job, statusFor(err) === 403 ? 403 : 500, reply);
+    }
+    const status = existed ? 200 : 201;
+    log?.success('PUT', job.name, status, job.contentLength, fd);
+    reply({ t: 'res', id: job.id, status, final: true });
+  } finally {
+    closeSync(fd);
+    if (!renamed) unlinkQuietly(temp);
+  }
+}
+
+function writeAll(fd: number, bytes: Uint8Array, position: number): void {
+  for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done, position + done);
+}
+
+function isAbsent(path: string): boolean {
+  try {
+    lstatSync(path);
+    return false;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return true;
+    throw err;
+  }
+}
+
+/** A PUT may create a file or replace a regular one, never a directory, link or device. */
+function isRegularOrAbsent(path: string): boolean {
+  try {
+    return lstatSync(path).isFile();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return true;
+    throw err;
+  }
+}
+
+function unlinkQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone
+  }
+}

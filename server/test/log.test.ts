@@ -1,0 +1,85 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { exchange, expectedFailEntry, expectedFullEntry, request, startTestServer, type TestServer } from './harness.js';
+
+let server: TestServer | undefined;
+afterEach(async () => {
+  await server?.stop();
+  server = undefined;
+});
+
+const SIZES = [0, 1, 19, 20, 21, 111, 2000, 2_000_000];
+
+describe.each(['locked', 'reserved'])('full log, --log-write %s', (logWrite) => {
+  it('is byte-exact for PUT, GET, HEAD and FAIL entries of known sizes', async () => {
+    server = await startTestServer({ args: ['-N', '4', '--log-write', logWrite] });
+    let expected = '';
+    for (const size of SIZES) {
+      const content = randomBytes(size);
+      const name = `f${size}`;
+      expect((await request(server.port, 'PUT', `/${name}`, content)).status).toBe(201);
+      expected += expectedFullEntry('PUT', name, content);
+      const got = await request(server.port, 'GET', `/${name}`);
+      expect(got.body.equals(content)).toBe(true);
+      expected += expectedFullEntry('GET', name, content);
+      expect((await request(server.port, 'HEAD', `/${name}`)).status).toBe(200);
+      expected += expectedFullEntry('HEAD', name, null, size);
+    }
+    expect((await request(server.port, 'GET', '/absent')).status).toBe(404);
+    expected += expectedFailEntry('GET /absent HTTP/1.1', 404);
+    expect((await request(server.port, 'PUT', '/bad.name', 'x')).status).toBe(400);
+    expected += expectedFailEntry('PUT /bad.name HTTP/1.1', 400);
+    expect((await request(server.port, 'DELETE', '/f1')).status).toBe(400);
+    expected += expectedFailEntry('DELETE /f1 HTTP/1.1', 400);
+    expect((await request(server.port, 'PUT', '/healthcheck', 'x')).status).toBe(403);
+    expected += expectedFailEntry('PUT /healthcheck HTTP/1.1', 403);
+
+    const log = readFileSync(server.logPath, 'latin1');
+    expect(log.length).toBe(expected.length);
+    expect(log).toBe(expected);
+
+    const health = await request(server.port, 'GET', '/healthcheck');
+    expect(health.status).toBe(200);
+    expect(health.body.toString()).toBe(`4\n${SIZES.length * 3 + 4}\n`);
+    // the healthcheck itself is not logged
+    expect(readFileSync(server.logPath, 'latin1')).toBe(expected);
+  });
+});
+
+describe('healthcheck', () => {
+  it('agrees with the log as it grows, and other methods on it get 403', async () => {
+    server = await startTestServer();
+    const body = async () => (await request(server!.port, 'GET', '/healthcheck')).body.toString();
+    expect(await body()).toBe('0\n0\n');
+    await request(server.port, 'PUT', '/a', 'x');
+    await request(server.port, 'GET', '/nope');
+    expect(await body()).toBe('1\n2\n');
+    expect((await request(server.port, 'HEAD', '/healthcheck')).status).toBe(403);
+    expect(await body()).toBe('2\n3\n');
+    const entries = readFileSync(server.logPath, 'latin1').split('========\n').filter(Boolean);
+    expect(entries.length).toBe(3);
+    expect(entries.filter((e) => e.startsWith('FAIL: ')).length).toBe(2);
+  });
+
+  it('is an ordinary (missing) file without a log', async () => {
+    server = await startTestServer({ log: false });
+    expect((await request(server.port, 'GET', '/healthcheck')).status).toBe(404);
+  });
+});
+
+describe('meta log', () => {
+  it('writes one short line per request', async () => {
+    server = await startTestServer({ args: ['--log-mode', 'meta'] });
+    await request(server.port, 'PUT', '/m1', 'hello');
+    await request(server.port, 'PUT', '/m1', 'hello!');
+    await request(server.port, 'GET', '/m1');
+    await request(server.port, 'HEAD', '/m1');
+    await request(server.port, 'GET', '/none');
+    await exchange(server.port, 'garbage\r\n\r\n', 1000);
+    expect(readFileSync(server.logPath, 'latin1')).toBe(
+      ['PUT /m1 201 5', 'PUT /m1 200 6', 'GET /m1 200 6', 'HEAD /m1 200 6', 'GET /none 404 0', '- - 400 0', ''].join('\n'),
+    );
+    expect((await request(server.port, 'GET', '/healthcheck')).body.toString()).toBe('2\n6\n');
+  });
+});
