@@ -12,6 +12,10 @@ import type { WorkerPool } from './pool.js';
 const HEAD_END = Buffer.from('\r\n\r\n');
 /** PUT body bytes handed to the worker but not yet on disk, before the socket is paused. */
 const BODY_WINDOW = 1024 * 1024;
+/** PUT bodies travel in buffers of this size, handed back by the worker and reused. */
+const BODY_CHUNK = 64 * 1024;
+const spareBodyChunks: ArrayBuffer[] = [];
+const MAX_SPARE_BODY_CHUNKS = 256;
 
 export interface ConnectionContext {
   pool: WorkerPool;
@@ -79,13 +83,15 @@ export class Connection {
   /** Sends body bytes to the worker; returns what belongs to the next request. */
   private forwardBody(a: Active, data: Buffer): Buffer {
     const n = Math.min(a.bodyLeft, data.length);
-    if (n > 0) {
-      const copy = new ArrayBuffer(n);
-      new Uint8Array(copy).set(data.subarray(0, n));
-      a.bodyLeft -= n;
-      a.inFlight += n;
-      this.ctx.pool.send(a.job.id, { t: 'body', id: a.job.id, chunk: copy }, [copy]);
+    for (let off = 0; off < n; ) {
+      const length = Math.min(BODY_CHUNK, n - off);
+      const chunk = spareBodyChunks.pop() ?? new ArrayBuffer(BODY_CHUNK);
+      new Uint8Array(chunk).set(data.subarray(off, off + length));
+      off += length;
+      this.ctx.pool.send(a.job.id, { t: 'body', id: a.job.id, chunk, length }, [chunk]);
     }
+    a.bodyLeft -= n;
+    a.inFlight += n;
     if (a.bodyLeft === 0 || a.inFlight >= BODY_WINDOW) this.socket.pause();
     return data.subarray(n);
   }
@@ -176,6 +182,7 @@ export class Connection {
         return;
       }
       case 'consumed':
+        if (spareBodyChunks.length < MAX_SPARE_BODY_CHUNKS) spareBodyChunks.push(msg.chunk);
         a.inFlight -= msg.bytes;
         if (a.phase === 'body' && a.bodyLeft > 0 && a.inFlight < BODY_WINDOW) this.socket.resume();
         return;
@@ -196,11 +203,11 @@ export class Connection {
       else this.socket.write(responseHead(msg.status, msg.length, a.closeAfter));
     }
     if (msg.chunk && a.job.kind === 'get') {
-      const bytes = msg.chunk.byteLength;
+      const chunk = msg.chunk;
+      const bytes = msg.chunkLength ?? chunk.byteLength;
       const id = a.job.id;
-      this.socket.write(new Uint8Array(msg.chunk), () => {
-        if (!msg.final) this.ctx.pool.send(id, { t: 'credit', id, bytes });
-      });
+      if (msg.final) this.socket.write(new Uint8Array(chunk, 0, bytes));
+      else this.socket.write(new Uint8Array(chunk, 0, bytes), () => this.ctx.pool.send(id, { t: 'credit', id, bytes, chunk }, [chunk]));
     }
     this.socket.uncork();
     if (msg.final) this.finish(a.closeAfter);

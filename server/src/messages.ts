@@ -1,5 +1,7 @@
 // Messages between the main thread (sockets, HTTP parsing) and the workers (file I/O, hex
 // encoding, log writes). One worker handles one job at a time; every message names its job.
+// Streaming buffers travel by transfer and are handed back for reuse, so memory stays bounded
+// whatever the garbage collector's pace.
 
 export type JobKind = 'get' | 'head' | 'put' | 'fail';
 
@@ -21,21 +23,21 @@ export interface Job {
 
 export type ToWorker =
   | Job
-  /** a piece of a PUT body (transferred, not copied) */
-  | { t: 'body'; id: number; chunk: ArrayBuffer }
-  /** a GET chunk has left through the socket: the worker may send that many more bytes */
-  | { t: 'credit'; id: number; bytes: number }
+  /** a piece of a PUT body: the first `length` bytes of `chunk` (transferred, not copied) */
+  | { t: 'body'; id: number; chunk: ArrayBuffer; length: number }
+  /** a GET chunk has left through the socket: the worker may send that many more bytes; its buffer comes back for reuse */
+  | { t: 'credit'; id: number; bytes: number; chunk: ArrayBuffer }
   /** the client went away or timed out */
   | { t: 'abort'; id: number };
 
 export type FromWorker =
   /** PUT: the worker holds its locks and a temporary file: send the body */
   | { t: 'ready'; id: number }
-  /** PUT: this many body bytes are on disk: send more */
-  | { t: 'consumed'; id: number; bytes: number }
+  /** PUT: this many body bytes are on disk: send more; the buffer comes back for reuse */
+  | { t: 'consumed'; id: number; bytes: number; chunk: ArrayBuffer }
   /**
    * A response or a piece of one. The first message of a job carries `status`; `length` is the
    * Content-Length of a data response (GET/HEAD 200); without `length` the response is the
    * status's reason phrase. `final` ends the job: the worker is free.
    */
-  | { t: 'res'; id: number; status?: number; length?: number; chunk?: ArrayBuffer; final: boolean };
+  | { t: 'res'; id: number; status?: number; length?: number; chunk?: ArrayBuffer; chunkLength?: number; final: boolean };

@@ -16,6 +16,8 @@ const port = parentPort!;
 /** GET data goes out in chunks of this size, with at most WINDOW bytes not yet written to the socket. */
 const CHUNK = 256 * 1024;
 const WINDOW = 4 * CHUNK;
+/** GET buffers handed back by the main thread; at most WINDOW / CHUNK + 1 ever exist per worker. */
+const spareChunks: ArrayBuffer[] = [];
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 let tempSeq = 0;
 
@@ -172,21 +174,24 @@ async function streamFile(job: Job, fd: number, size: number, reply: Reply): Pro
   let first = true;
   while (!aborted) {
     const want = Math.min(CHUNK, size - sent);
-    const chunk = new Uint8Array(want);
-    const got = readFully(fd, Buffer.from(chunk.buffer), want, sent);
-    if (got !== want) throw new Error(`file shrank while reading: ${sent + got} of ${size} bytes`);
     const last = sent + want >= size;
+    // a single-chunk file gets an exact-size buffer; streams reuse full-size ones
+    const chunk = first && last ? new ArrayBuffer(want) : (spareChunks.pop() ?? new ArrayBuffer(CHUNK));
+    const got = readFully(fd, Buffer.from(chunk, 0, want), want, sent);
+    if (got !== want) throw new Error(`file shrank while reading: ${sent + got} of ${size} bytes`);
     if (last) log?.success('GET', job.name, 200, size, fd);
     const head = first ? { status: 200, length: size } : {};
-    reply({ t: 'res', id: job.id, ...head, chunk: chunk.buffer, final: last }, [chunk.buffer]);
+    reply({ t: 'res', id: job.id, ...head, chunk, chunkLength: want, final: last }, [chunk]);
     if (last) return;
     first = false;
     sent += want;
     unacked += want;
     while (unacked > WINDOW - CHUNK) {
       const msg = await inbox.next();
-      if (msg.t === 'credit') unacked -= msg.bytes;
-      else if (msg.t === 'abort') {
+      if (msg.t === 'credit') {
+        unacked -= msg.bytes;
+        spareChunks.push(msg.chunk);
+      } else if (msg.t === 'abort') {
         aborted = true;
         break;
       }
@@ -211,14 +216,14 @@ async function servePut(job: Job, reply: Reply): Promise<void> {
       const msg = await inbox.next();
       if (msg.t === 'abort') return fail(job, 400, reply);
       if (msg.t !== 'body') continue;
-      const chunk = new Uint8Array(msg.chunk);
+      const chunk = new Uint8Array(msg.chunk, 0, msg.length);
       try {
         writeAll(fd, chunk, received);
       } catch (err) {
         return fail(job, statusFor(err) === 403 ? 403 : 500, reply);
       }
       received += chunk.length;
-      reply({ t: 'consumed', id: job.id, bytes: chunk.length });
+      reply({ t: 'consumed', id: job.id, bytes: chunk.length, chunk: msg.chunk }, [msg.chunk]);
     }
     let existed: boolean;
     try {
