@@ -1,0 +1,53 @@
+// Everything the report says about one run: cells grouped into named series, with USL fits.
+import type { PointRecord } from '../results/record.js';
+import { buildCells, type Cell } from './cells.js';
+import { compareSeries, seriesKey, seriesName, seriesParams, varyingDims, type SeriesParams } from './series.js';
+import { fitUsl, type UslObservation, type UslResult } from './usl.js';
+
+export interface Series {
+  key: string;
+  name: string;
+  params: SeriesParams;
+  /** sorted by threads */
+  cells: Cell[];
+  /** mean requests/s of the 1-thread cell, the speedup baseline */
+  baselineRps: number | null;
+  usl: UslResult;
+}
+
+export interface Analysis {
+  points: PointRecord[];
+  cells: Cell[];
+  series: Series[];
+}
+
+/**
+ * @param nameWith params of every run shown together, so series are named alike in a comparison
+ */
+export function analyze(points: readonly PointRecord[], nameWith: readonly SeriesParams[] = []): Analysis {
+  const cells = buildCells(points);
+  const varying = varyingDims([...points.map((p) => seriesParams(p.params)), ...nameWith]);
+  const bySeries = new Map<string, Cell[]>();
+  for (const cell of cells) {
+    const list = bySeries.get(cell.seriesKey);
+    if (list) list.push(cell);
+    else bySeries.set(cell.seriesKey, [cell]);
+  }
+  const okBySeries = new Map<string, UslObservation[]>();
+  for (const p of points) {
+    if (p.outcome !== 'ok') continue;
+    const key = seriesKey(seriesParams(p.params));
+    const list = okBySeries.get(key) ?? [];
+    list.push({ n: p.params.threads, x: p.requestsPerS });
+    okBySeries.set(key, list);
+  }
+  const series: Series[] = [...bySeries.entries()].map(([key, list]) => {
+    list.sort((a, b) => a.threads - b.threads);
+    const params = seriesParams(list[0]!.params);
+    const baseline = list.find((c) => c.threads === 1)?.requestsPerS?.mean ?? null;
+    const observations = okBySeries.get(key) ?? [];
+    return { key, name: seriesName(params, varying), params, cells: list, baselineRps: baseline, usl: fitUsl(observations) };
+  });
+  series.sort((a, b) => compareSeries(a.params, b.params));
+  return { points: [...points], cells, series };
+}

@@ -1,0 +1,99 @@
+// One cell per params-without-repetition: the mean, spread and derived rates of its repetitions.
+import type { PointRecord } from '../results/record.js';
+import { cellKey, seriesKey, seriesParams, type CellParams } from './series.js';
+import { meanOrNull, stat, type Stat } from './stats.js';
+
+export interface Cell {
+  key: string;
+  seriesKey: string;
+  params: CellParams;
+  threads: number;
+  /** repetitions measured and verified */
+  ok: number;
+  failed: number;
+  failures: string[];
+  requestsPerS: Stat | null;
+  bytesPerS: Stat | null;
+  p50Us: number | null;
+  p99Us: number | null;
+  serverCpuCores: number | null;
+  serverCpus: number | null;
+  loadgenCpuCores: number | null;
+  /** device write rate, bytes/s */
+  deviceWriteBps: number | null;
+  /** the disk profile's write limit, bytes/s, when throttled */
+  writeLimitBps: number | null;
+  /** connection errors + timeouts + 4xx/5xx responses, summed over repetitions */
+  errors: number;
+  loadgenBound: boolean;
+  verificationMismatches: number;
+  /** requests/s relative to the mean of the series' 1-thread cell, per repetition */
+  speedup: Stat | null;
+}
+
+export function errorCount(p: PointRecord): number {
+  let count = (Number.isFinite(p.errors) ? p.errors : 0) + (Number.isFinite(p.timeouts) ? p.timeouts : 0);
+  for (const [code, n] of Object.entries(p.statusCounts)) {
+    if (Number(code) >= 400 && Number.isFinite(n)) count += n;
+  }
+  return count;
+}
+
+export function deviceWriteBps(p: PointRecord): number | null {
+  return Number.isFinite(p.deviceWriteBytes) && p.durationS > 0 ? p.deviceWriteBytes / p.durationS : null;
+}
+
+export function buildCells(points: readonly PointRecord[]): Cell[] {
+  const groups = new Map<string, PointRecord[]>();
+  for (const p of points) {
+    const key = cellKey(p.params);
+    const group = groups.get(key);
+    if (group) group.push(p);
+    else groups.set(key, [p]);
+  }
+  const cells = [...groups.entries()].map(([key, group]) => aggregate(key, group));
+  addSpeedups(cells, groups);
+  return cells;
+}
+
+function aggregate(key: string, group: PointRecord[]): Cell {
+  const first = group[0]!.params;
+  const { repetition: _repetition, ...params } = first;
+  const ok = group.filter((p) => p.outcome === 'ok');
+  const limits = group.map((p) => p.diskLimits?.writeBps).filter((v): v is number => typeof v === 'number' && v > 0);
+  return {
+    key,
+    seriesKey: seriesKey(seriesParams(first)),
+    params,
+    threads: first.threads,
+    ok: ok.length,
+    failed: group.length - ok.length,
+    failures: group.filter((p) => p.outcome !== 'ok').map((p) => p.failure ?? 'failed (no reason recorded)'),
+    requestsPerS: stat(ok.map((p) => p.requestsPerS)),
+    bytesPerS: stat(ok.map((p) => p.bytesPerS)),
+    p50Us: meanOrNull(ok.map((p) => p.latencyUs.p50)),
+    p99Us: meanOrNull(ok.map((p) => p.latencyUs.p99)),
+    serverCpuCores: meanOrNull(ok.map((p) => p.serverCpuCores)),
+    serverCpus: meanOrNull(ok.map((p) => p.serverCpus)),
+    loadgenCpuCores: meanOrNull(ok.map((p) => p.loadgenCpuCores)),
+    deviceWriteBps: meanOrNull(ok.map(deviceWriteBps)),
+    writeLimitBps: limits.length > 0 ? Math.min(...limits) : null,
+    errors: group.reduce((acc, p) => acc + errorCount(p), 0),
+    loadgenBound: ok.some((p) => p.loadgenBound),
+    verificationMismatches: group.reduce((acc, p) => acc + p.verification.mismatches, 0),
+    speedup: null,
+  };
+}
+
+function addSpeedups(cells: Cell[], groups: Map<string, PointRecord[]>): void {
+  const baselines = new Map<string, number>();
+  for (const cell of cells) {
+    if (cell.threads === 1 && cell.requestsPerS && cell.requestsPerS.mean > 0) baselines.set(cell.seriesKey, cell.requestsPerS.mean);
+  }
+  for (const cell of cells) {
+    const base = baselines.get(cell.seriesKey);
+    if (base === undefined) continue;
+    const ok = (groups.get(cell.key) ?? []).filter((p) => p.outcome === 'ok');
+    cell.speedup = stat(ok.map((p) => p.requestsPerS / base));
+  }
+}

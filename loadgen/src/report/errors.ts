@@ -1,0 +1,9 @@
+import { CliError } from '../cli-error.js';
+
+/** The results directory cannot be turned into a report (missing or unreadable files). */
+export class ReportInputError extends CliError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReportInputError';
+  }
+}

@@ -1,0 +1,175 @@
+// Findings in words, with the numbers behind them (DESIGN §8).
+import type { RunInfo } from '../results/record.js';
+import type { Analysis, Series } from './analysis.js';
+import type { Cell } from './cells.js';
+import { formatMBps, formatNumber, formatPercent } from './format.js';
+
+export const DISK_BOUND_RATIO = 0.9;
+export const CPU_BOUND_RATIO = 0.9;
+export const LOCK_BOUND_SPEEDUP = 1.25;
+export const NOISY_CV = 0.05;
+
+export type FindingKind =
+  | 'no-data'
+  | 'expectation'
+  | 'failed-points'
+  | 'loadgen-bound'
+  | 'noisy'
+  | 'disk-bound'
+  | 'cpu-bound'
+  | 'lock-bound'
+  | 'scales'
+  | 'not-enough-data';
+
+export interface Finding {
+  kind: FindingKind;
+  /** 'bad': a failed expectation or results that cannot be trusted; 'warn': worth a look; 'info': a plain fact */
+  level: 'info' | 'warn' | 'bad';
+  /** the series' name, for per-series findings */
+  series?: string;
+  seriesKey?: string;
+  /** one sentence, numbers included */
+  text: string;
+  /** the numbers behind the sentence */
+  numbers: Record<string, number>;
+  /** for expectations: whether the check passed */
+  passed?: boolean;
+}
+
+export function computeFindings(analysis: Analysis, info: RunInfo | null): Finding[] {
+  const findings: Finding[] = [];
+  if (analysis.points.length === 0) {
+    findings.push({ kind: 'no-data', level: 'bad', text: 'No point was measured: points.jsonl is empty, so there is nothing to chart.', numbers: { points: 0 } });
+  } else if (!analysis.points.some((p) => p.outcome === 'ok')) {
+    findings.push({ kind: 'no-data', level: 'bad', text: `All ${analysis.points.length} points failed: there is no measurement to chart.`, numbers: { points: analysis.points.length, failed: analysis.points.length } });
+  }
+  findings.push(...expectationFindings(info));
+  findings.push(...failedPointFindings(analysis));
+  for (const series of analysis.series) findings.push(...seriesFindings(series));
+  return findings;
+}
+
+function expectationFindings(info: RunInfo | null): Finding[] {
+  const results = Array.isArray(info?.expectations) ? info.expectations : [];
+  return results.map((e) => ({
+    kind: 'expectation' as const,
+    level: e.passed ? ('info' as const) : ('bad' as const),
+    passed: e.passed === true,
+    text: `Expectation ${e.passed ? 'met' : 'NOT met'}: ${String(e.description)} — ${String(e.detail)}`,
+    numbers: { passed: e.passed ? 1 : 0 },
+  }));
+}
+
+function failedPointFindings(analysis: Analysis): Finding[] {
+  const failed = analysis.points.filter((p) => p.outcome !== 'ok');
+  if (failed.length === 0) return [];
+  const reasons = new Map<string, number>();
+  for (const p of failed) {
+    const reason = p.failure ?? 'no reason recorded';
+    reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+  }
+  const listed = [...reasons.entries()].slice(0, 3).map(([reason, n]) => `${n}× “${reason}”`).join('; ');
+  const more = reasons.size > 3 ? `; and ${reasons.size - 3} other reasons` : '';
+  return [{
+    kind: 'failed-points',
+    level: 'bad',
+    text: `${failed.length} of ${analysis.points.length} points failed and are left out of the charts and fits: ${listed}${more}.`,
+    numbers: { failed: failed.length, points: analysis.points.length },
+  }];
+}
+
+function seriesFindings(series: Series): Finding[] {
+  const out: Finding[] = [];
+  const measured = series.cells.filter((c) => c.ok > 0);
+  if (measured.length === 0) return out;
+  const base = { series: series.name, seriesKey: series.key };
+
+  const loadgenCells = measured.filter((c) => c.loadgenBound);
+  if (loadgenCells.length > 0) {
+    out.push({
+      ...base, kind: 'loadgen-bound', level: 'bad',
+      text: `${series.name}: not trusted — the load generator used ≥ 0.9 core at ${threadList(loadgenCells)}, so it may have limited the throughput.`,
+      numbers: { cells: loadgenCells.length, maxLoadgenCpuCores: Math.max(...loadgenCells.map((c) => c.loadgenCpuCores ?? 0)) },
+    });
+  }
+
+  const noisy = measured.filter((c) => (c.requestsPerS?.cv ?? 0) > NOISY_CV);
+  if (noisy.length > 0) {
+    const worst = noisy.reduce((a, b) => ((b.requestsPerS?.cv ?? 0) > (a.requestsPerS?.cv ?? 0) ? b : a));
+    out.push({
+      ...base, kind: 'noisy', level: 'warn',
+      text: `${series.name}: noisy — requests/s vary by more than ${formatPercent(NOISY_CV)} (coefficient of variation) across repetitions at ${threadList(noisy)}; worst ${formatPercent(worst.requestsPerS?.cv)} at ${worst.threads} threads over ${worst.requestsPerS?.n} repetitions.`,
+      numbers: { cells: noisy.length, worstCv: worst.requestsPerS?.cv ?? NaN, worstThreads: worst.threads },
+    });
+  }
+
+  const disk = firstAtLeast(measured, (c) => (c.deviceWriteBps !== null && c.writeLimitBps ? c.deviceWriteBps / c.writeLimitBps : null), DISK_BOUND_RATIO);
+  if (disk) {
+    out.push({
+      ...base, kind: 'disk-bound', level: 'warn',
+      text: `${series.name}: disk-bound — from ${disk.cell.threads} thread${disk.cell.threads === 1 ? '' : 's'} on the device wrote ${formatMBps(disk.cell.deviceWriteBps)}, ${formatPercent(disk.ratio)} of the profile's ${formatMBps(disk.cell.writeLimitBps)} limit (at most ${formatPercent(disk.max)}); best speedup ${formatNumber(bestSpeedupOf(series))}×.`,
+      numbers: { bestSpeedup: bestSpeedupOf(series), threads: disk.cell.threads, writeBps: disk.cell.deviceWriteBps ?? NaN, limitBps: disk.cell.writeLimitBps ?? NaN, ratio: disk.ratio, maxRatio: disk.max },
+    });
+  }
+
+  const cpu = firstAtLeast(measured, (c) => (c.serverCpuCores !== null && c.serverCpus ? c.serverCpuCores / c.serverCpus : null), CPU_BOUND_RATIO);
+  if (cpu) {
+    out.push({
+      ...base, kind: 'cpu-bound', level: 'warn',
+      text: `${series.name}: CPU-bound — from ${cpu.cell.threads} thread${cpu.cell.threads === 1 ? '' : 's'} on the server used ${formatNumber(cpu.cell.serverCpuCores)} of its ${formatNumber(cpu.cell.serverCpus)} CPUs (${formatPercent(cpu.ratio)}; at most ${formatPercent(cpu.max)}); best speedup ${formatNumber(bestSpeedupOf(series))}×.`,
+      numbers: { bestSpeedup: bestSpeedupOf(series), threads: cpu.cell.threads, serverCpuCores: cpu.cell.serverCpuCores ?? NaN, serverCpus: cpu.cell.serverCpus ?? NaN, ratio: cpu.ratio, maxRatio: cpu.max },
+    });
+  }
+
+  const withSpeedup = measured.filter((c) => c.speedup !== null);
+  const threadCounts = new Set(withSpeedup.map((c) => c.threads));
+  if (threadCounts.size < 2) {
+    const why = series.baselineRps === null ? 'it has no successful 1-thread point to compare with' : 'only one thread count was measured';
+    out.push({ ...base, kind: 'not-enough-data', level: 'info', text: `${series.name}: speedup cannot be judged — ${why}.`, numbers: { threadCounts: new Set(measured.map((c) => c.threads)).size } });
+    return out;
+  }
+  const best = withSpeedup.reduce((a, b) => (b.speedup!.mean > a.speedup!.mean ? b : a));
+  const bestSpeedup = best.speedup!.mean;
+  const numbers = { bestSpeedup, threads: best.threads, maxThreads: Math.max(...withSpeedup.map((c) => c.threads)) };
+  if (bestSpeedup < LOCK_BOUND_SPEEDUP && !disk && !cpu) {
+    out.push({
+      ...base, kind: 'lock-bound', level: 'warn',
+      text: `${series.name}: lock-bound — the best speedup is ${formatNumber(bestSpeedup)}× (at ${best.threads} threads, up to ${numbers.maxThreads} measured), under ${LOCK_BOUND_SPEEDUP}×, while neither the disk nor the CPU was near its limit.`,
+      numbers,
+    });
+  } else if (bestSpeedup >= LOCK_BOUND_SPEEDUP && !disk && !cpu) {
+    out.push({ ...base, kind: 'scales', level: 'info', text: `${series.name}: scales to ${formatNumber(bestSpeedup)}× at ${best.threads} threads${uslPeakWords(series)}.`, numbers });
+  }
+  return out;
+}
+
+function bestSpeedupOf(series: Series): number {
+  const values = series.cells.map((c) => c.speedup?.mean).filter((v): v is number => v !== undefined);
+  return values.length > 0 ? Math.max(...values) : NaN;
+}
+
+/** The first cell (by threads) whose ratio reaches the threshold, and the largest ratio seen. */
+function firstAtLeast(cells: readonly Cell[], ratioOf: (c: Cell) => number | null, threshold: number): { cell: Cell; ratio: number; max: number } | null {
+  let first: { cell: Cell; ratio: number } | null = null;
+  let max = -Infinity;
+  for (const cell of cells) {
+    const ratio = ratioOf(cell);
+    if (ratio === null || !Number.isFinite(ratio)) continue;
+    max = Math.max(max, ratio);
+    if (!first && ratio >= threshold) first = { cell, ratio };
+  }
+  return first ? { ...first, max } : null;
+}
+
+function threadList(cells: readonly Cell[]): string {
+  const threads = cells.map((c) => c.threads);
+  return `${threads.join(', ')} thread${threads.length === 1 && threads[0] === 1 ? '' : 's'}`;
+}
+
+function uslPeakWords(series: Series): string {
+  if (!series.usl.ok) return '';
+  const fit = series.usl.fit;
+  if (fit.peakN !== null) return `; the USL fit (R² ${formatNumber(fit.r2)}) predicts a peak of ${formatNumber(fit.peakX)} requests/s at ${formatNumber(fit.peakN)} threads`;
+  if (fit.limitX !== null) return `; the USL fit (R² ${formatNumber(fit.r2)}) approaches ${formatNumber(fit.limitX)} requests/s without a peak`;
+  return `; the USL fit (R² ${formatNumber(fit.r2)}) shows no limit`;
+}

@@ -1,0 +1,69 @@
+// The report library: `speedlab report DIR`, `speedlab compare A B`, and the end of `speedlab run`.
+import { writeFile, rename } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { analyze } from './analysis.js';
+import { analyzePair, defaultComparisonPath, renderComparison, runLabels } from './comparison.js';
+import { computeFindings, type Finding } from './findings.js';
+import { inlineLibraries } from './libs.js';
+import { loadRun } from './load-run.js';
+import { renderSingleReport } from './single.js';
+import { summaryCsv } from './summary-csv.js';
+
+export type { Finding, FindingKind } from './findings.js';
+export { ReportInputError } from './errors.js';
+export { fitUsl, uslThroughput, type UslFit, type UslObservation, type UslResult } from './usl.js';
+
+export interface ReportResult {
+  htmlPath: string;
+  summaryPath: string;
+  findings: Finding[];
+  /** problems met while reading the results (skipped lines, missing run.json) */
+  warnings: string[];
+  points: number;
+}
+
+/** Writes DIR/summary.csv and DIR/report.html from DIR/run.json and DIR/points.jsonl. */
+export async function writeReport(dir: string): Promise<ReportResult> {
+  const [run, libs] = await Promise.all([loadRun(dir), inlineLibraries()]);
+  const analysis = analyze(run.points);
+  const findings = computeFindings(analysis, run.info);
+  const summaryPath = join(dir, 'summary.csv');
+  const htmlPath = join(dir, 'report.html');
+  await writeAtomically(summaryPath, summaryCsv(analysis));
+  await writeAtomically(htmlPath, await renderSingleReport({ run, analysis, findings, libs, generatedAt: new Date() }));
+  return { htmlPath, summaryPath, findings, warnings: run.warnings, points: run.points.length };
+}
+
+export interface ComparisonResult {
+  htmlPath: string;
+  findings: { a: Finding[]; b: Finding[] };
+  warnings: string[];
+}
+
+/** Writes one HTML page with the runs in dirA and dirB side by side (default: next to dirB). */
+export async function writeComparison(dirA: string, dirB: string, outPath?: string): Promise<ComparisonResult> {
+  const [runA, runB, libs] = await Promise.all([loadRun(dirA), loadRun(dirB), inlineLibraries()]);
+  const [analysisA, analysisB] = analyzePair(runA, runB);
+  const [labelA, labelB] = runLabels(runA, runB);
+  const a = { run: runA, label: labelA, analysis: analysisA, findings: computeFindings(analysisA, runA.info) };
+  const b = { run: runB, label: labelB, analysis: analysisB, findings: computeFindings(analysisB, runB.info) };
+  const htmlPath = resolve(outPath ?? defaultComparisonPath(resolve(dirA), resolve(dirB)));
+  const html = await renderComparison(
+    { ...a, run: { ...runA, dir: resolve(dirA) } },
+    { ...b, run: { ...runB, dir: resolve(dirB) } },
+    dirname(htmlPath), libs, new Date(),
+  );
+  await writeAtomically(htmlPath, html);
+  return {
+    htmlPath,
+    findings: { a: a.findings, b: b.findings },
+    warnings: [...runA.warnings.map((w) => `${labelA}: ${w}`), ...runB.warnings.map((w) => `${labelB}: ${w}`)],
+  };
+}
+
+/** A reader (or a browser reloading) never sees a half-written file. */
+async function writeAtomically(path: string, content: string): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, content);
+  await rename(tmp, path);
+}

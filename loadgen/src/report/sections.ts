@@ -1,0 +1,144 @@
+// The report's text sections: findings, USL fits, environment, and the table of every point.
+import type { PointRecord, RunInfo } from '../results/record.js';
+import type { Analysis } from './analysis.js';
+import { deviceWriteBps, errorCount } from './cells.js';
+import type { Finding } from './findings.js';
+import { formatMBps, formatMicros, formatNumber, formatPercent, formatSize } from './format.js';
+import { escapeHtml, table } from './html.js';
+import { seriesKey, seriesParams } from './series.js';
+
+export function findingsList(findings: readonly Finding[]): string {
+  if (findings.length === 0) return '<p>Nothing stands out: no series is bound by its disk, CPU or locks, and no result is in doubt.</p>';
+  const items = findings.map((f) => {
+    const cls = f.kind === 'expectation' ? (f.passed ? 'ok' : 'bad') : f.level === 'info' ? '' : f.level;
+    const numbers = Object.entries(f.numbers)
+      .map(([k, v]) => `${escapeHtml(k)}=${escapeHtml(formatNumber(v, 4))}`)
+      .join(', ');
+    return `<li class="${cls}" data-kind="${escapeHtml(f.kind)}">${escapeHtml(f.text)}${numbers ? ` <span class="numbers">(${numbers})</span>` : ''}</li>`;
+  });
+  return `<ul class="findings">\n${items.join('\n')}\n</ul>`;
+}
+
+export function warningsList(warnings: readonly string[]): string {
+  if (warnings.length === 0) return '';
+  return `<ul class="findings">${warnings.map((w) => `<li class="warn">${escapeHtml(w)}</li>`).join('')}</ul>`;
+}
+
+export function uslTable(analysis: Analysis): string {
+  if (analysis.series.length === 0) return '<p>No series.</p>';
+  const rows = analysis.series.map((s) => {
+    if (!s.usl.ok) return [escapeHtml(s.name), `<span class="numbers">${escapeHtml(s.usl.reason)}</span>`, '', '', '', '', ''];
+    const f = s.usl.fit;
+    const peak = f.peakN !== null ? `${formatNumber(f.peakN)} threads` : f.limitX !== null ? 'none (levels off)' : 'none';
+    const peakX = f.peakX !== null ? formatNumber(f.peakX) : f.limitX !== null ? `→ ${formatNumber(f.limitX)}` : '–';
+    return [escapeHtml(s.name), num(formatNumber(f.sigma, 4)), num(formatNumber(f.kappa, 4)), num(formatNumber(f.lambda, 4)), num(escapeHtml(peak)), num(escapeHtml(peakX)), num(formatNumber(f.r2, 4))];
+  });
+  return table(['series', 'σ (contention)', 'κ (coherency)', 'λ (req/s at 1 thread)', 'predicted peak', 'peak requests/s', 'R²'], rows);
+}
+
+function num(html: string): string {
+  return `<span class="num">${html}</span>`;
+}
+
+export function environmentSection(info: RunInfo | null): string {
+  if (!info) return '<p class="warn">run.json is missing: the environment of this run is unknown.</p>';
+  return `${table(['', ''], environmentRows(info))}\n${calibrationTable(info)}\n${experimentDetails(info)}`;
+}
+
+export function environmentRows(info: RunInfo): string[][] {
+  const h: Partial<RunInfo['host']> = info.host ?? {};
+  const rows: Array<[string, unknown]> = [
+    ['run', info.name],
+    ['started', info.startedAt],
+    ['finished', info.finishedAt ?? '–'],
+    ['runtime', info.runtime],
+    ['host', h.hostname],
+    ['kernel', h.kernel],
+    ['cgroup version', h.cgroupVersion],
+    ['CPUs', h.cpus !== undefined ? `${h.cpus} × ${h.cpuModel ?? 'unknown model'}` : undefined],
+    ['memory', h.memBytes !== undefined ? formatSize(h.memBytes) : undefined],
+    ['server cpuset', h.serverCpuset],
+    ['loadgen cpuset', h.loadgenCpuset],
+    ['Docker', h.dockerVersion ?? 'not used'],
+    ['Node.js', h.node],
+    ['tools', info.tools ? Object.entries(info.tools).map(([k, v]) => `${k} ${v}`).join(', ') : undefined],
+  ];
+  return rows.map(([k, v]) => [escapeHtml(k), escapeHtml(v === undefined || v === null || v === '' ? '–' : v)]);
+}
+
+function calibrationTable(info: RunInfo): string {
+  const calibration = Array.isArray(info.calibration) ? info.calibration : [];
+  if (calibration.length === 0) return '<p>Disk calibration: none recorded for this run.</p>';
+  const mibps = (v: number | undefined) => num(v === undefined ? '–' : `${formatNumber(v)} MiB/s`);
+  const rows = calibration.map((c) => [
+    escapeHtml(c.disk),
+    mibps(c.directWriteMiBps),
+    mibps(c.bufferedWriteMiBps),
+    mibps(c.fsyncWriteMiBps),
+    mibps(c.readMiBps),
+    escapeHtml(limitsText(c.limits)),
+  ]);
+  return `<h3>Disk calibration</h3>\n${table(['disk', 'direct write', 'buffered write', 'buffered + fsync write', 'read', 'configured limits'], rows)}`;
+}
+
+function limitsText(limits: PointRecord['diskLimits']): string {
+  if (!limits) return 'none';
+  const parts: string[] = [];
+  if (limits.writeBps !== undefined) parts.push(`write ${formatMBps(limits.writeBps)}`);
+  if (limits.readBps !== undefined) parts.push(`read ${formatMBps(limits.readBps)}`);
+  if (limits.writeIops !== undefined) parts.push(`write ${limits.writeIops} IOPS`);
+  if (limits.readIops !== undefined) parts.push(`read ${limits.readIops} IOPS`);
+  return parts.length > 0 ? parts.join(', ') : 'none';
+}
+
+function experimentDetails(info: RunInfo): string {
+  if (info.experiment === undefined) return '';
+  return `<details><summary>The resolved experiment</summary><pre>${escapeHtml(JSON.stringify(info.experiment, null, 2))}</pre></details>`;
+}
+
+/** Every point, in series order, failed ones highlighted with their reason. */
+export function pointsTable(analysis: Analysis): string {
+  if (analysis.points.length === 0) return '<p>No point was measured.</p>';
+  const order = new Map(analysis.series.map((s, i) => [s.key, i]));
+  const names = new Map(analysis.series.map((s) => [s.key, s.name]));
+  const sorted = [...analysis.points].sort((a, b) => {
+    const ka = order.get(seriesKey(seriesParams(a.params))) ?? 0;
+    const kb = order.get(seriesKey(seriesParams(b.params))) ?? 0;
+    return ka - kb || a.params.threads - b.params.threads || a.params.repetition - b.params.repetition;
+  });
+  const rows = sorted.map((p) => pointRow(p, names.get(seriesKey(seriesParams(p.params))) ?? ''));
+  const head = ['series', 'threads', 'rep.', 'outcome', 'requests/s', 'MB/s', 'p50', 'p99', 'server CPU', 'loadgen CPU', 'device writes', 'errors', 'verified', 'note'];
+  const body = rows.map((r) => `<tr class="${r.cls}">${r.cells.map((c, i) => `<td${i >= 1 && i <= 2 || i >= 4 && i <= 11 ? ' class="num"' : ''}>${c}</td>`).join('')}</tr>`).join('\n');
+  return `<div class="points-wrap"><table id="points"><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
+}
+
+function pointRow(p: PointRecord, series: string): { cls: string; cells: string[] } {
+  const ok = p.outcome === 'ok';
+  const write = deviceWriteBps(p);
+  const limit = p.diskLimits?.writeBps;
+  const writeText = write === null ? '–' : `${formatMBps(write)}${limit ? ` (${formatPercent(write / limit)})` : ''}`;
+  const cpu = Number.isFinite(p.serverCpuCores) ? `${formatNumber(p.serverCpuCores)} / ${formatNumber(p.serverCpus)}` : '–';
+  const notes: string[] = [];
+  if (p.failure) notes.push(p.failure);
+  if (p.loadgenBound) notes.push('loadgen-bound: not trusted');
+  if (p.verification.detail) notes.push(p.verification.detail);
+  return {
+    cls: ok ? '' : 'failed',
+    cells: [
+      escapeHtml(series),
+      String(p.params.threads),
+      String(p.params.repetition),
+      ok ? 'ok' : '<span class="bad">failed</span>',
+      escapeHtml(formatNumber(p.requestsPerS, 4)),
+      escapeHtml(formatNumber(p.bytesPerS / 1e6, 4)),
+      escapeHtml(formatMicros(p.latencyUs.p50)),
+      escapeHtml(formatMicros(p.latencyUs.p99)),
+      escapeHtml(cpu),
+      escapeHtml(formatNumber(p.loadgenCpuCores)),
+      escapeHtml(writeText),
+      String(errorCount(p)),
+      escapeHtml(`${p.verification.checked - p.verification.mismatches}/${p.verification.checked}`),
+      escapeHtml(notes.join('; ')),
+    ],
+  };
+}

@@ -1,0 +1,61 @@
+// The report of one run.
+import type { Analysis } from './analysis.js';
+import { cellRows, speedupRows, type Datasets } from './chart-data.js';
+import { reportCharts } from './charts.js';
+import type { Finding } from './findings.js';
+import { escapeHtml } from './html.js';
+import type { InlineLibrary } from './libs.js';
+import type { LoadedRun } from './load-run.js';
+import { renderPage } from './page.js';
+import { environmentSection, findingsList, pointsTable, uslTable, warningsList } from './sections.js';
+
+export interface SingleReportInput {
+  run: LoadedRun;
+  analysis: Analysis;
+  findings: Finding[];
+  libs: InlineLibrary[];
+  generatedAt: Date;
+}
+
+export function runDatasets(analysis: Analysis, run: string): Datasets {
+  return { cells: cellRows(analysis, run), speedup: speedupRows(analysis, run) };
+}
+
+export async function renderSingleReport(input: SingleReportInput): Promise<string> {
+  const { run, analysis, findings } = input;
+  const ok = analysis.points.filter((p) => p.outcome === 'ok').length;
+  const failed = analysis.points.length - ok;
+  const info = run.info;
+  const top = `<header>
+<h1>speedlab report — ${escapeHtml(run.name)}</h1>
+<p class="subtitle">${analysis.points.length} points (${ok} ok, ${failed} failed) in ${analysis.series.length} series${info?.runtime ? `, ${escapeHtml(info.runtime)} runtime` : ''}${info?.startedAt ? `, started ${escapeHtml(info.startedAt)}` : ''}. Generated ${escapeHtml(input.generatedAt.toISOString())}.
+Data: <a href="points.jsonl">points.jsonl</a> (every point), <a href="summary.csv">summary.csv</a> (one row per point without repetitions), <a href="run.json">run.json</a>.</p>
+</header>
+<section id="findings">
+<h2>Findings</h2>
+${findingsList(findings)}
+${warningsList(run.warnings)}
+</section>`;
+  const bottom = `<section id="usl">
+<h2>Universal Scalability Law fits</h2>
+<p>Least squares on X(N) = λN / (1 + σ(N−1) + κN(N−1)) over every successful repetition of a series, N = threads, X = requests/s. σ: contention (serialisation), κ: coherency (crosstalk); the peak is at N = √((1−σ)/κ).</p>
+${uslTable(analysis)}
+</section>
+<section id="environment">
+<h2>Environment</h2>
+${environmentSection(info)}
+</section>
+<section id="points-section">
+<h2>Every point</h2>
+${pointsTable(analysis)}
+</section>`;
+  const options = { runs: [run.name], series: analysis.series.map((s) => s.name) };
+  return renderPage({
+    title: `speedlab report — ${run.name}`,
+    top,
+    charts: analysis.points.some((p) => p.outcome === 'ok') ? reportCharts(options) : [],
+    datasets: runDatasets(analysis, run.name),
+    bottom,
+    libs: input.libs,
+  });
+}

@@ -1,0 +1,110 @@
+import { describe, expect, test } from 'vitest';
+import type { PointRecord } from '../../src/results/record.js';
+import { analyze } from '../../src/report/analysis.js';
+import { computeFindings, type Finding } from '../../src/report/findings.js';
+import { HDD_LIMIT, knownRun, point, runInfo, series } from './fixtures.js';
+
+function findingsOf(points: PointRecord[], info = runInfo({ expectations: [] })): Finding[] {
+  return computeFindings(analyze(points), info);
+}
+
+/** series name -> the kinds of its findings, sorted */
+function kindsBySeries(findings: Finding[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const f of findings) if (f.series) (out[f.series] ??= []).push(f.kind);
+  for (const k of Object.keys(out)) out[k]!.sort();
+  return out;
+}
+
+/** A flat series: same requests/s at every thread count. */
+function flat(extra: (threads: number) => Partial<PointRecord>, params: Partial<PointRecord['params']> = {}): PointRecord[] {
+  return series({ params, sigma: 1, kappa: 0, lambda: 1000, jitter: 0, extra });
+}
+
+describe('findings rules', () => {
+  test('each series of the known run gets its known verdicts', () => {
+    expect(kindsBySeries(findingsOf(knownRun()))).toEqual({
+      'no log, per-file locks, 4 KiB, ram, no fsync': ['scales'],
+      'no log, global lock, 4 KiB, ram, no fsync': ['lock-bound'],
+      'full log, per-file locks, 1 MiB, hdd, fsync': ['disk-bound'],
+      'meta log, per-file locks, 4 KiB, ram, no fsync': ['cpu-bound'],
+      'meta log, global lock, 1 MiB, ram, no fsync': ['loadgen-bound', 'noisy', 'scales'],
+    });
+  });
+
+  test('disk-bound at 90% of the write limit and not at 89%', () => {
+    const at = (ratio: number) => flat(() => ({ deviceWriteBytes: ratio * HDD_LIMIT * 10, diskLimits: { writeBps: HDD_LIMIT } }), { disk: 'hdd' });
+    const bound = findingsOf(at(0.9)).find((f) => f.kind === 'disk-bound');
+    expect(bound?.numbers).toMatchObject({ threads: 1, ratio: 0.9, limitBps: HDD_LIMIT });
+    expect(bound?.text).toContain('90% of the profile\'s 80 MB/s limit');
+    const notBound = findingsOf(at(0.89)).map((f) => f.kind);
+    expect(notBound).not.toContain('disk-bound');
+    expect(notBound).toContain('lock-bound');
+  });
+
+  test('a disk without a write limit is never disk-bound', () => {
+    expect(findingsOf(flat(() => ({ deviceWriteBytes: 1e12 }))).map((f) => f.kind)).toEqual(['lock-bound']);
+  });
+
+  test('CPU-bound at 90% of the cpuset, and then not lock-bound', () => {
+    const kinds = findingsOf(flat((t) => ({ serverCpuCores: t >= 4 ? 3.6 : 1, serverCpus: 4 }))).map((f) => f.kind);
+    expect(kinds).toEqual(['cpu-bound']);
+    const cpu = findingsOf(flat((t) => ({ serverCpuCores: t >= 4 ? 3.6 : 1, serverCpus: 4 })))[0]!;
+    expect(cpu.numbers).toMatchObject({ threads: 4, ratio: 0.9, serverCpus: 4 });
+    expect(findingsOf(flat(() => ({ serverCpuCores: 3.5, serverCpus: 4 }))).map((f) => f.kind)).toEqual(['lock-bound']);
+  });
+
+  test('lock-bound below a 1.25× speedup, scaling from 1.25×', () => {
+    const lock = findingsOf(series({ params: {}, threads: [1, 2, 4], sigma: 0, kappa: 0, lambda: 100, jitter: 0, extra: () => ({}) }).map((p) => ({ ...p, requestsPerS: p.params.threads === 1 ? 1000 : 1249 })));
+    expect(lock.map((f) => f.kind)).toEqual(['lock-bound']);
+    expect(lock[0]!.numbers.bestSpeedup).toBeCloseTo(1.249, 6);
+    const scales = findingsOf(series({ params: {}, threads: [1, 2, 4], sigma: 0, kappa: 0, lambda: 100, jitter: 0 }).map((p) => ({ ...p, requestsPerS: p.params.threads === 1 ? 1000 : 1250 })));
+    expect(scales.map((f) => f.kind)).toEqual(['scales']);
+  });
+
+  test('noisy above a 5% coefficient of variation across repetitions', () => {
+    // requests/s 1000 ± d for three repetitions: cv = d / 1000
+    const withSpread = (d: number) => [1, 2].flatMap((t) => [-d, 0, d].map((delta, r) => point({ threads: t, repetition: r }, { requestsPerS: 1000 * t + delta * t })));
+    const noisy = findingsOf(withSpread(51)).find((f) => f.kind === 'noisy');
+    expect(noisy?.numbers.worstCv).toBeCloseTo(0.051, 6);
+    expect(findingsOf(withSpread(50)).map((f) => f.kind)).not.toContain('noisy');
+  });
+
+  test('loadgen-bound points make their series not trusted', () => {
+    const f = findingsOf(series({ params: {}, sigma: 0, kappa: 0, lambda: 100, extra: (t) => ({ loadgenBound: t === 16, loadgenCpuCores: t === 16 ? 0.97 : 0.5 }) }));
+    const loadgen = f.find((x) => x.kind === 'loadgen-bound');
+    expect(loadgen).toMatchObject({ level: 'bad', numbers: { cells: 1 } });
+    expect(loadgen?.numbers.maxLoadgenCpuCores).toBeCloseTo(0.97, 9);
+    expect(loadgen?.text).toContain('not trusted');
+  });
+
+  test('a single-thread-only series cannot be judged, without error', () => {
+    const f = findingsOf(series({ params: {}, threads: [1], sigma: 0, kappa: 0, lambda: 100 }));
+    expect(f.map((x) => x.kind)).toEqual(['not-enough-data']);
+    expect(f[0]!.text).toContain('only one thread count');
+    const noBaseline = findingsOf(series({ params: {}, threads: [2, 4], sigma: 0, kappa: 0, lambda: 100 }));
+    expect(noBaseline[0]!.text).toContain('no successful 1-thread point');
+  });
+
+  test('failed points are counted with their reasons and left out of the verdicts', () => {
+    const points = flat(() => ({}));
+    points[0]!.outcome = 'failed';
+    points[0]!.failure = 'server exited with code 1';
+    const f = findingsOf(points);
+    expect(f[0]).toMatchObject({ kind: 'failed-points', numbers: { failed: 1, points: 15 } });
+    expect(f[0]!.text).toContain('1× “server exited with code 1”');
+  });
+
+  test('expectation results are reported, failures as bad', () => {
+    const f = computeFindings(analyze(knownRun()), runInfo()).filter((x) => x.kind === 'expectation');
+    expect(f.map((x) => [x.passed, x.level])).toEqual([[true, 'info'], [false, 'bad']]);
+    expect(f[1]!.text).toContain('NOT met');
+    expect(f[1]!.text).toContain('measured 1.6×');
+  });
+
+  test('no points, or no successful point, says so', () => {
+    expect(findingsOf([])).toEqual([expect.objectContaining({ kind: 'no-data', level: 'bad' })]);
+    const allFailed = findingsOf([point({}, { outcome: 'failed' })]);
+    expect(allFailed.map((f) => f.kind)).toEqual(['no-data', 'failed-points']);
+  });
+});
