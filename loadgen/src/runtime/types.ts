@@ -44,6 +44,11 @@ export interface ServerStats {
   /** size of the log file now (0 without a log) */
   logBytes: number;
   memPeakBytes?: number;
+  /**
+   * true when readBytes/writeBytes count every read/write call, sockets included (the local
+   * runtime on tmpfs: no block device to ask); the sweep then subtracts the loadgen's wire bytes
+   */
+  ioIncludesSockets?: boolean;
 }
 
 export interface RunningServer {

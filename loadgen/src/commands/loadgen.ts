@@ -1,0 +1,49 @@
+// speedlab loadgen --target URL --job JSON: one phase of one point, in its own process.
+// Progress goes to stderr; the result is one JSON line on stdout.
+import { parseArgs } from 'node:util';
+import { CliError } from '../cli-error.js';
+import { jobSchema, type LoadgenResult } from '../workload/job.js';
+import { runLoad } from '../workload/load.js';
+import { seedFiles } from '../workload/seed.js';
+import { verifyFiles } from '../workload/verify.js';
+
+const USAGE = 'usage: speedlab loadgen --target http://127.0.0.1:PORT --job \'<json>\'';
+
+export async function main(argv: string[]): Promise<number> {
+  let values: { target?: string; job?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({ args: argv, options: { target: { type: 'string' }, job: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
+  } catch (err) {
+    throw new CliError(`${(err as Error).message}\n${USAGE}`, 2);
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (!values.target || !values.job) throw new CliError(USAGE, 2);
+  let target: URL;
+  try {
+    target = new URL(values.target);
+  } catch {
+    throw new CliError(`--target: '${values.target}' is not a URL; expected http://127.0.0.1:PORT`, 2);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(values.job);
+  } catch (err) {
+    throw new CliError(`--job: not JSON (${(err as Error).message})`, 2);
+  }
+  const parsed = jobSchema.safeParse(raw);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0]!;
+    throw new CliError(`--job: field '${first.path.join('.')}': ${first.message}`, 2);
+  }
+  const job = parsed.data;
+  process.stderr.write(`loadgen: ${job.phase} against ${target.origin}\n`);
+  let result: LoadgenResult;
+  if (job.phase === 'seed') result = await seedFiles(target, job.workload);
+  else if (job.phase === 'verify') result = await verifyFiles(target, job.workload);
+  else result = await runLoad(target, job.workload, job.durationS, job.seqBase);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  return 0;
+}

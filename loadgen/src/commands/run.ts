@@ -1,0 +1,125 @@
+// speedlab run FILE [--runtime auto|local|docker] [--out DIR] [--resume]
+import { parseArgs } from 'node:util';
+import { CliError } from '../cli-error.js';
+import { evaluateExpectations } from '../experiment/expectations.js';
+import { points } from '../experiment/grid.js';
+import { loadExperiment } from '../experiment/load.js';
+import { formatDuration } from '../experiment/units.js';
+import { hostInfo, toolVersions } from '../results/host.js';
+import type { ExpectationResult, PointRecord, RunInfo } from '../results/record.js';
+import { readRunInfo, writeRunInfo } from '../results/store.js';
+import { createRuntime, RUNTIME_CHOICES, type RuntimeChoice } from '../runtime/index.js';
+import { Interrupted } from '../sweep/point.js';
+import { Progress } from '../sweep/progress.js';
+import { chooseRunDir } from '../sweep/run-dir.js';
+import { runSweep } from '../sweep/sweep.js';
+import { bytesLine, resultsTable } from '../sweep/table.js';
+
+const USAGE = 'usage: speedlab run FILE [--runtime auto|local|docker] [--out DIR] [--resume]';
+export const EXIT_INTERRUPTED = 130;
+
+// a variable specifier: the report is built separately and may be absent
+const REPORT_MODULE = '../report/index.js';
+
+interface Args { file: string; runtime: RuntimeChoice; out?: string; resume: boolean }
+
+function parse(argv: string[]): Args | undefined {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { runtime: { type: 'string', default: 'auto' }, out: { type: 'string' }, resume: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (err) {
+    throw new CliError(`${(err as Error).message}\n${USAGE}`, 2);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return undefined;
+  if (positionals.length !== 1) throw new CliError(USAGE, 2);
+  if (!RUNTIME_CHOICES.includes(values.runtime as RuntimeChoice)) {
+    throw new CliError(`--runtime: got '${values.runtime}'; expected one of ${RUNTIME_CHOICES.join(', ')}`, 2);
+  }
+  return { file: positionals[0]!, runtime: values.runtime as RuntimeChoice, resume: values.resume, ...(values.out !== undefined && { out: values.out }) };
+}
+
+async function report(dir: string): Promise<{ line: string; ok: boolean }> {
+  let mod: { writeReport(dir: string): Promise<{ htmlPath: string }> };
+  try {
+    mod = (await import(REPORT_MODULE)) as typeof mod;
+  } catch {
+    return { line: 'report: skipped (the report module is not built)', ok: true };
+  }
+  try {
+    const r = await mod.writeReport(dir);
+    return { line: `report: ${r.htmlPath}`, ok: true };
+  } catch (err) {
+    return { line: `report: FAILED: ${(err as Error).message}`, ok: false };
+  }
+}
+
+function expectationLines(results: ExpectationResult[]): string[] {
+  return results.map((r) => `${r.passed ? 'PASS' : 'FAIL'}  ${r.description}\n      ${r.detail}`);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const args = parse(argv);
+  if (!args) {
+    console.log(USAGE);
+    return 0;
+  }
+  const exp = loadExperiment(args.file);
+  const dir = chooseRunDir(exp, args.out, args.resume);
+  const runId = `${Date.now().toString(36)}${process.pid.toString(36)}`;
+  const runtime = await createRuntime(args.runtime, { readyTimeoutS: exp.server.readyTimeoutS }, exp.server.impl.kind === 'command', (t) => console.error(t));
+
+  const previous = args.resume ? readRunInfo(dir) : undefined;
+  const info: RunInfo = {
+    name: exp.name,
+    startedAt: previous?.startedAt ?? new Date().toISOString(),
+    experiment: JSON.parse(JSON.stringify(exp)) as unknown,
+    runtime: runtime.name,
+    host: hostInfo(),
+    calibration: previous?.calibration ?? [],
+    tools: toolVersions(),
+  };
+  writeRunInfo(dir, info);
+  console.error(`results: ${dir}`);
+
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const started = Date.now();
+  let records: PointRecord[];
+  try {
+    records = await runSweep({ exp, runtime, runId, dir, signal: abort.signal, progress: new Progress() });
+  } catch (err) {
+    if (err instanceof Interrupted || abort.signal.aborted) {
+      await runtime.cleanup(runId);
+      console.error(`interrupted: the unfinished point was discarded; finish with: speedlab run ${args.file} --out ${dir} --resume`);
+      return EXIT_INTERRUPTED;
+    }
+    await runtime.cleanup(runId);
+    throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  await runtime.cleanup(runId);
+
+  const expectations = evaluateExpectations(exp, records);
+  writeRunInfo(dir, { ...info, finishedAt: new Date().toISOString(), ...(expectations.length > 0 && { expectations }) });
+  const rep = await report(dir);
+
+  const failed = records.filter((r) => r.outcome === 'failed');
+  const bound = records.filter((r) => r.loadgenBound);
+  const out: string[] = [resultsTable(exp, records), '', bytesLine(records)];
+  if (bound.length > 0) out.push(`${bound.length} of ${records.length} points were loadgen-bound (the load generator used >= 90% of a core): their numbers measure the load generator, not the server`);
+  if (failed.length > 0) out.push(`${failed.length} of ${records.length} points FAILED (see the notes above and points.jsonl)`);
+  if (expectations.length > 0) out.push('', 'expectations:', ...expectationLines(expectations));
+  out.push('', rep.line, `results: ${dir} (${points(exp).length} points, this session ${formatDuration((Date.now() - started) / 1000)})`);
+  console.log(out.join('\n'));
+  const missed = expectations.some((e) => !e.passed);
+  return missed || failed.length > 0 || !rep.ok ? 1 : 0;
+}

@@ -1,0 +1,47 @@
+// The resolved experiment: what the grid, the runtimes and the sweep work from.
+import type { LockMode, LogMode, LogWrite, Mix, PointParams, SyncMode } from '../results/record.js';
+import type { DiskProfile, ServerImpl } from '../runtime/types.js';
+import type { Expectation, SweepKey } from './schema.js';
+
+export type CellParams = Omit<PointParams, 'repetition'>;
+
+export interface Experiment {
+  name: string;
+  description?: string;
+  server: { impl: ServerImpl; readyTimeoutS: number };
+  /** the swept parameters, in the file's order */
+  sweep: { key: SweepKey; values: (string | number)[] }[];
+  /** every parameter's value where it is not swept */
+  fixed: CellParams;
+  workload: {
+    ratio: { get: number; put: number; head: number };
+    files: { kind: 'distinct'; perConnection: number } | { kind: 'shared'; count: number };
+    warmupS: number;
+    durationS: number;
+    repetitions: number;
+    timeoutS: number;
+    seed: number;
+  };
+  disks: Record<string, DiskProfile>;
+  expect: Expectation[];
+}
+
+export const DEFAULTS = {
+  threads: 4,
+  fileSize: 4096,
+  log: 'off' as LogMode,
+  lock: 'file' as LockMode,
+  logWrite: 'reserved' as LogWrite,
+  sync: 'none' as SyncMode,
+  disk: 'ram',
+  mix: 'put' as Mix,
+  connections: 32,
+  warmupS: 2,
+  durationS: 10,
+  repetitions: 1,
+  timeoutS: 10,
+  readyTimeoutS: 10,
+};
+
+/** the built-in RAM profile; an experiment may redefine `ram` (e.g. a different size) */
+export const RAM_DISK: DiskProfile = { name: 'ram', kind: 'ram', sizeBytes: 2 * 1024 ** 3 };

@@ -1,0 +1,210 @@
+// From the schema-valid file to the Experiment, with the checks that span several fields.
+// Each problem names the field, the value given and what is allowed.
+import type { CellParams, Experiment } from './experiment.js';
+import { DEFAULTS, RAM_DISK } from './experiment.js';
+import { SWEEP_KEYS, paramSchemas, type RawExperiment, type SweepKey } from './schema.js';
+import type { DiskProfile, ServerImpl } from '../runtime/types.js';
+
+export interface Problem {
+  path: (string | number)[];
+  message: string;
+}
+
+const SERVER_KEYS = ['threads', 'log', 'lock', 'logWrite', 'sync'] as const;
+const WORKLOAD_KEYS = ['fileSize', 'mix', 'connections'] as const;
+const REFERENCE_ONLY = ['lock', 'logWrite', 'sync'] as const;
+
+/** FNV-1a of the name: the default body seed, so a rerun of the same file uses the same bodies */
+function seedFromName(name: string): number {
+  let h = 0x811c9dc5;
+  for (const ch of name) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193);
+  return h >>> 0;
+}
+
+/** @param sweepOrder the sweep's keys in the file's order (the parsed object has the schema's order) */
+export function resolveExperiment(raw: RawExperiment, sweepOrder: string[] = []): { experiment?: Experiment; problems: Problem[] } {
+  const problems: Problem[] = [];
+  const server = raw.server ?? {};
+  const workload = raw.workload ?? {};
+  const sweepIn = raw.sweep ?? {};
+
+  let impl: ServerImpl = { kind: 'reference' };
+  if (server.command && server.impl) problems.push({ path: ['server', 'impl'], message: 'give either impl: reference or command: [...], not both' });
+  if (server.image && !server.command) problems.push({ path: ['server', 'image'], message: 'an image needs its command: [...] too (with {port}, {threads}, {log})' });
+  if (server.command) impl = server.image ? { kind: 'image', image: server.image, command: server.command } : { kind: 'command', command: server.command };
+  if (server.command && !server.command.some((a) => a.includes('{port}'))) {
+    problems.push({ path: ['server', 'command'], message: 'the command must contain a {port} placeholder' });
+  }
+
+  const sweep = SWEEP_KEYS.filter((k) => sweepIn[k] !== undefined).map((key) => ({ key, values: sweepIn[key]! as (string | number)[] }));
+  sweep.sort((a, b) => sweepOrder.indexOf(a.key) - sweepOrder.indexOf(b.key));
+  const swept = new Set(sweep.map((s) => s.key));
+
+  for (const k of SERVER_KEYS) {
+    if (swept.has(k) && server[k] !== undefined) problems.push({ path: ['sweep', k], message: `${k} is also fixed in server.${k}; set it in one place` });
+  }
+  for (const k of WORKLOAD_KEYS) {
+    if (swept.has(k) && workload[k] !== undefined) problems.push({ path: ['sweep', k], message: `${k} is also fixed in workload.${k}; set it in one place` });
+  }
+  for (const { key, values } of sweep) {
+    const seen = new Set<string | number>();
+    values.forEach((v, i) => {
+      if (seen.has(v)) problems.push({ path: ['sweep', key, i], message: `${key} lists this value twice` });
+      seen.add(v);
+    });
+  }
+
+  const fixed: CellParams = {
+    threads: server.threads ?? DEFAULTS.threads,
+    fileSize: workload.fileSize ?? DEFAULTS.fileSize,
+    log: server.log ?? DEFAULTS.log,
+    lock: server.lock ?? DEFAULTS.lock,
+    logWrite: server.logWrite ?? DEFAULTS.logWrite,
+    sync: server.sync ?? DEFAULTS.sync,
+    disk: DEFAULTS.disk,
+    mix: workload.mix ?? DEFAULTS.mix,
+    connections: workload.connections ?? DEFAULTS.connections,
+  };
+  const valuesOf = <K extends SweepKey>(k: K): CellParams[K][] => (swept.has(k) ? (sweep.find((s) => s.key === k)!.values as CellParams[K][]) : [fixed[k]]);
+
+  if (impl.kind !== 'reference') {
+    for (const k of REFERENCE_ONLY) {
+      if (swept.has(k)) problems.push({ path: ['sweep', k], message: `${k} is an option of the reference server; a command: server cannot vary it` });
+      else if (server[k] !== undefined) problems.push({ path: ['server', k], message: `${k} is an option of the reference server; remove it for a command: server` });
+    }
+    const logs = valuesOf('log');
+    if (logs.includes('meta')) problems.push({ path: swept.has('log') ? ['sweep', 'log'] : ['server', 'log'], message: 'log: meta is a mode of the reference server; a command: server can use off or full' });
+    if (logs.some((l) => l !== 'off') && !server.command!.some((a) => a.includes('{log}'))) {
+      problems.push({ path: ['server', 'command'], message: 'logging is on but the command has no {log} placeholder' });
+    }
+  }
+
+  const mixes = valuesOf('mix');
+  const ratio = { get: workload.ratio?.get ?? 0, put: workload.ratio?.put ?? 0, head: workload.ratio?.head ?? 0 };
+  if (mixes.includes('mixed') && ratio.get + ratio.put + ratio.head === 0) {
+    problems.push({ path: ['workload', 'ratio'], message: 'mix: mixed needs a ratio with at least one weight above 0, e.g. { get: 9, put: 1 }' });
+  }
+  if (workload.ratio && !mixes.includes('mixed')) problems.push({ path: ['workload', 'ratio'], message: 'a ratio applies to mix: mixed only' });
+
+  const filesIn = workload.files ?? { kind: 'distinct' as const };
+  if (filesIn.kind === 'shared' && workload.filesPerConnection !== undefined) {
+    problems.push({ path: ['workload', 'filesPerConnection'], message: 'filesPerConnection applies to files: distinct only' });
+  }
+  const files = filesIn.kind === 'shared' ? filesIn : { kind: 'distinct' as const, perConnection: workload.filesPerConnection ?? 1 };
+
+  const disks: Record<string, DiskProfile> = { ram: RAM_DISK };
+  for (const [name, d] of Object.entries(raw.disks ?? {})) {
+    if (d.kind === 'host' && !d.path) problems.push({ path: ['disks', name, 'path'], message: 'a host disk needs path: (a directory on the real disk)' });
+    if (d.kind !== 'throttled') {
+      for (const lim of ['writeBps', 'readBps', 'writeIops', 'readIops'] as const) {
+        if (d[lim] !== undefined) problems.push({ path: ['disks', name, lim], message: `limits apply to kind: throttled only (this profile is ${d.kind})` });
+      }
+    }
+    disks[name] = {
+      name, kind: d.kind, sizeBytes: d.size,
+      ...(d.writeBps !== undefined && { writeBps: d.writeBps }),
+      ...(d.readBps !== undefined && { readBps: d.readBps }),
+      ...(d.writeIops !== undefined && { writeIops: d.writeIops }),
+      ...(d.readIops !== undefined && { readIops: d.readIops }),
+      ...(d.path !== undefined && { path: d.path }),
+    };
+  }
+  valuesOf('disk').forEach((d, i) => {
+    if (!disks[d]) problems.push({ path: ['sweep', 'disk', i], message: `unknown disk profile; defined: ${Object.keys(disks).join(', ')} (add it under disks:)` });
+  });
+
+  const expect = raw.expect ?? [];
+  expect.forEach((e, i) => problems.push(...checkExpectation(e, i, valuesOf, swept)));
+
+  if (problems.length > 0) return { problems };
+  return {
+    problems,
+    experiment: {
+      name: raw.name,
+      ...(raw.description !== undefined && { description: raw.description }),
+      server: { impl, readyTimeoutS: server.readyTimeout ?? DEFAULTS.readyTimeoutS },
+      sweep,
+      fixed,
+      workload: {
+        ratio,
+        files,
+        warmupS: workload.warmup ?? DEFAULTS.warmupS,
+        durationS: workload.duration ?? DEFAULTS.durationS,
+        repetitions: workload.repetitions ?? DEFAULTS.repetitions,
+        timeoutS: workload.timeout ?? DEFAULTS.timeoutS,
+        seed: workload.seed ?? seedFromName(raw.name),
+      },
+      disks,
+      expect: expect.map((e) => normalizeExpectation(e)),
+    },
+  };
+}
+
+/** parses a selection's values like the sweep's (so fileSize: 4KiB matches 4096) */
+export function parseSelection(sel: Record<string, string | number>): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(sel)) {
+    const schema = paramSchemas[k as SweepKey];
+    const r = schema?.safeParse(v);
+    out[k] = r?.success ? (r.data as string | number) : v;
+  }
+  return out;
+}
+
+function normalizeExpectation(e: RawExperiment['expect'] extends (infer T)[] | undefined ? T : never) {
+  if ('faster' in e) {
+    return {
+      faster: {
+        ...e.faster,
+        where: parseSelection(e.faster.where),
+        than: parseSelection(e.faster.than),
+        ...(e.faster.at && { at: parseSelection(e.faster.at) }),
+      },
+    };
+  }
+  return { ...e, ...(e.where && { where: parseSelection(e.where) }) };
+}
+
+function checkSelection(sel: Record<string, string | number> | undefined, path: (string | number)[], valuesOf: (k: SweepKey) => unknown[]): Problem[] {
+  const problems: Problem[] = [];
+  for (const [k, v] of Object.entries(sel ?? {})) {
+    const schema = paramSchemas[k as SweepKey];
+    if (!schema) {
+      problems.push({ path: [...path, k], message: `unknown parameter; allowed: ${SWEEP_KEYS.join(', ')}` });
+      continue;
+    }
+    const r = schema.safeParse(v);
+    if (!r.success) {
+      problems.push({ path: [...path, k], message: r.error.issues[0]!.message });
+      continue;
+    }
+    const values = valuesOf(k as SweepKey);
+    if (!values.includes(r.data)) problems.push({ path: [...path, k], message: `matches no point; ${k} takes ${values.join(', ')} in this experiment` });
+  }
+  return problems;
+}
+
+function checkExpectation(
+  e: NonNullable<RawExperiment['expect']>[number],
+  i: number,
+  valuesOf: (k: SweepKey) => unknown[],
+  swept: Set<SweepKey>,
+): Problem[] {
+  const base: (string | number)[] = ['expect', i];
+  if ('faster' in e) {
+    return [
+      ...checkSelection(e.faster.where, [...base, 'faster', 'where'], valuesOf),
+      ...checkSelection(e.faster.than, [...base, 'faster', 'than'], valuesOf),
+      ...checkSelection(e.faster.at, [...base, 'faster', 'at'], valuesOf),
+    ];
+  }
+  const problems = checkSelection(e.where, [...base, 'where'], valuesOf);
+  if (e.speedup.atLeast === undefined && e.speedup.atMost === undefined) {
+    problems.push({ path: [...base, 'speedup'], message: 'give atLeast: x and/or atMost: y' });
+  }
+  const threads = valuesOf('threads') as number[];
+  if (!swept.has('threads') || !threads.includes(1) || !threads.includes(e.speedup.threads)) {
+    problems.push({ path: [...base, 'speedup', 'threads'], message: `a speedup needs sweep.threads to include 1 and this value; threads takes ${threads.join(', ')}` });
+  }
+  return problems;
+}

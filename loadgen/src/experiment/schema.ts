@@ -1,0 +1,195 @@
+// The experiment file (DESIGN §6), validated with zod. Parsing yields the raw-but-typed form;
+// resolve.ts turns it into the Experiment the rest of the lab uses.
+import { z } from 'zod';
+import { DURATION_HELP, SIZE_HELP, parseDuration, parseSize } from './units.js';
+import { MIN_FILE_SIZE } from '../workload/body.js';
+
+export const LOG_MODES = ['off', 'meta', 'full'] as const;
+export const LOCK_MODES = ['global', 'file'] as const;
+export const LOG_WRITES = ['locked', 'reserved'] as const;
+export const SYNC_MODES = ['none', 'fsync'] as const;
+export const MIXES = ['put', 'get', 'head', 'mixed'] as const;
+export const MAX_FILE_SIZE = 1024 ** 3; // one body must fit in a Buffer, several in memory
+
+function oneOf<T extends readonly [string, ...string[]]>(values: T) {
+  return z.enum(values, { error: () => `expected one of ${values.join(', ')}` });
+}
+
+const size = (min: number, max: number) =>
+  z.unknown().transform((v, ctx) => {
+    const n = parseSize(v);
+    if (n === undefined) ctx.addIssue({ code: 'custom', message: `expected ${SIZE_HELP}` });
+    else if (n < min || n > max) ctx.addIssue({ code: 'custom', message: `expected a size from ${min} bytes to ${max} bytes` });
+    else return n;
+    return z.NEVER;
+  });
+
+const duration = (minS: number, maxS: number) =>
+  z.unknown().transform((v, ctx) => {
+    const n = parseDuration(v);
+    if (n === undefined) ctx.addIssue({ code: 'custom', message: `expected ${DURATION_HELP}` });
+    else if (n < minS || n > maxS) ctx.addIssue({ code: 'custom', message: `expected a duration from ${minS}s to ${maxS}s` });
+    else return n;
+    return z.NEVER;
+  });
+
+const int = (min: number, max: number) =>
+  z.number({ error: () => `expected a whole number from ${min} to ${max}` })
+    .int({ error: () => `expected a whole number from ${min} to ${max}` })
+    .min(min, { error: () => `expected a whole number from ${min} to ${max}` })
+    .max(max, { error: () => `expected a whole number from ${min} to ${max}` });
+
+const list = <T extends z.ZodType>(item: T) =>
+  z.array(item, { error: () => 'expected a list of values, e.g. [1, 2, 4]' })
+    .min(1, { error: () => 'expected at least one value' });
+
+export const threadsValue = int(1, 1024);
+export const connectionsValue = int(1, 4096);
+export const fileSizeValue = size(MIN_FILE_SIZE, MAX_FILE_SIZE);
+const diskName = z.string({ error: () => 'expected a disk profile name' }).regex(/^[A-Za-z0-9_-]+$/, {
+  error: () => 'expected a disk profile name of letters, digits, _ and -',
+});
+
+/** the parameters a sweep may vary, in the order they appear in point ids */
+export const paramSchemas = {
+  threads: threadsValue,
+  fileSize: fileSizeValue,
+  log: oneOf(LOG_MODES),
+  lock: oneOf(LOCK_MODES),
+  logWrite: oneOf(LOG_WRITES),
+  sync: oneOf(SYNC_MODES),
+  disk: diskName,
+  mix: oneOf(MIXES),
+  connections: connectionsValue,
+};
+export type SweepKey = keyof typeof paramSchemas;
+export const SWEEP_KEYS = Object.keys(paramSchemas) as SweepKey[];
+
+export const serverSchema = z.strictObject({
+  impl: z.literal('reference', { error: () => 'expected reference (or give command: [...] for your own server)' }).optional(),
+  command: z.array(z.string({ error: () => 'expected a list of strings' }), { error: () => 'expected a list of strings, e.g. [./httpserver, "{port}", -N, "{threads}", -l, "{log}"]' })
+    .min(1, { error: () => 'expected at least the program' }).optional(),
+  image: z.string({ error: () => 'expected an image name' }).optional(),
+  threads: threadsValue.optional(),
+  log: oneOf(LOG_MODES).optional(),
+  lock: oneOf(LOCK_MODES).optional(),
+  logWrite: oneOf(LOG_WRITES).optional(),
+  sync: oneOf(SYNC_MODES).optional(),
+  readyTimeout: duration(0.1, 600).optional(),
+});
+
+export const sweepSchema = z.strictObject({
+  threads: list(paramSchemas.threads).optional(),
+  fileSize: list(paramSchemas.fileSize).optional(),
+  log: list(paramSchemas.log).optional(),
+  lock: list(paramSchemas.lock).optional(),
+  logWrite: list(paramSchemas.logWrite).optional(),
+  sync: list(paramSchemas.sync).optional(),
+  disk: list(paramSchemas.disk).optional(),
+  mix: list(paramSchemas.mix).optional(),
+  connections: list(paramSchemas.connections).optional(),
+});
+
+const FILES_HELP = 'expected distinct or shared:K (K hot names shared by all connections, e.g. shared:4)';
+export const filesValue = z.unknown().transform((v, ctx) => {
+  if (v === 'distinct') return { kind: 'distinct' as const };
+  const m = typeof v === 'string' ? /^shared:(\d+)$/.exec(v) : null;
+  const k = m ? Number(m[1]) : 0;
+  if (m && k >= 1 && k <= 100_000) return { kind: 'shared' as const, count: k };
+  ctx.addIssue({ code: 'custom', message: FILES_HELP });
+  return z.NEVER;
+});
+
+export const ratioSchema = z.strictObject({
+  get: int(0, 100).optional(),
+  put: int(0, 100).optional(),
+  head: int(0, 100).optional(),
+});
+
+export const workloadSchema = z.strictObject({
+  mix: oneOf(MIXES).optional(),
+  ratio: ratioSchema.optional(),
+  files: filesValue.optional(),
+  filesPerConnection: int(1, 10_000).optional(),
+  fileSize: fileSizeValue.optional(),
+  connections: connectionsValue.optional(),
+  warmup: duration(0, 3600).optional(),
+  duration: duration(0.05, 24 * 3600).optional(),
+  repetitions: int(1, 100).optional(),
+  timeout: duration(0.1, 3600).optional(),
+  seed: int(0, 0xffffffff).optional(),
+});
+
+export const diskSchema = z.strictObject({
+  kind: oneOf(['ram', 'throttled', 'host'] as const),
+  size: size(1024 * 1024, 1024 ** 4),
+  writeBps: size(1, 1e12).optional(),
+  readBps: size(1, 1e12).optional(),
+  writeIops: int(1, 10_000_000).optional(),
+  readIops: int(1, 10_000_000).optional(),
+  path: z.string({ error: () => 'expected a directory path' }).optional(),
+});
+
+const scalar = z.union([z.string(), z.number()], { error: () => 'expected a parameter value (text or number)' });
+export const selectionSchema = z.record(z.string(), scalar, { error: () => 'expected a map of parameter: value, e.g. { log: full, disk: ram }' });
+
+export const speedupExpectSchema = z.strictObject({
+  where: selectionSchema.optional(),
+  speedup: z.strictObject({
+    threads: threadsValue,
+    atLeast: z.number({ error: () => 'expected a number' }).positive({ error: () => 'expected a number above 0' }).optional(),
+    atMost: z.number({ error: () => 'expected a number' }).positive({ error: () => 'expected a number above 0' }).optional(),
+  }),
+});
+
+export const fasterExpectSchema = z.strictObject({
+  faster: z.strictObject({
+    where: selectionSchema,
+    than: selectionSchema,
+    at: selectionSchema.optional(),
+    by: z.number({ error: () => 'expected a number' }).positive({ error: () => 'expected a number above 0' }).optional(),
+  }),
+});
+
+export const expectSchema = z.unknown().transform((v, ctx) => {
+  const isObj = typeof v === 'object' && v !== null;
+  const schema = isObj && 'faster' in v ? fasterExpectSchema : isObj && 'speedup' in v ? speedupExpectSchema : undefined;
+  if (!schema) {
+    ctx.addIssue({ code: 'custom', message: 'expected an expectation: { where: {...}, speedup: { threads: N, atLeast/atMost: x } } or { faster: { where: {...}, than: {...}, at?: {...}, by?: x } }' });
+    return z.NEVER;
+  }
+  const r = schema.safeParse(v);
+  if (r.success) return r.data;
+  for (const issue of r.error.issues) ctx.addIssue({ ...issue, path: issue.path } as Parameters<typeof ctx.addIssue>[0]);
+  return z.NEVER;
+});
+
+export const experimentSchema = z.strictObject({
+  name: z.string({ error: () => 'expected a name of letters, digits, ., _ and -' }).regex(/^[A-Za-z0-9._-]{1,64}$/, {
+    error: () => 'expected a name of 1-64 letters, digits, ., _ and -',
+  }),
+  description: z.string({ error: () => 'expected text' }).optional(),
+  server: serverSchema.optional(),
+  sweep: sweepSchema.optional(),
+  workload: workloadSchema.optional(),
+  disks: z.record(diskName, diskSchema, { error: () => 'expected a map of profile name: { kind, size, ... }' }).optional(),
+  expect: z.array(expectSchema, { error: () => 'expected a list of expectations' }).optional(),
+});
+
+export type RawExperiment = z.output<typeof experimentSchema>;
+export type SpeedupExpectation = z.output<typeof speedupExpectSchema>;
+export type FasterExpectation = z.output<typeof fasterExpectSchema>;
+export type Expectation = SpeedupExpectation | FasterExpectation;
+
+/** the fields allowed in each object, for "unknown field" errors */
+export const KNOWN_FIELDS: Record<string, string[]> = {
+  '': Object.keys(experimentSchema.shape),
+  server: Object.keys(serverSchema.shape),
+  sweep: Object.keys(sweepSchema.shape),
+  workload: Object.keys(workloadSchema.shape),
+  'workload.ratio': Object.keys(ratioSchema.shape),
+  'disks.*': Object.keys(diskSchema.shape),
+  'expect.*': ['where', 'speedup'],
+  'expect.*.speedup': Object.keys(speedupExpectSchema.shape.speedup.shape),
+  'expect.*.faster': Object.keys(fasterExpectSchema.shape.faster.shape),
+};

@@ -1,0 +1,51 @@
+// --runtime auto|local|docker. The docker runtime is loaded only when asked for (or tried by
+// auto), so the local runtime works where dockerode or an engine is missing.
+import { CliError } from '../cli-error.js';
+import { createLocalRuntime, type LocalOptions } from './local.js';
+import type { Runtime } from './types.js';
+
+export type RuntimeChoice = 'auto' | 'local' | 'docker';
+export const RUNTIME_CHOICES: RuntimeChoice[] = ['auto', 'local', 'docker'];
+
+interface DockerModule { createDockerRuntime(): Promise<Runtime> }
+
+// a variable specifier: the module is written separately and may not be built yet
+const DOCKER_MODULE = './docker.js';
+
+async function docker(): Promise<Runtime> {
+  let mod: DockerModule;
+  try {
+    mod = (await import(DOCKER_MODULE)) as DockerModule;
+  } catch (err) {
+    throw new Error(`the docker runtime is not built in (${(err as Error).message.split('\n')[0]})`);
+  }
+  return mod.createDockerRuntime();
+}
+
+/**
+ * @param preferLocal auto picks local without trying docker (a `command:` server runs locally)
+ * @param note tells the user which runtime auto chose and why
+ */
+export async function createRuntime(choice: RuntimeChoice, local: LocalOptions, preferLocal: boolean, note: (text: string) => void): Promise<Runtime> {
+  if (choice === 'local') return createLocalRuntime(local);
+  if (choice === 'docker') {
+    try {
+      return await docker();
+    } catch (err) {
+      if (err instanceof CliError) throw err;
+      throw new CliError(`--runtime docker: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+  if (preferLocal) {
+    note('runtime: local (the server is a local command)');
+    return createLocalRuntime(local);
+  }
+  try {
+    const rt = await docker();
+    note('runtime: docker');
+    return rt;
+  } catch (err) {
+    note(`runtime: local (docker unavailable: ${(err as Error).message.split('\n')[0]})`);
+    return createLocalRuntime(local);
+  }
+}

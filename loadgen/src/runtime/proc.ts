@@ -1,0 +1,90 @@
+// Counters of a process group from /proc (Linux): CPU from stat, I/O from io, peak memory
+// from status. A user's server may be a shell script with children, so the whole group counts.
+import { readFileSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+
+let clockTicks: number | undefined;
+function ticksPerSecond(): number {
+  if (clockTicks === undefined) {
+    try {
+      clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      clockTicks = 100;
+    }
+  }
+  return clockTicks;
+}
+
+interface StatFields { pgrp: number; cpuTicks: number }
+
+function readStat(pid: number): StatFields | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // the command name (field 2) may hold spaces and parentheses: split after the last ')'
+    const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    const n = (i: number) => Number(rest[i]);
+    // rest[0] is field 3 (state): pgrp is field 5, utime..cstime fields 14..17
+    return { pgrp: n(2), cpuTicks: n(11) + n(12) + n(13) + n(14) };
+  } catch {
+    return undefined;
+  }
+}
+
+function readKeyed(path: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  try {
+    for (const line of readFileSync(path, 'utf8').split('\n')) {
+      const m = /^(\w+):\s+(\d+)/.exec(line);
+      if (m) out[m[1]!] = Number(m[2]);
+    }
+  } catch {
+    // the process ended between listing and reading
+  }
+  return out;
+}
+
+export function groupMembers(pgid: number): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    if (readStat(pid)?.pgrp === pgid) pids.push(pid);
+  }
+  return pids;
+}
+
+export interface GroupCounters {
+  cpuSeconds: number;
+  /** bytes passed to read/write calls (sockets included) */
+  rchar: number;
+  wchar: number;
+  /** bytes the block layer read/wrote */
+  readBytes: number;
+  writeBytes: number;
+  memPeakBytes: number;
+}
+
+export function groupCounters(pgid: number): GroupCounters {
+  const c: GroupCounters = { cpuSeconds: 0, rchar: 0, wchar: 0, readBytes: 0, writeBytes: 0, memPeakBytes: 0 };
+  for (const pid of groupMembers(pgid)) {
+    const st = readStat(pid);
+    if (!st) continue;
+    c.cpuSeconds += st.cpuTicks / ticksPerSecond();
+    const io = readKeyed(`/proc/${pid}/io`);
+    c.rchar += io.rchar ?? 0;
+    c.wchar += io.wchar ?? 0;
+    c.readBytes += io.read_bytes ?? 0;
+    c.writeBytes += io.write_bytes ?? 0;
+    c.memPeakBytes += (readKeyed(`/proc/${pid}/status`).VmHWM ?? 0) * 1024;
+  }
+  return c;
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,177 @@
+// One point's lifecycle: fresh server, ready, seed, warm-up, measure (server counters snapshotted
+// just before and after the measure job), verify, stop. Each phase is its own loadgen process.
+import type { Experiment } from '../experiment/experiment.js';
+import type { Point } from '../experiment/grid.js';
+import type { PointRecord } from '../results/record.js';
+import type { RunningServer, Runtime, ServerSpec, ServerStats } from '../runtime/types.js';
+import type { LoadResult, SeedResult, VerifyResult } from '../workload/job.js';
+import { pointJobs } from './jobs.js';
+
+/** loadgen CPU at or above this share of a core makes the point untrustworthy */
+export const LOADGEN_BOUND_CORES = 0.9;
+
+export type Phase = 'starting' | 'seed' | 'warm-up' | 'measure' | 'verify' | 'stopping';
+
+export class Interrupted extends Error {
+  constructor() {
+    super('interrupted');
+  }
+}
+
+/** a point that could not be measured: why, and at which phase */
+class PointFailure extends Error {}
+
+export interface PointContext {
+  exp: Experiment;
+  runtime: Runtime;
+  runId: string;
+  signal: AbortSignal;
+  onPhase(phase: Phase): void;
+}
+
+function serverSpec(ctx: PointContext, pt: Point): ServerSpec {
+  const p = pt.params;
+  return {
+    impl: ctx.exp.server.impl,
+    threads: p.threads,
+    log: p.log,
+    lock: p.lock,
+    logWrite: p.logWrite,
+    sync: p.sync,
+    disk: ctx.exp.disks[p.disk]!,
+    runId: ctx.runId,
+  };
+}
+
+function emptyRecord(ctx: PointContext, pt: Point, startedAt: string): PointRecord {
+  const disk = ctx.exp.disks[pt.params.disk];
+  const limits = disk?.kind === 'throttled'
+    ? {
+        ...(disk.writeBps !== undefined && { writeBps: disk.writeBps }),
+        ...(disk.readBps !== undefined && { readBps: disk.readBps }),
+        ...(disk.writeIops !== undefined && { writeIops: disk.writeIops }),
+        ...(disk.readIops !== undefined && { readIops: disk.readIops }),
+      }
+    : undefined;
+  return {
+    id: pt.id,
+    params: pt.params,
+    outcome: 'failed',
+    startedAt,
+    finishedAt: startedAt,
+    durationS: 0,
+    requests: 0,
+    requestsPerS: 0,
+    bytesPerS: 0,
+    latencyUs: { p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0 },
+    statusCounts: {},
+    errors: 0,
+    timeouts: 0,
+    serverCpuCores: 0,
+    serverCpus: 0,
+    deviceReadBytes: 0,
+    deviceWriteBytes: 0,
+    logBytes: 0,
+    loadgenCpuCores: 0,
+    loadgenBound: false,
+    verification: { checked: 0, mismatches: 0 },
+    ...(limits && { diskLimits: limits }),
+  };
+}
+
+function fillMeasurement(rec: PointRecord, m: LoadResult, before: ServerStats, after: ServerStats, cpus: number): void {
+  const s = m.durationS;
+  rec.durationS = s;
+  rec.requests = m.requests;
+  rec.requestsPerS = m.requests / s;
+  rec.bytesPerS = m.contentBytes / s;
+  rec.latencyUs = m.latencyUs;
+  rec.statusCounts = m.statusCounts;
+  rec.errors = m.errors;
+  rec.timeouts = m.timeouts;
+  rec.serverCpuCores = (after.cpuSeconds - before.cpuSeconds) / s;
+  rec.serverCpus = cpus;
+  if (after.memPeakBytes !== undefined) rec.serverMemPeakBytes = after.memPeakBytes;
+  const read = after.readBytes - before.readBytes;
+  const write = after.writeBytes - before.writeBytes;
+  // counters that include socket traffic: take away what went over the wire
+  rec.deviceReadBytes = Math.max(0, after.ioIncludesSockets ? read - m.wireBytesSent : read);
+  rec.deviceWriteBytes = Math.max(0, after.ioIncludesSockets ? write - m.wireBytesReceived : write);
+  rec.logBytes = after.logBytes - before.logBytes;
+  rec.loadgenCpuCores = m.cpuCores;
+  rec.loadgenBound = m.cpuCores >= LOADGEN_BOUND_CORES;
+}
+
+export async function measurePoint(ctx: PointContext, pt: Point): Promise<PointRecord> {
+  const rec = emptyRecord(ctx, pt, new Date().toISOString());
+  const jobs = pointJobs(ctx.exp, pt.params);
+  const phaseAbort = new AbortController();
+  const onAbort = () => phaseAbort.abort();
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  let server: RunningServer | undefined;
+  let died: string | undefined;
+  let stopping = false;
+
+  const run = async <T>(phase: Phase, job: unknown): Promise<T> => {
+    ctx.onPhase(phase);
+    try {
+      return (await ctx.runtime.runLoadgen(server!, job, phaseAbort.signal)) as T;
+    } catch (err) {
+      if (ctx.signal.aborted) throw new Interrupted();
+      throw new PointFailure(died ?? `${phase}: ${(err as Error).message}`);
+    }
+  };
+
+  try {
+    ctx.onPhase('starting');
+    try {
+      server = await ctx.runtime.startServer(serverSpec(ctx, pt));
+    } catch (err) {
+      if (ctx.signal.aborted) throw new Interrupted();
+      throw new PointFailure(`the server did not start: ${(err as Error).message}`);
+    }
+    void server.exited.then((reason) => {
+      if (stopping) return;
+      died = reason;
+      phaseAbort.abort();
+    });
+
+    const seeded = await run<SeedResult>('seed', jobs.seed);
+    if (seeded.failures.length > 0) throw new PointFailure(`seeding failed: ${seeded.failures.slice(0, 3).join('; ')}`);
+    if (jobs.warmup) await run<LoadResult>('warm-up', jobs.warmup);
+
+    const before = await server.stats();
+    const measured = await run<LoadResult>('measure', jobs.measure);
+    const after = await server.stats();
+    fillMeasurement(rec, measured, before, after, server.cpus);
+
+    const verified = await run<VerifyResult>('verify', jobs.verify);
+    rec.verification = {
+      checked: verified.checked,
+      mismatches: verified.mismatches,
+      ...(verified.details.length > 0 && { detail: verified.details.join('; ') }),
+    };
+    if (died) throw new PointFailure(died);
+    const ok2xx = Object.entries(rec.statusCounts).some(([code, n]) => code.startsWith('2') && n > 0);
+    if (verified.mismatches > 0) rec.failure = `verification: ${verified.mismatches} of ${verified.checked} files wrong (${verified.details[0]})`;
+    else if (!ok2xx) rec.failure = 'no successful response in the measured window';
+    rec.outcome = rec.failure ? 'failed' : 'ok';
+  } catch (err) {
+    if (err instanceof PointFailure) {
+      rec.outcome = 'failed';
+      rec.failure = err.message;
+    } else {
+      throw err;
+    }
+  } finally {
+    ctx.signal.removeEventListener('abort', onAbort);
+    if (server) {
+      ctx.onPhase('stopping');
+      stopping = true;
+      await server.stop();
+    }
+  }
+  if (ctx.signal.aborted) throw new Interrupted();
+  rec.finishedAt = new Date().toISOString();
+  return rec;
+}

@@ -1,0 +1,54 @@
+// The sweep: every point not yet in points.jsonl, in order, one record appended per point.
+import { sweptText } from '../experiment/describe.js';
+import { estimatePoint } from '../experiment/estimate.js';
+import type { Experiment } from '../experiment/experiment.js';
+import { points, type Point } from '../experiment/grid.js';
+import type { PointRecord } from '../results/record.js';
+import { PointsWriter, readPoints } from '../results/store.js';
+import type { Runtime } from '../runtime/types.js';
+import { measurePoint } from './point.js';
+import type { Progress } from './progress.js';
+
+export interface SweepOptions {
+  exp: Experiment;
+  runtime: Runtime;
+  runId: string;
+  dir: string;
+  signal: AbortSignal;
+  progress: Progress;
+}
+
+/** the points still to measure, given the records already written */
+export function remainingPoints(exp: Experiment, done: PointRecord[]): Point[] {
+  const ids = new Set(done.map((r) => r.id));
+  return points(exp).filter((p) => !ids.has(p.id));
+}
+
+export async function runSweep(o: SweepOptions): Promise<PointRecord[]> {
+  const all = points(o.exp);
+  const done = readPoints(o.dir);
+  const todo = remainingPoints(o.exp, done);
+  const writer = new PointsWriter(o.dir);
+  // the ETA: the plan's estimate, scaled by how the finished points compared with theirs
+  let estimatedSoFar = 0;
+  let actualSoFar = 0;
+  try {
+    for (const pt of todo) {
+      const remainingEstimate = todo.slice(todo.indexOf(pt)).reduce((s, p) => s + estimatePoint(o.exp, p.params).wallS, 0);
+      const scale = estimatedSoFar > 0 ? actualSoFar / estimatedSoFar : 1;
+      o.progress.point(pt.index + 1, all.length, sweptText(o.exp, pt.params), remainingEstimate * scale);
+      const t0 = Date.now();
+      const record = await measurePoint({ exp: o.exp, runtime: o.runtime, runId: o.runId, signal: o.signal, onPhase: (ph) => o.progress.phase(ph) }, pt);
+      writer.append(record);
+      done.push(record);
+      actualSoFar += (Date.now() - t0) / 1000;
+      estimatedSoFar += estimatePoint(o.exp, pt.params).wallS;
+      const verdict = record.outcome === 'ok' ? `${Math.round(record.requestsPerS)} req/s${record.loadgenBound ? ' (loadgen-bound: not trusted)' : ''}` : `FAILED: ${record.failure}`;
+      o.progress.note(`[${pt.index + 1}/${all.length}] ${sweptText(o.exp, pt.params)}: ${verdict}`);
+    }
+  } finally {
+    o.progress.finish();
+    writer.close();
+  }
+  return done;
+}

@@ -1,0 +1,54 @@
+// The terminal table after a sweep: throughput and speedup per series.
+import type { Experiment } from '../experiment/experiment.js';
+import { cellKey } from '../experiment/grid.js';
+import { groupBy, mean, seriesKey, seriesText } from '../experiment/series.js';
+import { formatBytes } from '../experiment/units.js';
+import type { PointRecord } from '../results/record.js';
+
+function pad(cols: string[], widths: number[]): string {
+  return cols.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+}
+
+export function resultsTable(exp: Experiment, records: PointRecord[]): string {
+  const head = ['threads', 'req/s', 'speedup', 'MB/s', 'p50 µs', 'p99 µs', 'server CPU', 'loadgen CPU', 'notes'];
+  const widths = [7, 10, 7, 9, 8, 9, 10, 11, 0];
+  const lines: string[] = [];
+  for (const recs of groupBy(records, (r) => seriesKey(r.params)).values()) {
+    lines.push('', seriesText(exp, recs[0]!.params), pad(head, widths));
+    const cells = [...groupBy(recs, (r) => cellKey(r.params)).values()].sort((a, b) => a[0]!.params.threads - b[0]!.params.threads);
+    const ok = (rs: PointRecord[]) => rs.filter((r) => r.outcome === 'ok');
+    const base = cells.find((c) => c[0]!.params.threads === 1);
+    const baseRps = base ? mean(ok(base).map((r) => r.requestsPerS)) : NaN;
+    for (const cell of cells) {
+      const good = ok(cell);
+      const m = (f: (r: PointRecord) => number) => mean(good.map(f));
+      const reqs = m((r) => r.requestsPerS);
+      const notes: string[] = [];
+      const failed = cell.length - good.length;
+      if (failed > 0) notes.push(`FAILED ${failed}/${cell.length}: ${cell.find((r) => r.outcome === 'failed')!.failure ?? ''}`.slice(0, 90));
+      if (cell.some((r) => r.loadgenBound)) notes.push('LOADGEN-BOUND (not trusted)');
+      if (good.length > 1) {
+        const sd = Math.sqrt(mean(good.map((r) => (r.requestsPerS - reqs) ** 2)));
+        if (sd / reqs > 0.05) notes.push(`noisy (cv ${((sd / reqs) * 100).toFixed(0)}%)`);
+      }
+      const num = (x: number, digits = 0) => (Number.isFinite(x) ? x.toFixed(digits) : '-');
+      lines.push(pad([
+        String(cell[0]!.params.threads),
+        num(reqs),
+        Number.isFinite(baseRps) ? num(reqs / baseRps, 2) : '-',
+        num(m((r) => r.bytesPerS) / 1e6, 1),
+        num(m((r) => r.latencyUs.p50)),
+        num(m((r) => r.latencyUs.p99)),
+        num(m((r) => r.serverCpuCores), 2),
+        num(m((r) => r.loadgenCpuCores), 2),
+        notes.join('; '),
+      ], widths));
+    }
+  }
+  return lines.join('\n');
+}
+
+export function bytesLine(records: PointRecord[]): string {
+  const sum = (f: (r: PointRecord) => number) => records.reduce((s, r) => s + f(r), 0);
+  return `measured windows wrote ${formatBytes(sum((r) => r.deviceWriteBytes))} to the data volume, ${formatBytes(sum((r) => r.logBytes))} of it log`;
+}

@@ -1,0 +1,54 @@
+// A plain HTTP client for the seed and verify passes (not the measured window): streams
+// bodies in and out, never buffers a response.
+import http from 'node:http';
+
+export interface HttpReply {
+  status: number;
+  contentLength: number | undefined;
+}
+
+export function httpRequest(
+  agent: http.Agent,
+  target: URL,
+  method: 'GET' | 'PUT' | 'HEAD',
+  path: string,
+  timeoutMs: number,
+  body?: Buffer,
+  onChunk?: (chunk: Buffer) => void,
+): Promise<HttpReply> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        agent,
+        host: target.hostname,
+        port: target.port,
+        method,
+        path,
+        headers: body ? { 'Content-Length': String(body.length) } : {},
+        timeout: timeoutMs,
+      },
+      (res) => {
+        const header = res.headers['content-length'];
+        const reply = { status: res.statusCode ?? 0, contentLength: header === undefined ? undefined : Number(header) };
+        res.on('data', (chunk: Buffer) => onChunk?.(chunk));
+        res.on('end', () => resolve(reply));
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** runs `task` over `items` with at most `limit` in flight */
+export async function pool<T>(items: T[], limit: number, task: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      await task(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}

@@ -1,0 +1,63 @@
+// Verify pass, stateless: for every name, GET must return one of the bodies ever PUT to it
+// (checked from the body's own header); then a fresh PUT followed by a GET must return exactly
+// that fresh body (a server serving stale bytes fails here); HEAD must announce the size.
+import http from 'node:http';
+import { BodyVerifier, makeBody, type VerifyOutcome } from './body.js';
+import { httpRequest, pool } from './http.js';
+import { SEQ_VERIFY, type VerifyResult, type WorkloadSpec } from './job.js';
+import { allNames } from './names.js';
+
+const MAX_DETAILS = 5;
+
+async function getAndCheck(agent: http.Agent, target: URL, w: WorkloadSpec, name: string): Promise<VerifyOutcome> {
+  const verifier = new BodyVerifier(name, w.seed, w.fileSize);
+  const reply = await httpRequest(agent, target, 'GET', `/${name}`, w.timeoutS * 1000, undefined, (c) => verifier.update(c));
+  if (reply.status !== 200) return { ok: false, reason: `GET answered ${reply.status}` };
+  return verifier.finish();
+}
+
+async function checkName(agent: http.Agent, target: URL, w: WorkloadSpec, name: string, index: number): Promise<string | undefined> {
+  const before = await getAndCheck(agent, target, w, name);
+  if (!before.ok) return `GET /${name} after the load: ${before.reason}`;
+
+  const freshSeq = (SEQ_VERIFY + index) >>> 0;
+  const put = await httpRequest(agent, target, 'PUT', `/${name}`, w.timeoutS * 1000, makeBody(name, w.seed, freshSeq, w.fileSize));
+  if (put.status !== 200 && put.status !== 201) return `PUT /${name} (fresh body) answered ${put.status}`;
+
+  const after = await getAndCheck(agent, target, w, name);
+  if (!after.ok) return `GET /${name} after a fresh PUT: ${after.reason}`;
+  if (after.seq !== freshSeq) {
+    return `GET /${name} after a fresh PUT returned a stale body (seq ${after.seq.toString(16)}, expected ${freshSeq.toString(16)})`;
+  }
+
+  const head = await httpRequest(agent, target, 'HEAD', `/${name}`, w.timeoutS * 1000);
+  if (head.status !== 200 || head.contentLength !== w.fileSize) {
+    return `HEAD /${name} answered ${head.status} with Content-Length ${head.contentLength}, expected 200 and ${w.fileSize}`;
+  }
+  return undefined;
+}
+
+export async function verifyFiles(target: URL, w: WorkloadSpec): Promise<VerifyResult> {
+  const names = allNames(w.seed, w.files, w.connections);
+  const limit = Math.min(w.connections, 8);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: limit });
+  const details: string[] = [];
+  let mismatches = 0;
+  try {
+    await pool(names, limit, async (name, i) => {
+      let problem: string | undefined;
+      try {
+        problem = await checkName(agent, target, w, name, i);
+      } catch (err) {
+        problem = `/${name}: ${(err as Error).message}`;
+      }
+      if (problem) {
+        mismatches++;
+        if (details.length < MAX_DETAILS) details.push(problem);
+      }
+    });
+  } finally {
+    agent.destroy();
+  }
+  return { phase: 'verify', checked: names.length, mismatches, details };
+}
