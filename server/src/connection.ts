@@ -168,10 +168,10 @@ export class Connection {
     const a: Active = { job, phase: 'queued', bodyLeft: job.contentLength, inFlight: 0, closeAfter, responded: false };
     this.active = a;
     this.socket.pause();
-    this.ctx.pool.submit({ job, onMessage: (msg) => this.onWorker(a, msg) });
+    this.ctx.pool.submit({ job, onMessage: (msg, giveBack) => this.onWorker(a, msg, giveBack) });
   }
 
-  private onWorker(a: Active, msg: FromWorker): void {
+  private onWorker(a: Active, msg: FromWorker, giveBack: (chunk: ArrayBuffer) => void): void {
     if (this.closed || this.active !== a) return;
     switch (msg.t) {
       case 'ready': {
@@ -187,11 +187,11 @@ export class Connection {
         if (a.phase === 'body' && a.bodyLeft > 0 && a.inFlight < BODY_WINDOW) this.socket.resume();
         return;
       case 'res':
-        return this.onResponse(a, msg);
+        return this.onResponse(a, msg, giveBack);
     }
   }
 
-  private onResponse(a: Active, msg: Extract<FromWorker, { t: 'res' }>): void {
+  private onResponse(a: Active, msg: Extract<FromWorker, { t: 'res' }>, giveBack: (chunk: ArrayBuffer) => void): void {
     a.phase = 'response';
     // an answer before the whole body arrived (error, disk full): the stream can't be resynced
     if (a.bodyLeft > 0) a.closeAfter = true;
@@ -206,7 +206,7 @@ export class Connection {
       const chunk = msg.chunk;
       const bytes = msg.chunkLength ?? chunk.byteLength;
       const id = a.job.id;
-      if (msg.final) this.socket.write(new Uint8Array(chunk, 0, bytes));
+      if (msg.final) this.socket.write(new Uint8Array(chunk, 0, bytes), () => giveBack(chunk));
       else this.socket.write(new Uint8Array(chunk, 0, bytes), () => this.ctx.pool.send(id, { t: 'credit', id, bytes, chunk }, [chunk]));
     }
     this.socket.uncork();

@@ -19,6 +19,8 @@ export interface Job {
   contentLength: number;
   /** 'fail' jobs: the status to log and send */
   status: number;
+  /** GET buffers this worker sent earlier, back for reuse (riding along saves a wake-up) */
+  spare?: ArrayBuffer[];
 }
 
 export type ToWorker =

@@ -1,16 +1,26 @@
 // N worker threads; at most N requests in the storage stage at once, the rest wait in FIFO order.
+// When every worker is busy, each may hold one more job in its own inbox, so that a worker that
+// finishes finds its next job without being woken: a cross-thread wake-up costs more than a small
+// request (measured). A job waiting in an inbox has not started: -N still bounds the stage.
 import { Worker } from 'node:worker_threads';
 import type { FromWorker, Job, ToWorker } from './messages.js';
 import type { WorkerConfig } from './worker-config.js';
 
+const MAX_RETURNED = 4;
+
 export interface JobHandle {
   job: Job;
-  onMessage(msg: FromWorker): void;
+  /** `giveBack` returns a data buffer to the worker that sent it, once the socket is done with it */
+  onMessage(msg: FromWorker, giveBack: (chunk: ArrayBuffer) => void): void;
 }
 
 interface Slot {
   worker: Worker;
   current: JobHandle | null;
+  /** posted to the worker, to start when `current` ends */
+  next: JobHandle | null;
+  /** this worker's GET buffers, free again; they travel back with its next job */
+  returned: ArrayBuffer[];
 }
 
 export class WorkerPool {
@@ -28,7 +38,7 @@ export class WorkerPool {
 
   private spawn(): Slot {
     const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: this.config });
-    const slot: Slot = { worker, current: null };
+    const slot: Slot = { worker, current: null, next: null, returned: [] };
     worker.on('message', (msg: FromWorker) => this.onWorkerMessage(slot, msg));
     worker.on('error', (err) => this.onWorkerDeath(slot, err));
     return slot;
@@ -38,13 +48,12 @@ export class WorkerPool {
   private onWorkerDeath(slot: Slot, err: Error): void {
     if (this.closing) return;
     process.stderr.write(`speedlab-server: worker died: ${err.message}\n`);
-    const handle = slot.current;
     const index = this.slots.indexOf(slot);
-    const fresh = this.spawn();
-    this.slots[index] = fresh;
-    if (handle) {
+    this.slots[index] = this.spawn();
+    for (const handle of [slot.current, slot.next]) {
+      if (!handle) continue;
       this.byId.delete(handle.job.id);
-      handle.onMessage({ t: 'res', id: handle.job.id, status: 500, final: true });
+      handle.onMessage({ t: 'res', id: handle.job.id, status: 500, final: true }, () => {});
     }
     this.dispatch();
   }
@@ -52,12 +61,16 @@ export class WorkerPool {
   private onWorkerMessage(slot: Slot, msg: FromWorker): void {
     const handle = slot.current;
     if (!handle || handle.job.id !== msg.id) return;
-    if (msg.t === 'res' && msg.final) {
-      slot.current = null;
+    const ended = msg.t === 'res' && msg.final;
+    if (ended) {
+      slot.current = slot.next;
+      slot.next = null;
       this.byId.delete(msg.id);
     }
-    handle.onMessage(msg);
-    if (!slot.current) this.dispatch();
+    handle.onMessage(msg, (chunk) => {
+      if (slot.returned.length < MAX_RETURNED) slot.returned.push(chunk);
+    });
+    if (ended) this.dispatch();
   }
 
   submit(handle: JobHandle): void {
@@ -84,12 +97,21 @@ export class WorkerPool {
   private dispatch(): void {
     for (const slot of this.slots) {
       if (this.queue.length === 0) return;
-      if (slot.current) continue;
-      const handle = this.queue.shift()!;
-      slot.current = handle;
-      this.byId.set(handle.job.id, slot);
-      slot.worker.postMessage(handle.job);
+      if (!slot.current) this.post(slot, 'current');
     }
+    for (const slot of this.slots) {
+      if (this.queue.length === 0) return;
+      if (!slot.next) this.post(slot, 'next');
+    }
+  }
+
+  private post(slot: Slot, position: 'current' | 'next'): void {
+    const handle = this.queue.shift()!;
+    slot[position] = handle;
+    this.byId.set(handle.job.id, slot);
+    const spare = slot.returned;
+    slot.returned = [];
+    slot.worker.postMessage({ ...handle.job, spare }, spare);
   }
 
   async close(): Promise<void> {

@@ -14,10 +14,11 @@ const log = config.log ? new LogWriter({ ...config.log, fd: openSync(config.log.
 const port = parentPort!;
 
 /** GET data goes out in chunks of this size, with at most WINDOW bytes not yet written to the socket. */
-const CHUNK = 256 * 1024;
-const WINDOW = 4 * CHUNK;
-/** GET buffers handed back by the main thread; at most WINDOW / CHUNK + 1 ever exist per worker. */
+const CHUNK = 1024 * 1024;
+const WINDOW = 2 * CHUNK;
+/** GET buffers handed back by the main thread for reuse (a fresh 256 KiB buffer costs page faults). */
 const spareChunks: ArrayBuffer[] = [];
+const MAX_SPARE_CHUNKS = WINDOW / CHUNK + 1;
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 let tempSeq = 0;
 
@@ -56,16 +57,25 @@ const inbox = new Inbox();
 const jobs: Job[] = [];
 let running = false;
 
+/** jobs whose client left while they waited in this worker's inbox */
+const abandoned = new Set<number>();
+
 port.on('message', (msg: ToWorker) => {
   if (msg.t === 'job') {
+    for (const chunk of msg.spare ?? []) if (spareChunks.length < MAX_SPARE_CHUNKS) spareChunks.push(chunk);
     jobs.push(msg);
     if (!running) void runJobs();
-  } else inbox.push(msg);
+  } else if (msg.t === 'abort' && msg.id !== inbox.jobId) abandoned.add(msg.id);
+  else inbox.push(msg);
 });
 
 async function runJobs(): Promise<void> {
   running = true;
   for (let job = jobs.shift(); job; job = jobs.shift()) {
+    if (abandoned.delete(job.id)) {
+      post({ t: 'res', id: job.id, final: true });
+      continue;
+    }
     inbox.reset(job.id);
     let answered = false;
     const reply = (msg: FromWorker, transfer?: ArrayBuffer[]) => {
@@ -175,8 +185,7 @@ async function streamFile(job: Job, fd: number, size: number, reply: Reply): Pro
   while (!aborted) {
     const want = Math.min(CHUNK, size - sent);
     const last = sent + want >= size;
-    // a single-chunk file gets an exact-size buffer; streams reuse full-size ones
-    const chunk = first && last ? new ArrayBuffer(want) : (spareChunks.pop() ?? new ArrayBuffer(CHUNK));
+    const chunk = spareChunks.pop() ?? new ArrayBuffer(CHUNK);
     const got = readFully(fd, Buffer.from(chunk, 0, want), want, sent);
     if (got !== want) throw new Error(`file shrank while reading: ${sent + got} of ${size} bytes`);
     if (last) log?.success('GET', job.name, 200, size, fd);
@@ -190,7 +199,7 @@ async function streamFile(job: Job, fd: number, size: number, reply: Reply): Pro
       const msg = await inbox.next();
       if (msg.t === 'credit') {
         unacked -= msg.bytes;
-        spareChunks.push(msg.chunk);
+        if (spareChunks.length < MAX_SPARE_CHUNKS) spareChunks.push(msg.chunk);
       } else if (msg.t === 'abort') {
         aborted = true;
         break;
