@@ -5,6 +5,13 @@ import { CliError } from './cli-error.js';
 type Command = { summary: string; load: () => Promise<{ main(argv: string[]): Promise<number> }> };
 
 const commands: Record<string, Command> = {
+  image: { summary: 'build the speedlab Docker image (offline: from the host\'s Node)', load: () => import('./commands/image.js') },
+  calibrate: { summary: 'measure what a disk profile really delivers', load: () => import('./commands/calibrate.js') },
+  plan: { summary: 'show an experiment\'s grid, point count, estimated time and bytes', load: () => import('./commands/plan.js') },
+  run: { summary: 'run an experiment\'s sweep and write its results', load: () => import('./commands/run.js') },
+  loadgen: { summary: 'run one load-generator job (used by run; JSON result on stdout)', load: () => import('./commands/loadgen.js') },
+  report: { summary: 'write a run\'s report.html and summary.csv', load: () => import('./commands/report.js') },
+  compare: { summary: 'one report comparing two runs side by side', load: () => import('./commands/compare.js') },
 };
 
 function usage(): string {

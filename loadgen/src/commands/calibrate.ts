@@ -1,0 +1,97 @@
+// speedlab calibrate [--disk NAME]: what a disk profile really delivers, beside its limits.
+import { parseArgs } from 'node:util';
+import { CliError } from '../cli-error.js';
+import { calibrateDisk } from '../disk/calibrate.js';
+import { PRESET_NAMES, resolveDisk } from '../disk/presets.js';
+import type { Calibration } from '../results/record.js';
+import { connectEngine } from '../runtime/docker-engine.js';
+import { removeRun, removeStale } from '../runtime/docker-cleanup.js';
+import { splitCpus } from '../runtime/docker-cpus.js';
+import { engineInfo } from '../runtime/docker-engine.js';
+
+const HELP = `usage: speedlab calibrate [--disk NAME]... [--mib N]
+
+Measures direct, buffered and buffered+fsync writes and a read after dropping the cache on
+each disk profile (default: the throttled presets), and prints them beside the limits.
+Presets: ${PRESET_NAMES.join(', ')}. Needs a Docker engine and the speedlab image.`;
+
+const MB = 1e6;
+const MiB = 1024 ** 2;
+
+function cell(v: number | undefined): string {
+  return v === undefined ? '-' : v.toFixed(1);
+}
+
+function limitMiB(bps: number | undefined): string {
+  return bps === undefined ? '-' : (bps / MiB).toFixed(1);
+}
+
+export function formatCalibration(rows: Calibration[]): string {
+  const head = ['disk', 'direct', 'buffered', 'fsync', 'read', 'write limit', 'read limit'];
+  const body = rows.map((c) => [
+    c.disk,
+    cell(c.directWriteMiBps),
+    cell(c.bufferedWriteMiBps),
+    cell(c.fsyncWriteMiBps),
+    cell(c.readMiBps),
+    limitMiB(c.limits?.writeBps),
+    limitMiB(c.limits?.readBps),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ');
+  return [line(head), ...body.map(line), '(MiB/s; buffered writes without fsync escape a cgroup v1 limit)'].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        disk: { type: 'string', multiple: true },
+        mib: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    throw new CliError(`calibrate: ${(err as Error).message}`, 2);
+  }
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const names = values.disk?.length ? values.disk : ['hdd', 'sata-ssd', 'sd-card'];
+  let profiles;
+  try {
+    profiles = names.map((n) => resolveDisk(n));
+  } catch (err) {
+    throw new CliError(`calibrate: ${(err as Error).message}`, 2);
+  }
+  const mib = values.mib === undefined ? undefined : Number(values.mib);
+  if (mib !== undefined && !(Number.isInteger(mib) && mib > 0)) throw new CliError(`calibrate: --mib must be a whole number above 0, got '${values.mib}'`, 2);
+  const docker = await connectEngine().catch((err: Error) => {
+    throw new CliError(err.message);
+  });
+  const cpus = splitCpus((await engineInfo(docker)).cpus);
+  const runId = `calibrate-${process.pid}-${Date.now().toString(36)}`;
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.once('SIGINT', onSignal);
+  const rows: Calibration[] = [];
+  try {
+    await removeStale(docker, runId);
+    for (const p of profiles) {
+      console.error(`calibrating ${p.name} (${p.kind}${p.writeBps ? `, write limit ${(p.writeBps / MB).toFixed(0)} MB/s` : ''})...`);
+      rows.push(await calibrateDisk(docker, p, { runId, cpuset: cpus.server, mib, signal: abort.signal }));
+    }
+  } catch (err) {
+    throw new CliError(abort.signal.aborted ? 'calibrate: interrupted' : (err as Error).message);
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    await removeRun(docker, runId);
+  }
+  console.log(values.json ? JSON.stringify(rows) : formatCalibration(rows));
+  return 0;
+}

@@ -1,0 +1,78 @@
+// Disk profiles by name (DESIGN §5). The throttled presets model real devices with a
+// RAM-backed loop device whose cgroup limits are the device's sequential rates and IOPS.
+import type { DiskProfile } from '../runtime/types.js';
+
+const MB = 1e6;
+const GiB = 1024 ** 3;
+
+export const DEFAULT_HOST_PATH = '/var/tmp/speedlab-host';
+
+export const DISK_PRESETS: Readonly<Record<string, Readonly<DiskProfile>>> = {
+  /** size-capped tmpfs: nothing touches a real disk; no device, so no throttle */
+  ram: { name: 'ram', kind: 'ram', sizeBytes: 1 * GiB },
+  /** a 7200 rpm SATA disk: ~120 MB/s sequential, ~150 random operations per second */
+  hdd: { name: 'hdd', kind: 'throttled', sizeBytes: 2 * GiB, writeBps: 120 * MB, readBps: 140 * MB, writeIops: 150, readIops: 150 },
+  /** a SATA SSD: the interface caps it near 500 MB/s */
+  'sata-ssd': { name: 'sata-ssd', kind: 'throttled', sizeBytes: 2 * GiB, writeBps: 480 * MB, readBps: 530 * MB, writeIops: 80_000, readIops: 90_000 },
+  /** a class-10 / A1 SD card: 10 MB/s sustained writes, A1's 500 write / 1500 read IOPS */
+  'sd-card': { name: 'sd-card', kind: 'throttled', sizeBytes: 1 * GiB, writeBps: 10 * MB, readBps: 80 * MB, writeIops: 500, readIops: 1500 },
+  /** a directory on the host's real disk: opt-in only, it wears an SSD */
+  host: { name: 'host', kind: 'host', sizeBytes: 4 * GiB, path: DEFAULT_HOST_PATH },
+};
+
+export const PRESET_NAMES = Object.keys(DISK_PRESETS);
+
+/** an experiment's own profile (the `disks:` map), sizes already in bytes */
+export interface CustomDisk {
+  kind: DiskProfile['kind'];
+  size: number;
+  writeBps?: number;
+  readBps?: number;
+  writeIops?: number;
+  readIops?: number;
+  path?: string;
+}
+
+export class UnknownDiskError extends Error {
+  constructor(name: string) {
+    super(`unknown disk profile '${name}': expected one of ${PRESET_NAMES.join(', ')} or a name defined under disks:`);
+    this.name = 'UnknownDiskError';
+  }
+}
+
+function checkCustom(name: string, c: CustomDisk): void {
+  const limits = [c.writeBps, c.readBps, c.writeIops, c.readIops].filter((v) => v !== undefined);
+  if (c.kind !== 'throttled' && limits.length > 0) {
+    throw new Error(`disk '${name}': limits (writeBps, readBps, writeIops, readIops) need kind: throttled, not ${c.kind}`);
+  }
+  if (c.kind === 'throttled' && limits.length === 0) {
+    throw new Error(`disk '${name}': kind throttled needs at least one of writeBps, readBps, writeIops, readIops`);
+  }
+  if (c.kind !== 'host' && c.path !== undefined) throw new Error(`disk '${name}': path is only for kind: host`);
+  if (c.path !== undefined && !c.path.startsWith('/')) throw new Error(`disk '${name}': path must be absolute, got '${c.path}'`);
+}
+
+/** the profile a name stands for: the experiment's own definition first, then the presets */
+export function resolveDisk(name: string, custom?: CustomDisk): DiskProfile {
+  if (custom) {
+    checkCustom(name, custom);
+    const p: DiskProfile = { name, kind: custom.kind, sizeBytes: custom.size };
+    for (const k of ['writeBps', 'readBps', 'writeIops', 'readIops', 'path'] as const) {
+      if (custom[k] !== undefined) Object.assign(p, { [k]: custom[k] });
+    }
+    if (p.kind === 'host' && p.path === undefined) p.path = DEFAULT_HOST_PATH;
+    return p;
+  }
+  const preset = DISK_PRESETS[name];
+  if (!preset) throw new UnknownDiskError(name);
+  return { ...preset };
+}
+
+/** the configured limits of a profile, as results record them */
+export function diskLimits(p: DiskProfile): { writeBps?: number; readBps?: number; writeIops?: number; readIops?: number } | undefined {
+  if (p.kind !== 'throttled') return undefined;
+  const out: Record<string, number> = {};
+  for (const k of ['writeBps', 'readBps', 'writeIops', 'readIops'] as const) if (p[k] !== undefined) out[k] = p[k];
+  return out;
+}
+

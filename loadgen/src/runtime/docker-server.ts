@@ -1,0 +1,40 @@
+// The server container's definition (DESIGN §4).
+import type Docker from 'dockerode';
+import { DATA_DIR, type ProvisionedDisk } from '../disk/provision.js';
+import { serverCommand, SERVER_PORT } from './docker-command.js';
+import { HARDENED, USER } from './docker-hardening.js';
+import { IMAGE, labels, safeName } from './docker-labels.js';
+import type { ServerSpec } from './types.js';
+
+const MiB = 1024 ** 2;
+
+/** memory for the server process itself; tmpfs disks add their size on top */
+export function baseMemoryBytes(env: NodeJS.ProcessEnv = process.env): number {
+  const mib = Number(env.SPEEDLAB_SERVER_MEMORY_MIB ?? 1024);
+  if (!Number.isFinite(mib) || mib < 64) throw new Error(`SPEEDLAB_SERVER_MEMORY_MIB must be a number >= 64, got '${env.SPEEDLAB_SERVER_MEMORY_MIB}'`);
+  return Math.round(mib * MiB);
+}
+
+export function serverCreateOptions(spec: ServerSpec, disk: ProvisionedDisk, cpuset: string, key: string): Docker.ContainerCreateOptions {
+  const image = spec.impl.kind === 'image' ? spec.impl.image : IMAGE;
+  const memory = baseMemoryBytes() + disk.memoryBytes;
+  return {
+    name: safeName('speedlab', key, 'server'),
+    Image: image,
+    Cmd: serverCommand(spec, SERVER_PORT),
+    // the course's httpserver serves its working directory
+    WorkingDir: DATA_DIR,
+    User: USER,
+    Labels: labels(spec.runId, 'server'),
+    HostConfig: {
+      ...HARDENED,
+      NetworkMode: 'none',
+      CpusetCpus: cpuset,
+      Memory: memory,
+      MemorySwap: memory,
+      Mounts: disk.mounts,
+      Tmpfs: { '/tmp': 'size=64m,mode=1777' },
+      ...disk.blkio,
+    },
+  };
+}

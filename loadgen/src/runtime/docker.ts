@@ -1,0 +1,221 @@
+// The docker runtime (DESIGN §4): the server in a hardened container on NetworkMode none, the
+// load generator in a container joining its network namespace on a disjoint cpuset, disks
+// provisioned per server start (disk/provision.ts), everything labelled and cleaned up.
+import type Docker from 'dockerode';
+import { provisionDisk, LOG_PATH, type ProvisionedDisk } from '../disk/provision.js';
+import { removeRun, removeStale } from './docker-cleanup.js';
+import { SERVER_PORT } from './docker-command.js';
+import { cpusetSize, splitCpus, type CpuSplit } from './docker-cpus.js';
+import { connectEngine, engineInfo, type EngineInfo } from './docker-engine.js';
+import { projectRoot } from './docker-context.js';
+import { ensureImage } from './docker-image.js';
+import { imageLabels } from './docker-build.js';
+import { IMAGE, safeName } from './docker-labels.js';
+import { runInServerNetns } from './docker-netns.js';
+import { waitForPort } from './docker-probe.js';
+import { removeQuietly } from './docker-run.js';
+import { serverCreateOptions } from './docker-server.js';
+import { containerCounters, fileSize } from './docker-stats.js';
+import { calibrateDisk } from '../disk/calibrate.js';
+import type { Calibration } from '../results/record.js';
+import type { DiskProfile, RunningServer, Runtime, ServerSpec, ServerStats } from './types.js';
+
+export interface DockerRuntimeOptions {
+  readyTimeoutMs?: number;
+  /** remove older runs' leftovers first (default true) */
+  removeStale?: boolean;
+  /** build the image when the checkout changed (default true); false: it must exist */
+  buildImage?: boolean;
+}
+
+/** a RunningServer of this runtime, with what stop and the load generator need */
+export interface DockerServer extends RunningServer {
+  readonly containerId: string;
+  readonly runId: string;
+  readonly disk: ProvisionedDisk;
+}
+
+function exitReason(state: { StatusCode?: number }, logs: string): string {
+  const tail = logs.trim().split('\n').filter(Boolean).slice(-3).join(' | ');
+  const code = state.StatusCode ?? -1;
+  const how = code === 137 ? 'was killed (SIGKILL: out of memory or stopped)' : `exited with code ${code}`;
+  return `the server ${how}${tail ? `: ${tail}` : ''}`;
+}
+
+export class DockerRuntime implements Runtime {
+  readonly name = 'docker' as const;
+  private readonly live = new Map<string, DockerServer>();
+  private readonly runIds = new Set<string>();
+  private counter = 0;
+
+  constructor(
+    readonly docker: Docker,
+    readonly engine: EngineInfo,
+    readonly cpus: CpuSplit,
+    private readonly opts: DockerRuntimeOptions = {},
+  ) {}
+
+  async startServer(spec: ServerSpec): Promise<RunningServer> {
+    const key = safeName(spec.runId, String(++this.counter));
+    this.runIds.add(spec.runId);
+    const disk = await provisionDisk(this.docker, spec.disk, spec.runId, key);
+    let container: Docker.Container | undefined;
+    try {
+      container = await this.docker.createContainer(serverCreateOptions(spec, disk, this.cpus.server, key));
+      await container.start();
+      const c = container;
+      const exited = c.wait().then(async (state: { StatusCode?: number }) => {
+        const logs = await c.logs({ stdout: true, stderr: true, tail: 20 }).catch(() => Buffer.alloc(0));
+        return exitReason(state, (logs as unknown as Buffer).toString('utf8').replace(/[\x00-\x08]/g, ''));
+      }, (err: Error) => `the server container is gone: ${err.message}`);
+      await waitForPort(this.docker, c.id, SERVER_PORT, {
+        runId: spec.runId,
+        cpuset: this.cpus.loadgen,
+        timeoutMs: this.opts.readyTimeoutMs ?? 30_000,
+        exited,
+      });
+      const server = this.runningServer(spec, c, disk, exited);
+      this.live.set(c.id, server);
+      return server;
+    } catch (err) {
+      if (container) await removeQuietly(container);
+      await disk.release();
+      throw err;
+    }
+  }
+
+  private runningServer(spec: ServerSpec, c: Docker.Container, disk: ProvisionedDisk, exited: Promise<string>): DockerServer {
+    let stopped: Promise<void> | undefined;
+    return {
+      host: '127.0.0.1',
+      port: SERVER_PORT,
+      cpus: this.cpus.serverCount,
+      containerId: c.id,
+      runId: spec.runId,
+      disk,
+      exited,
+      stats: async (): Promise<ServerStats> => {
+        const [counters, logBytes] = await Promise.all([
+          containerCounters(c, disk.device),
+          spec.log === 'off' ? Promise.resolve(0) : fileSize(this.docker, c.id, LOG_PATH),
+        ]);
+        return { ...counters, logBytes };
+      },
+      stop: () => {
+        stopped ??= (async () => {
+          this.live.delete(c.id);
+          await removeQuietly(c);
+          await disk.release();
+        })();
+        return stopped;
+      },
+    };
+  }
+
+  private serverOf(server: RunningServer): DockerServer {
+    const s = server as Partial<DockerServer>;
+    if (!s.containerId || !this.live.has(s.containerId)) throw new Error('this server was not started by the docker runtime (or is stopped)');
+    return s as DockerServer;
+  }
+
+  /** runs argv in a container joined to the server's network namespace */
+  async runInNetns(server: RunningServer, argv: string[], signal?: AbortSignal) {
+    const s = this.serverOf(server);
+    return runInServerNetns(this.docker, s.containerId, argv, {
+      runId: s.runId,
+      key: safeName(s.runId, String(++this.counter)),
+      cpuset: this.cpus.loadgen,
+      signal,
+    });
+  }
+
+  async runLoadgen(server: RunningServer, job: unknown, signal?: AbortSignal): Promise<unknown> {
+    const argv = ['node', 'dist/loadgen/src/cli.js', 'loadgen', '--target', `http://127.0.0.1:${server.port}`, '--job', JSON.stringify(job)];
+    const r = await this.runInNetns(server, argv, signal);
+    const tail = r.stderr.trim().split('\n').filter(Boolean).slice(-3).join(' | ');
+    if (r.exitCode !== 0) throw new Error(`the load generator exited with code ${r.exitCode}${tail ? `: ${tail}` : ''}`);
+    const line = r.stdout.trim().split('\n').pop() ?? '';
+    let result: unknown;
+    try {
+      result = JSON.parse(line);
+    } catch {
+      throw new Error(`the load generator printed no JSON result: ${JSON.stringify(line.slice(0, 200))}`);
+    }
+    // the engine's count of the whole container, beside the loadgen's own count of its window
+    if (result && typeof result === 'object' && !Array.isArray(result)) {
+      return { ...(result as Record<string, unknown>), containerCpuSeconds: r.cpuSeconds };
+    }
+    return result;
+  }
+
+  async cleanup(runId: string): Promise<void> {
+    const mine = [...this.live.values()].filter((s) => s.runId === runId);
+    await Promise.all(mine.map((s) => s.stop()));
+    await removeRun(this.docker, runId);
+  }
+
+  /** what a disk profile really delivers, for run.json (the sweep calls this once per profile) */
+  calibrate(disk: DiskProfile, runId: string, signal?: AbortSignal): Promise<Calibration> {
+    this.runIds.add(runId);
+    return calibrateDisk(this.docker, disk, { runId, cpuset: this.cpus.server, signal });
+  }
+
+  /** every run this runtime has served (Ctrl-C) */
+  async cleanupAll(): Promise<void> {
+    for (const runId of this.runIds) await this.cleanup(runId);
+  }
+}
+
+const runtimes = new Set<DockerRuntime>();
+let signalsHooked = false;
+
+/**
+ * On Ctrl-C (or SIGTERM) every runtime of this process removes what it created. When nothing
+ * else listens for the signal, the process then exits as the signal would have made it; when the
+ * caller listens too (the sweep), the caller decides when to exit.
+ */
+function hookSignals(): void {
+  if (signalsHooked) return;
+  signalsHooked = true;
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    process.on(signal, () => {
+      const callerListens = process.listenerCount(signal) > 1;
+      void Promise.allSettled([...runtimes].map((r) => r.cleanupAll())).then(() => {
+        if (!callerListens) process.exit(code);
+      });
+    });
+  }
+}
+
+async function ensureRuntimeImage(docker: Docker, note: (line: string) => void, build: boolean): Promise<void> {
+  let fromCheckout = build;
+  try {
+    projectRoot();
+  } catch {
+    fromCheckout = false;
+  }
+  if (fromCheckout) {
+    const r = await ensureImage(docker);
+    if (r.built) note(`built ${r.image} (base ${r.base}) in ${r.seconds.toFixed(1)} s`);
+  } else if (!(await imageLabels(docker, IMAGE))) {
+    throw new Error(`the engine has no ${IMAGE} image: build it from a checkout with 'speedlab image'`);
+  }
+}
+
+export async function createDockerRuntime(opts: DockerRuntimeOptions & { note?: (line: string) => void } = {}): Promise<Runtime> {
+  const docker = await connectEngine();
+  const engine = await engineInfo(docker);
+  const note = opts.note ?? ((line: string) => console.error(`docker: ${line}`));
+  await ensureRuntimeImage(docker, note, opts.buildImage !== false);
+  const cpus = splitCpus(engine.cpus);
+  if (!cpus.disjoint) note('one CPU only: the server and the load generator share it');
+  if (cpusetSize(cpus.server) < 1) throw new Error(`bad server cpuset ${cpus.server}`);
+  const rt = new DockerRuntime(docker, engine, cpus, opts);
+  runtimes.add(rt);
+  hookSignals();
+  if (opts.removeStale !== false) {
+    const n = await removeStale(docker, `stale-check-${process.pid}`);
+    if (n > 0) note(`removed ${n} leftovers of earlier runs`);
+  }
+  return rt;
+}

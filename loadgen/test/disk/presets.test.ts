@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { calibrationMiB } from '../../src/disk/calibrate.js';
+import { DISK_PRESETS, diskLimits, resolveDisk } from '../../src/disk/presets.js';
+import { splitDev } from '../../src/disk/loop-device.js';
+
+describe('disk presets', () => {
+  it('has ram, host and throttled hdd, sata-ssd and sd-card with limits', () => {
+    expect(Object.keys(DISK_PRESETS).sort()).toEqual(['hdd', 'host', 'ram', 'sata-ssd', 'sd-card']);
+    for (const name of ['hdd', 'sata-ssd', 'sd-card']) {
+      const p = resolveDisk(name);
+      expect(p.kind).toBe('throttled');
+      expect(p.writeBps! > 0 && p.readBps! > 0 && p.writeIops! > 0 && p.readIops! > 0).toBe(true);
+      expect(p.sizeBytes).toBeGreaterThanOrEqual(1024 ** 3);
+    }
+    expect(resolveDisk('sd-card').writeBps).toBe(10e6);
+    expect(resolveDisk('hdd').writeBps!).toBeLessThan(resolveDisk('sata-ssd').writeBps!);
+    expect(resolveDisk('ram')).toMatchObject({ kind: 'ram' });
+    expect(resolveDisk('host').path).toMatch(/^\//);
+  });
+
+  it('resolves an experiment\'s own profile before the presets', () => {
+    expect(resolveDisk('hdd', { kind: 'throttled', size: 2 ** 30, writeBps: 80e6 })).toEqual({
+      name: 'hdd', kind: 'throttled', sizeBytes: 2 ** 30, writeBps: 80e6,
+    });
+    expect(diskLimits(resolveDisk('sd-card'))).toEqual({ writeBps: 10e6, readBps: 80e6, writeIops: 500, readIops: 1500 });
+    expect(diskLimits(resolveDisk('ram'))).toBeUndefined();
+  });
+
+  it('rejects what cannot work, naming the disk', () => {
+    expect(() => resolveDisk('floppy')).toThrow(/unknown disk profile 'floppy'.*hdd/);
+    expect(() => resolveDisk('r', { kind: 'ram', size: 2 ** 20, writeBps: 1 })).toThrow(/disk 'r'.*need kind: throttled/);
+    expect(() => resolveDisk('t', { kind: 'throttled', size: 2 ** 20 })).toThrow(/disk 't'.*at least one of/);
+    expect(() => resolveDisk('h', { kind: 'host', size: 2 ** 20, path: 'rel' })).toThrow(/absolute/);
+  });
+
+  it('sizes the calibration to a few seconds at the limit, within the disk', () => {
+    expect(calibrationMiB(resolveDisk('sd-card'))).toBe(28);
+    expect(calibrationMiB(resolveDisk('sata-ssd'))).toBe(64);
+    expect(calibrationMiB({ name: 's', kind: 'throttled', sizeBytes: 16 * 2 ** 20, writeBps: 1e9 })).toBe(9);
+  });
+
+  it('splits device numbers as glibc does', () => {
+    expect(splitDev(7 * 256 + 3)).toEqual({ major: 7, minor: 3 });
+    expect(splitDev(0xfe00)).toEqual({ major: 254, minor: 0 });
+    expect(splitDev((259 << 8) | (0x1200 << 12) | 0x34)).toEqual({ major: 259, minor: 0x1234 });
+  });
+});

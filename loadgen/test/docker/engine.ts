@@ -1,0 +1,55 @@
+// Shared by the Docker tests: is there an engine (skip with a printed reason, or fail when
+// SPEEDLAB_REQUIRE_DOCKER=1, as .ci/run sets), and the speedlab image (built once, reused
+// while the checkout is unchanged).
+import type Docker from 'dockerode';
+import { connectEngine } from '../../src/runtime/docker-engine.js';
+import { ensureImage } from '../../src/runtime/docker-image.js';
+import { RUN_LABEL } from '../../src/runtime/docker-labels.js';
+
+export const REQUIRE_DOCKER = process.env.SPEEDLAB_REQUIRE_DOCKER === '1';
+
+async function probe(): Promise<{ docker?: Docker; reason?: string }> {
+  try {
+    return { docker: await connectEngine() };
+  } catch (err) {
+    return { reason: (err as Error).message };
+  }
+}
+
+const found = await probe();
+if (!found.docker && !REQUIRE_DOCKER) {
+  console.warn(`skipping Docker tests: ${found.reason}`);
+}
+
+/** true: run the Docker tests; false: skip them (the reason is printed) */
+export const HAVE_DOCKER = Boolean(found.docker) || REQUIRE_DOCKER;
+export const NO_ENGINE_REASON = found.reason;
+
+export function engine(): Docker {
+  if (!found.docker) throw new Error(`SPEEDLAB_REQUIRE_DOCKER=1 but ${found.reason}`);
+  return found.docker;
+}
+
+let image: Promise<unknown> | undefined;
+/** builds the image once per test process; later calls reuse it */
+export function ensureTestImage(): Promise<unknown> {
+  image ??= ensureImage(engine());
+  return image;
+}
+
+/** what the engine holds for a run: containers and volumes by label */
+export async function leftovers(docker: Docker, runId: string): Promise<{ containers: string[]; volumes: string[] }> {
+  const filters = { label: [`${RUN_LABEL}=${runId}`] };
+  const containers = await docker.listContainers({ all: true, filters });
+  const volumes = await docker.listVolumes({ filters });
+  return { containers: containers.map((c) => c.Names.join(',')), volumes: (volumes.Volumes ?? []).map((v) => v.Name) };
+}
+
+/** loop devices whose backing file is one of the lab's (under /dev/shm/speedlab) */
+export function labLoopDevices(losetupList: string): string[] {
+  return losetupList.split('\n').filter((l) => l.includes('/speedlab/'));
+}
+
+export function uniqueRunId(tag: string): string {
+  return `test-${tag}-${process.pid}-${Date.now().toString(36)}`;
+}
