@@ -1,7 +1,7 @@
 // A worker thread: does the storage work of one request at a time, holding real locks.
 import { closeSync, constants, fdatasyncSync, fstatSync, lstatSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { parentPort, threadId, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, threadId, workerData } from 'node:worker_threads';
 import { LogWriter, readFully } from './log/log-writer.js';
 import type { FromWorker, Job, ToWorker } from './messages.js';
 import { lockMutex, lockRead, lockWrite, unlockMutex, unlockRead, unlockWrite } from './sync/locks.js';
@@ -60,18 +60,25 @@ let running = false;
 /** jobs whose client left while they waited in this worker's inbox */
 const abandoned = new Set<number>();
 
-port.on('message', (msg: ToWorker) => {
+port.on('message', deliver);
+
+function deliver(msg: ToWorker): void {
   if (msg.t === 'job') {
     for (const chunk of msg.spare ?? []) if (spareChunks.length < MAX_SPARE_CHUNKS) spareChunks.push(chunk);
     jobs.push(msg);
     if (!running) void runJobs();
   } else if (msg.t === 'abort' && msg.id !== inbox.jobId) abandoned.add(msg.id);
   else inbox.push(msg);
-});
+}
+
+/** Takes messages already waiting, without a trip through the event loop. */
+function drainWaiting(): void {
+  for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) deliver(m.message as ToWorker);
+}
 
 async function runJobs(): Promise<void> {
   running = true;
-  for (let job = jobs.shift(); job; job = jobs.shift()) {
+  for (let job = jobs.shift(); job; job = jobs.shift() ?? (drainWaiting(), jobs.shift())) {
     if (abandoned.delete(job.id)) {
       post({ t: 'res', id: job.id, final: true });
       continue;
