@@ -12,6 +12,16 @@ import type { WorkerPool } from './pool.js';
 const HEAD_END = Buffer.from('\r\n\r\n');
 /** PUT body bytes handed to the worker but not yet on disk, before the socket is paused. */
 const BODY_WINDOW = 1024 * 1024;
+/**
+ * A PUT waits for a worker only once this much of its body (or all of it) has arrived, so a
+ * client that trickles a small body holds no worker while it does.
+ */
+const PREBUFFER = 64 * 1024;
+/**
+ * Once a PUT holds a worker, its client must send at least this many bytes per --timeout window
+ * while the server waits on it; a client trickling a byte a second is dropped, freeing the worker.
+ */
+const MIN_BODY_PROGRESS = 1024;
 /** PUT bodies travel in buffers of this size, handed back by the worker and reused. */
 const BODY_CHUNK = 64 * 1024;
 const spareBodyChunks: ArrayBuffer[] = [];
@@ -26,6 +36,7 @@ export interface ConnectionContext {
 }
 
 type Phase =
+  | 'prebuffer' // a PUT gathering the start of its body before it asks for a worker
   | 'queued' // waiting for a worker, or for the worker's first answer
   | 'body' // forwarding a PUT body
   | 'response'; // the worker is answering
@@ -50,6 +61,9 @@ export class Connection {
   private closed = false;
   /** the client half-closed: answer what it sent, then close */
   private clientEnded = false;
+  /** while a PUT body holds a worker: checks the client's progress every --timeout */
+  private progressTimer: NodeJS.Timeout | null = null;
+  private bodyBytesSinceCheck = 0;
 
   constructor(
     private readonly socket: Socket,
@@ -63,7 +77,11 @@ export class Connection {
     socket.on('close', () => this.onGone());
     socket.on('end', () => {
       this.clientEnded = true;
-      if (!this.active) this.processPending();
+      const a = this.active;
+      if (!a) this.processPending();
+      // the body can never be completed: give the worker (and its locks) back now
+      else if (a.bodyLeft > this.pending.length) this.onGone();
+      else if (a.phase === 'prebuffer') this.submit(a);
     });
   }
 
@@ -71,13 +89,22 @@ export class Connection {
     if (this.closed) return;
     const a = this.active;
     if (a && a.phase === 'body' && this.pending.length === 0) {
+      this.bodyBytesSinceCheck += chunk.length;
       const rest = this.forwardBody(a, chunk);
       if (rest.length > 0) this.pending = rest;
       return;
     }
     this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
-    if (!this.active) this.processPending();
-    else if (this.pending.length > MAX_HEAD_BYTES) this.socket.pause();
+    if (!a) this.processPending();
+    else if (a.phase === 'prebuffer') {
+      if (this.pending.length >= Math.min(a.bodyLeft, PREBUFFER)) this.submit(a);
+    } else if (this.pending.length > MAX_HEAD_BYTES) this.socket.pause();
+  }
+
+  /** Reads from the client again; the idle timer restarts, since time paused was not the client's. */
+  private resumeReading(): void {
+    this.socket.setTimeout(this.ctx.timeoutMs);
+    this.socket.resume();
   }
 
   /** Sends body bytes to the worker; returns what belongs to the next request. */
@@ -123,7 +150,7 @@ export class Connection {
     if (this.clientEnded) {
       this.closed = true;
       this.socket.end();
-    } else this.socket.resume();
+    } else this.resumeReading();
   }
 
   private startRequest(text: string): void {
@@ -165,10 +192,34 @@ export class Connection {
   }
 
   private start(job: Job, closeAfter: boolean): void {
-    const a: Active = { job, phase: 'queued', bodyLeft: job.contentLength, inFlight: 0, closeAfter, responded: false };
+    const a: Active = { job, phase: 'prebuffer', bodyLeft: job.contentLength, inFlight: 0, closeAfter, responded: false };
     this.active = a;
+    if (job.kind === 'put' && this.pending.length < Math.min(a.bodyLeft, PREBUFFER)) {
+      if (this.clientEnded) return this.onGone();
+      return this.resumeReading();
+    }
+    this.submit(a);
+  }
+
+  private submit(a: Active): void {
+    a.phase = 'queued';
     this.socket.pause();
-    this.ctx.pool.submit({ job, onMessage: (msg, giveBack) => this.onWorker(a, msg, giveBack) });
+    this.ctx.pool.submit({ job: a.job, onMessage: (msg, giveBack) => this.onWorker(a, msg, giveBack) });
+  }
+
+  private startProgressChecks(a: Active): void {
+    this.bodyBytesSinceCheck = this.pending.length;
+    this.progressTimer = setInterval(() => {
+      const waitingOnClient = this.active === a && a.phase === 'body' && a.bodyLeft > 0 && a.inFlight < BODY_WINDOW;
+      if (waitingOnClient && this.bodyBytesSinceCheck < MIN_BODY_PROGRESS) this.onGone();
+      this.bodyBytesSinceCheck = 0;
+    }, this.ctx.timeoutMs);
+    this.progressTimer.unref();
+  }
+
+  private stopProgressChecks(): void {
+    if (this.progressTimer) clearInterval(this.progressTimer);
+    this.progressTimer = null;
   }
 
   private onWorker(a: Active, msg: FromWorker, giveBack: (chunk: ArrayBuffer) => void): void {
@@ -178,13 +229,16 @@ export class Connection {
         a.phase = 'body';
         const rest = this.forwardBody(a, this.pending);
         this.pending = rest;
-        if (a.bodyLeft > 0 && a.inFlight < BODY_WINDOW) this.socket.resume();
+        if (a.bodyLeft > 0) {
+          this.startProgressChecks(a);
+          if (a.inFlight < BODY_WINDOW) this.resumeReading();
+        }
         return;
       }
       case 'consumed':
         if (spareBodyChunks.length < MAX_SPARE_BODY_CHUNKS) spareBodyChunks.push(msg.chunk);
         a.inFlight -= msg.bytes;
-        if (a.phase === 'body' && a.bodyLeft > 0 && a.inFlight < BODY_WINDOW) this.socket.resume();
+        if (a.phase === 'body' && a.bodyLeft > 0 && a.inFlight < BODY_WINDOW && this.socket.isPaused()) this.resumeReading();
         return;
       case 'res':
         return this.onResponse(a, msg, giveBack);
@@ -193,6 +247,7 @@ export class Connection {
 
   private onResponse(a: Active, msg: Extract<FromWorker, { t: 'res' }>, giveBack: (chunk: ArrayBuffer) => void): void {
     a.phase = 'response';
+    this.stopProgressChecks();
     // an answer before the whole body arrived (error, disk full): the stream can't be resynced
     if (a.bodyLeft > 0) a.closeAfter = true;
     // head and body leave in one writev
@@ -228,6 +283,7 @@ export class Connection {
     const a = this.active;
     const waitingOnClient =
       !a ||
+      a.phase === 'prebuffer' ||
       (a.phase === 'body' && a.bodyLeft > 0 && a.inFlight < BODY_WINDOW) ||
       (a.phase === 'response' && this.socket.writableLength > 0);
     if (waitingOnClient) this.socket.destroy();
@@ -235,6 +291,7 @@ export class Connection {
   }
 
   private onGone(): void {
+    this.stopProgressChecks();
     if (this.closed && !this.active) return;
     this.closed = true;
     const a = this.active;

@@ -14,6 +14,7 @@ export interface ServerOptions {
   dir: string;
   timeoutMs: number;
   ioDelayMs: number;
+  logDelayMs: number;
 }
 
 export const USAGE = `usage: speedlab-server PORT [-N threads] [-l logfile] [options]
@@ -30,7 +31,9 @@ export const USAGE = `usage: speedlab-server PORT [-N threads] [-l logfile] [opt
   --dir DIR                 data directory (default: the current directory)
   --host ADDR               address to bind (default 127.0.0.1)
   --timeout SECONDS         drop a client that sends or reads nothing for this long (default 10)
-  --io-delay MS             model a slow device: each request's storage work takes MS longer (default 0)`;
+  --io-delay MS             model a slow device: each request's storage work takes MS longer (default 0)
+  --log-delay MS            model a slow log device: writing each log entry takes MS longer, inside
+                            the log lock with --log-write locked (default 0)`;
 
 export class UsageError extends Error {}
 
@@ -80,6 +83,7 @@ export function parseServerArgs(argv: string[], cwd = process.cwd()): ServerOpti
       }
       case '--timeout': opts.timeoutMs = integer(arg, value(), 1, 86_400) * 1000; break;
       case '--io-delay': opts.ioDelayMs = integer(arg, value(), 0, 60_000); break;
+      case '--log-delay': opts.logDelayMs = integer(arg, value(), 0, 60_000); break;
       default:
         if (arg.startsWith('-')) throw new UsageError(`unknown option '${arg}'`);
         if (port !== undefined) throw new UsageError(`unexpected argument '${arg}'`);
@@ -99,5 +103,6 @@ export function parseServerArgs(argv: string[], cwd = process.cwd()): ServerOpti
     dir: resolve(cwd, opts.dir ?? '.'),
     timeoutMs: opts.timeoutMs ?? 10_000,
     ioDelayMs: opts.ioDelayMs ?? 0,
+    logDelayMs: opts.logDelayMs ?? 0,
   };
 }

@@ -44,7 +44,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningFileServe
     lock: opts.lock,
     fsync: opts.sync === 'fsync',
     ioDelayMs: opts.ioDelayMs,
-    log: opts.logFile ? { path: opts.logFile, mode: opts.logMode, write: opts.logWrite, fsync: opts.sync === 'fsync' } : null,
+    log: opts.logFile ? { path: opts.logFile, mode: opts.logMode, write: opts.logWrite, fsync: opts.sync === 'fsync', delayMs: opts.logDelayMs } : null,
     shared: shared.buffer,
   });
 

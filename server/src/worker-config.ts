@@ -6,6 +6,6 @@ export interface WorkerConfig {
   lock: 'global' | 'file';
   fsync: boolean;
   ioDelayMs: number;
-  log: { path: string; mode: LogMode; write: LogWrite; fsync: boolean } | null;
+  log: { path: string; mode: LogMode; write: LogWrite; fsync: boolean; delayMs: number } | null;
   shared: SharedArrayBuffer;
 }

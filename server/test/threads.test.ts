@@ -36,3 +36,28 @@ describe('-N is real', () => {
     expect(four).toBeLessThan(4 * DELAY_MS);
   });
 });
+
+/** Wall time of REQUESTS concurrent GETs with 4 workers when each log entry's write takes DELAY_MS. */
+async function concurrentLoggedGets(logWrite: 'locked' | 'reserved'): Promise<number> {
+  server = await startTestServer({ args: ['-N', '4', '--log-mode', 'meta', '--log-write', logWrite, '--log-delay', String(DELAY_MS)] });
+  for (let i = 0; i < 4; i++) await request(server.port, 'PUT', `/f${i}`, `content ${i}`);
+  const clients = Array.from({ length: 4 }, () => makeClient(server!.port));
+  const t0 = performance.now();
+  await Promise.all(clients.map((c, i) => c.send('GET', `/f${i}`)));
+  const elapsed = performance.now() - t0;
+  clients.forEach((c) => c.close());
+  await server.stop();
+  server = undefined;
+  return elapsed;
+}
+
+describe('--log-delay models a slow log device', () => {
+  it('a locked append holds the log lock through the delay; reserved entries overlap it', async () => {
+    const locked = await concurrentLoggedGets('locked');
+    const reserved = await concurrentLoggedGets('reserved');
+    // 4 entries x 150 ms: one after another >= 600 ms; in parallel one round, ~150 ms
+    expect(locked).toBeGreaterThanOrEqual(4 * DELAY_MS);
+    expect(reserved).toBeGreaterThanOrEqual(DELAY_MS);
+    expect(reserved).toBeLessThan(3 * DELAY_MS);
+  });
+});

@@ -45,7 +45,7 @@ describe('server options', () => {
   it('has the documented defaults', () => {
     expect(parseServerArgs(['8080'], '/srv')).toEqual({
       port: 8080, host: '127.0.0.1', threads: 4, logFile: null, lock: 'file', logMode: 'full',
-      logWrite: 'reserved', sync: 'none', dir: '/srv', timeoutMs: 10_000, ioDelayMs: 0,
+      logWrite: 'reserved', sync: 'none', dir: '/srv', timeoutMs: 10_000, ioDelayMs: 0, logDelayMs: 0,
     });
   });
   it('takes the course command line and every design flag', () => {
@@ -59,6 +59,7 @@ describe('server options', () => {
     [['80', '--lock', 'stripe'], "--lock must be one of global, file (got 'stripe')"],
     [['80', '--sync'], '--sync must be one of none, fsync (got nothing)'],
     [['80', '--fast'], "unknown option '--fast'"],
+    [['80', '--log-delay', '-1'], "--log-delay must be an integer from 0 to 60000 (got '-1')"],
     [['80', '81'], "unexpected argument '81'"],
   ])('rejects %j', (argv, message) => {
     expect(() => parseServerArgs(argv as string[])).toThrow(message);

@@ -19,9 +19,13 @@ export interface LogConfig {
   mode: LogMode;
   write: LogWrite;
   fsync: boolean;
+  /** models a slow log device: each entry's write takes this much longer (--log-delay) */
+  delayMs?: number;
 }
 
 export class LogWriter {
+  private readonly sleeper = new Int32Array(new SharedArrayBuffer(4));
+
   constructor(
     private readonly config: LogConfig,
     private readonly shared: SharedState,
@@ -56,12 +60,15 @@ export class LogWriter {
   private withRange(size: number, failed: boolean, write: (offset: number) => void): void {
     const { ints, bigs } = this.shared;
     if (this.config.write === 'reserved') {
-      write(Number(Atomics.add(bigs, 0, BigInt(size))));
+      const offset = Number(Atomics.add(bigs, 0, BigInt(size)));
+      write(offset);
+      this.deviceDelay();
     } else {
       lockMutex(ints, slots.LOG_LOCK);
       try {
         const offset = Number(Atomics.load(bigs, 0));
         write(offset);
+        this.deviceDelay();
         Atomics.store(bigs, 0, BigInt(offset + size));
       } finally {
         unlockMutex(ints, slots.LOG_LOCK);
@@ -70,6 +77,10 @@ export class LogWriter {
     if (this.config.fsync) fdatasyncSync(this.config.fd);
     Atomics.add(ints, slots.TOTAL_ENTRIES, 1);
     if (failed) Atomics.add(ints, slots.FAILED_ENTRIES, 1);
+  }
+
+  private deviceDelay(): void {
+    if (this.config.delayMs) Atomics.wait(this.sleeper, 0, 0, this.config.delayMs);
   }
 
   private dumpContent(contentFd: number, length: number, start: number): number {
