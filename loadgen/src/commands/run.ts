@@ -1,27 +1,30 @@
-// speedlab run FILE [--runtime auto|local|docker] [--out DIR] [--resume]
+// speedlab run FILE [--runtime auto|local|docker] [--out DIR] [--resume] [--scale F]
 import { parseArgs } from 'node:util';
 import { CliError } from '../cli-error.js';
 import { evaluateExpectations } from '../experiment/expectations.js';
 import { points } from '../experiment/grid.js';
 import { loadExperiment } from '../experiment/load.js';
+import { MAX_SCALE, MIN_SCALE, scaleExperiment } from '../experiment/scale.js';
 import { formatDuration } from '../experiment/units.js';
 import { hostInfo, toolVersions } from '../results/host.js';
 import type { ExpectationResult, PointRecord, RunInfo } from '../results/record.js';
+import { giveToParentOwner } from '../results/ownership.js';
 import { readRunInfo, writeRunInfo } from '../results/store.js';
 import { createRuntime, RUNTIME_CHOICES, type RuntimeChoice } from '../runtime/index.js';
 import { Interrupted } from '../sweep/point.js';
 import { Progress } from '../sweep/progress.js';
 import { chooseRunDir } from '../sweep/run-dir.js';
+import { calibrateRun } from '../sweep/calibration.js';
 import { runSweep } from '../sweep/sweep.js';
 import { bytesLine, resultsTable } from '../sweep/table.js';
 
-const USAGE = 'usage: speedlab run FILE [--runtime auto|local|docker] [--out DIR] [--resume]';
+const USAGE = 'usage: speedlab run FILE [--runtime auto|local|docker] [--out DIR] [--resume] [--scale F]';
 export const EXIT_INTERRUPTED = 130;
 
 // a variable specifier: the report is built separately and may be absent
 const REPORT_MODULE = '../report/index.js';
 
-interface Args { file: string; runtime: RuntimeChoice; out?: string; resume: boolean }
+interface Args { file: string; runtime: RuntimeChoice; out?: string; resume: boolean; scale: number }
 
 function parse(argv: string[]): Args | undefined {
   let parsed;
@@ -29,7 +32,13 @@ function parse(argv: string[]): Args | undefined {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { runtime: { type: 'string', default: 'auto' }, out: { type: 'string' }, resume: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        runtime: { type: 'string', default: 'auto' },
+        out: { type: 'string' },
+        resume: { type: 'boolean', default: false },
+        scale: { type: 'string', default: '1' },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
   } catch (err) {
     throw new CliError(`${(err as Error).message}\n${USAGE}`, 2);
@@ -40,7 +49,11 @@ function parse(argv: string[]): Args | undefined {
   if (!RUNTIME_CHOICES.includes(values.runtime as RuntimeChoice)) {
     throw new CliError(`--runtime: got '${values.runtime}'; expected one of ${RUNTIME_CHOICES.join(', ')}`, 2);
   }
-  return { file: positionals[0]!, runtime: values.runtime as RuntimeChoice, resume: values.resume, ...(values.out !== undefined && { out: values.out }) };
+  const scale = Number(values.scale);
+  if (!/^\d*\.?\d+$/.test(values.scale) || !(scale >= MIN_SCALE && scale <= MAX_SCALE)) {
+    throw new CliError(`--scale: got '${values.scale}'; expected a number from ${MIN_SCALE} to ${MAX_SCALE} (the fraction of the windows to run, e.g. 0.2)`, 2);
+  }
+  return { file: positionals[0]!, runtime: values.runtime as RuntimeChoice, resume: values.resume, scale, ...(values.out !== undefined && { out: values.out }) };
 }
 
 async function report(dir: string): Promise<{ line: string; ok: boolean }> {
@@ -68,7 +81,7 @@ export async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const exp = loadExperiment(args.file);
+  const exp = scaleExperiment(loadExperiment(args.file), args.scale);
   const dir = chooseRunDir(exp, args.out, args.resume);
   const runId = `${Date.now().toString(36)}${process.pid.toString(36)}`;
   const runtime = await createRuntime(args.runtime, { readyTimeoutS: exp.server.readyTimeoutS }, exp.server.impl.kind === 'command', (t) => console.error(t));
@@ -82,9 +95,11 @@ export async function main(argv: string[]): Promise<number> {
     host: hostInfo(),
     calibration: previous?.calibration ?? [],
     tools: toolVersions(),
+    ...(args.scale !== 1 && { scale: args.scale }),
   };
   writeRunInfo(dir, info);
   console.error(`results: ${dir}`);
+  if (args.scale !== 1) console.error(`scale: ${args.scale} (windows and total: bounds × ${args.scale}; grid and repetitions as in the file)`);
 
   const abort = new AbortController();
   const onSignal = () => abort.abort();
@@ -93,10 +108,13 @@ export async function main(argv: string[]): Promise<number> {
   const started = Date.now();
   let records: PointRecord[];
   try {
+    const calibration = await calibrateRun(exp, runtime, runId, info.calibration, abort.signal, (t) => console.error(t));
+    if (calibration.length > info.calibration.length) writeRunInfo(dir, Object.assign(info, { calibration }));
     records = await runSweep({ exp, runtime, runId, dir, signal: abort.signal, progress: new Progress() });
   } catch (err) {
     if (err instanceof Interrupted || abort.signal.aborted) {
       await runtime.cleanup(runId);
+      giveToParentOwner(dir);
       console.error(`interrupted: the unfinished point was discarded; finish with: speedlab run ${args.file} --out ${dir} --resume`);
       return EXIT_INTERRUPTED;
     }
@@ -111,6 +129,7 @@ export async function main(argv: string[]): Promise<number> {
   const expectations = evaluateExpectations(exp, records);
   writeRunInfo(dir, { ...info, finishedAt: new Date().toISOString(), ...(expectations.length > 0 && { expectations }) });
   const rep = await report(dir);
+  giveToParentOwner(dir);
 
   const failed = records.filter((r) => r.outcome === 'failed');
   const bound = records.filter((r) => r.loadgenBound);

@@ -82,8 +82,7 @@ async function provisionRam(docker: Docker, p: DiskProfile, runId: string, key: 
     blkio: {},
     memoryBytes: 2 * p.sizeBytes,
     release: async () => {
-      await removeVolumeQuietly(docker, data);
-      await removeVolumeQuietly(docker, log);
+      await Promise.all([removeVolumeQuietly(docker, data), removeVolumeQuietly(docker, log)]);
     },
   };
 }

@@ -33,5 +33,7 @@ export function serverCommand(spec: ServerSpec, port = SERVER_PORT): string[] {
     'node', '/app/dist/server/src/cli.js', String(port), '-N', String(spec.threads),
     ...(spec.log === 'off' ? [] : ['-l', LOG_PATH, '--log-mode', spec.log]),
     '--lock', spec.lock, '--log-write', spec.logWrite, '--sync', spec.sync, '--dir', DATA_DIR,
+    ...(spec.ioDelayMs ? ['--io-delay', String(spec.ioDelayMs)] : []),
+    ...(spec.logDelayMs && spec.log !== 'off' ? ['--log-delay', String(spec.logDelayMs)] : []),
   ];
 }

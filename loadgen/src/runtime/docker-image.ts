@@ -4,7 +4,7 @@
 import type Docker from 'dockerode';
 import { buildImage, imageLabels } from './docker-build.js';
 import { DOCKERFILE, packContext, scanContext } from './docker-context.js';
-import { BASE_LABEL, CONTEXT_LABEL, IMAGE, OFFICIAL_BASE_IMAGE } from './docker-labels.js';
+import { BASE_LABEL, CONTEXT_LABEL, IMAGE, OFFICIAL_BASE_IMAGE, STAGE_LABEL } from './docker-labels.js';
 import { ensureLocalBase } from './docker-local-base.js';
 
 /** 'auto' (official when it can be had, else local), 'official', 'local', or an image name */
@@ -64,11 +64,50 @@ async function chooseBase(docker: Docker, opts: EnsureImageOptions): Promise<{ b
   return { base: r.image, built: r.built };
 }
 
-/** the image a rebuild replaced, unless something still uses it (only the tag moved on) */
-async function removeIfDangling(docker: Docker, id: string): Promise<void> {
-  const info = await docker.getImage(id).inspect();
-  if ((info.RepoTags ?? []).length > 0) return;
-  await docker.getImage(id).remove({ noprune: false }).catch(() => {}); // in use by a container: keep it
+/** the id of the build stage's image (deps): the last " ---> ID" before the second stage's FROM */
+export function buildStageId(lines: string[]): string | undefined {
+  let froms = 0;
+  let last: string | undefined;
+  for (const line of lines) {
+    if (/^Step \d+\/\d+ : FROM /i.test(line) && ++froms === 2) return last;
+    const m = /^\s*---> ([0-9a-f]{12,64})\s*$/.exec(line);
+    if (m) last = m[1];
+  }
+  return undefined;
+}
+
+/**
+ * Untagged images the project built and no longer uses: speedlab images a rebuild replaced,
+ * build stages of older builds, replaced local bases. Only images by the project's labels, older
+ * than this build (a concurrent build's are left alone), never `keep` (the current build stage:
+ * the build cache), and never one a container still uses (then a later build removes it).
+ */
+export async function removeReplacedImages(
+  docker: Docker,
+  keep: Set<string>,
+  createdBefore: number,
+  byLabels = [CONTEXT_LABEL, STAGE_LABEL, BASE_LABEL],
+): Promise<number> {
+  const seen = new Map<string, Docker.ImageInfo>();
+  for (const label of byLabels) {
+    for (const img of await docker.listImages({ filters: { dangling: ['true'], label: [label] } })) seen.set(img.Id, img);
+  }
+  const kept = [...keep].map((k) => k.replace(/^sha256:/, ''));
+  // newest first: children before the images they were built on
+  const doomed = [...seen.values()]
+    .filter((img) => img.Created < createdBefore && !kept.some((k) => img.Id.replace(/^sha256:/, '').startsWith(k)))
+    .sort((a, b) => b.Created - a.Created);
+  let removed = 0;
+  for (const img of doomed) {
+    try {
+      await docker.getImage(img.Id).remove({ noprune: false });
+      removed++;
+    } catch (err) {
+      const code = (err as { statusCode?: number }).statusCode;
+      if (code !== 404 && code !== 409) throw err; // 409: in use by a container, or has children
+    }
+  }
+  return removed;
 }
 
 export async function ensureImage(docker: Docker, opts: EnsureImageOptions = {}): Promise<EnsureImageResult> {
@@ -81,16 +120,23 @@ export async function ensureImage(docker: Docker, opts: EnsureImageOptions = {})
   const labels = await imageLabels(docker, IMAGE);
   let built = false;
   if (opts.force || labels?.[CONTEXT_LABEL] !== fingerprint) {
-    const previous = labels ? (await docker.getImage(IMAGE).inspect()).Id : undefined;
+    const buildStarted = Math.floor(Date.now() / 1000) - 1;
+    const lines: string[] = [];
     await buildImage(docker, packContext(ctx), {
       tag: IMAGE,
       dockerfile: DOCKERFILE,
       buildargs: { BASE_IMAGE: base },
       labels: { [CONTEXT_LABEL]: fingerprint, [BASE_LABEL]: base },
-      onLine: opts.onLine,
+      onLine: (line) => {
+        lines.push(line);
+        opts.onLine?.(line);
+      },
     });
     built = true;
-    if (previous) await removeIfDangling(docker, previous);
+    const stage = buildStageId(lines);
+    // without the current build stage's id (the cache of the node_modules layers) it cannot be
+    // told from older stages: then only replaced speedlab images go
+    await removeReplacedImages(docker, stage ? new Set([stage]) : new Set(), buildStarted, stage ? undefined : [CONTEXT_LABEL]);
   }
   return { image: IMAGE, base, built, baseBuilt, seconds: (performance.now() - started) / 1000 };
 }

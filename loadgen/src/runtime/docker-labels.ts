@@ -11,6 +11,8 @@ export const ROLE_LABEL = 'speedlab.role';
 /** the image's build-context fingerprint (skip a rebuild when nothing changed) */
 export const CONTEXT_LABEL = 'speedlab.context';
 export const BASE_LABEL = 'speedlab.base';
+/** set by docker/Dockerfile on its build stage (deps), which is left as an untagged image */
+export const STAGE_LABEL = 'speedlab.stage';
 
 export type Role = 'server' | 'loadgen' | 'probe' | 'disk' | 'disk-helper' | 'calibrate';
 

@@ -1,11 +1,12 @@
-// Running a command in a container that joins the server's network namespace (the load
-// generator). The container's main process only waits; the command runs as an exec, so the
-// engine's CPU counter for the container is still readable after the command ends.
+// The load generator's container: one per server start, joined to the server's network
+// namespace on the load generator's cpuset. Its main process only waits; the readiness probe and
+// every loadgen phase of the point run in it as execs, so a point pays for one container instead
+// of one per phase (each cost ~0.25 s to create, start and remove).
 import type Docker from 'dockerode';
+import { cgroupCounters, locateCgroup, type CgroupDirs } from './docker-cgroup.js';
 import { collect, removeQuietly } from './docker-run.js';
 import { HARDENED, joinNetwork, USER } from './docker-hardening.js';
 import { IMAGE, labels, safeName } from './docker-labels.js';
-import { containerCounters } from './docker-stats.js';
 
 const IDLE = ['node', '-e', 'setInterval(() => {}, 1 << 30)'];
 
@@ -13,48 +14,83 @@ export interface NetnsOptions {
   runId: string;
   key: string;
   cpuset: string;
-  signal?: AbortSignal;
 }
 
 export interface NetnsResult {
   exitCode: number;
   stdout: string;
   stderr: string;
-  /** CPU seconds the command used, from the engine */
-  cpuSeconds: number;
+  /**
+   * CPU seconds the container used since the previous exec ended (the main process idles), from
+   * its cgroup; undefined where the engine's cgroup files are not visible (the stats API's
+   * one-second wait per reading is not worth a number nothing in a point record uses)
+   */
+  cpuSeconds?: number;
 }
 
-export async function runInServerNetns(docker: Docker, serverId: string, argv: string[], opts: NetnsOptions): Promise<NetnsResult> {
-  opts.signal?.throwIfAborted();
-  const container = await docker.createContainer({
-    name: safeName('speedlab', opts.key, 'loadgen'),
-    Image: IMAGE,
-    Cmd: IDLE,
-    User: USER,
-    WorkingDir: '/app',
-    Labels: labels(opts.runId, 'loadgen'),
-    HostConfig: {
-      ...HARDENED,
-      NetworkMode: joinNetwork(serverId),
-      CpusetCpus: opts.cpuset,
-      Memory: 2 * 1024 ** 3,
-      Tmpfs: { '/tmp': 'size=64m,mode=1777' },
-    },
-  });
-  const onAbort = () => void container.kill().catch(() => {});
-  opts.signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    await container.start();
-    const before = await containerCounters(container, undefined);
-    const exec = await container.exec({ Cmd: argv, AttachStdout: true, AttachStderr: true, User: USER, WorkingDir: '/app' });
-    const stream = await exec.start({ hijack: true, stdin: false });
-    const { stdout, stderr } = await collect(docker, stream);
-    opts.signal?.throwIfAborted();
-    const info = await exec.inspect();
-    const after = await containerCounters(container, undefined);
-    return { exitCode: info.ExitCode ?? -1, stdout, stderr, cpuSeconds: after.cpuSeconds - before.cpuSeconds };
-  } finally {
-    opts.signal?.removeEventListener('abort', onAbort);
-    await removeQuietly(container);
+export class NetnsContainer {
+  private cgroup: CgroupDirs | undefined;
+  private lastCpu = 0;
+  private removed: Promise<void> | undefined;
+
+  private constructor(readonly docker: Docker, readonly container: Docker.Container) {}
+
+  /** created beside a server that is created (not necessarily started yet) */
+  static async create(docker: Docker, serverId: string, opts: NetnsOptions): Promise<NetnsContainer> {
+    const container = await docker.createContainer({
+      name: safeName('speedlab', opts.key, 'loadgen'),
+      Image: IMAGE,
+      Cmd: IDLE,
+      User: USER,
+      WorkingDir: '/app',
+      Labels: labels(opts.runId, 'loadgen'),
+      HostConfig: {
+        ...HARDENED,
+        NetworkMode: joinNetwork(serverId),
+        CpusetCpus: opts.cpuset,
+        Memory: 2 * 1024 ** 3,
+        Tmpfs: { '/tmp': 'size=64m,mode=1777' },
+      },
+    });
+    return new NetnsContainer(docker, container);
+  }
+
+  /** needs the server running: it joins the server's network namespace */
+  async start(): Promise<void> {
+    await this.container.start();
+    this.cgroup = locateCgroup(this.container.id);
+    this.lastCpu = this.cpuNow() ?? 0;
+  }
+
+  private cpuNow(): number | undefined {
+    return this.cgroup ? cgroupCounters(this.cgroup, undefined)?.cpuSeconds : undefined;
+  }
+
+  /** runs argv to its end; on abort the container is killed (the point is over then) */
+  async exec(argv: string[], signal?: AbortSignal): Promise<NetnsResult> {
+    signal?.throwIfAborted();
+    const onAbort = () => void this.container.kill().catch(() => {});
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const exec = await this.container.exec({ Cmd: argv, AttachStdout: true, AttachStderr: true, User: USER, WorkingDir: '/app' });
+      const stream = await exec.start({ hijack: true, stdin: false });
+      const { stdout, stderr } = await collect(this.docker, stream);
+      signal?.throwIfAborted();
+      const info = await exec.inspect();
+      const cpu = this.cpuNow();
+      const out: NetnsResult = { exitCode: info.ExitCode ?? -1, stdout, stderr };
+      if (cpu !== undefined) {
+        out.cpuSeconds = cpu - this.lastCpu;
+        this.lastCpu = cpu;
+      }
+      return out;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  remove(): Promise<void> {
+    this.removed ??= removeQuietly(this.container);
+    return this.removed;
   }
 }

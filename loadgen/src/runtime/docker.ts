@@ -11,7 +11,8 @@ import { projectRoot } from './docker-context.js';
 import { ensureImage } from './docker-image.js';
 import { imageLabels } from './docker-build.js';
 import { IMAGE, safeName } from './docker-labels.js';
-import { runInServerNetns } from './docker-netns.js';
+import { locateCgroup, cgroupCounters } from './docker-cgroup.js';
+import { NetnsContainer, type NetnsResult } from './docker-netns.js';
 import { waitForPort } from './docker-probe.js';
 import { removeQuietly } from './docker-run.js';
 import { serverCreateOptions } from './docker-server.js';
@@ -33,6 +34,8 @@ export interface DockerServer extends RunningServer {
   readonly containerId: string;
   readonly runId: string;
   readonly disk: ProvisionedDisk;
+  /** the point's load-generator container, in the server's network namespace */
+  readonly netns: NetnsContainer;
 }
 
 function exitReason(state: { StatusCode?: number }, logs: string): string {
@@ -60,32 +63,43 @@ export class DockerRuntime implements Runtime {
     this.runIds.add(spec.runId);
     const disk = await provisionDisk(this.docker, spec.disk, spec.runId, key);
     let container: Docker.Container | undefined;
+    let netns: NetnsContainer | undefined;
     try {
       container = await this.docker.createContainer(serverCreateOptions(spec, disk, this.cpus.server, key));
-      await container.start();
       const c = container;
+      // the load generator's container can be created while the server starts; it starts after
+      const [created, started] = await Promise.allSettled([
+        NetnsContainer.create(this.docker, c.id, { runId: spec.runId, key, cpuset: this.cpus.loadgen }),
+        c.start(),
+      ]);
+      if (created.status === 'fulfilled') netns = created.value;
+      for (const r of [created, started]) if (r.status === 'rejected') throw r.reason;
       const exited = c.wait().then(async (state: { StatusCode?: number }) => {
         const logs = await c.logs({ stdout: true, stderr: true, tail: 20 }).catch(() => Buffer.alloc(0));
         return exitReason(state, (logs as unknown as Buffer).toString('utf8').replace(/[\x00-\x08]/g, ''));
       }, (err: Error) => `the server container is gone: ${err.message}`);
-      await waitForPort(this.docker, c.id, SERVER_PORT, {
-        runId: spec.runId,
-        cpuset: this.cpus.loadgen,
-        timeoutMs: this.opts.readyTimeoutMs ?? 30_000,
-        exited,
-      });
-      const server = this.runningServer(spec, c, disk, exited);
+      try {
+        await netns!.start();
+      } catch (err) {
+        // joining the namespace fails when the server is gone already: say why it went
+        const gone = await Promise.race([exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 2000).unref())]);
+        throw gone ? new Error(`the server exited before it was ready: ${gone}`) : err;
+      }
+      await waitForPort(netns!, SERVER_PORT, { timeoutMs: this.opts.readyTimeoutMs ?? 30_000, exited });
+      const server = this.runningServer(spec, c, netns!, disk, exited);
       this.live.set(c.id, server);
       return server;
     } catch (err) {
-      if (container) await removeQuietly(container);
+      await Promise.all([container && removeQuietly(container), netns?.remove()]);
       await disk.release();
       throw err;
     }
   }
 
-  private runningServer(spec: ServerSpec, c: Docker.Container, disk: ProvisionedDisk, exited: Promise<string>): DockerServer {
+  private runningServer(spec: ServerSpec, c: Docker.Container, netns: NetnsContainer, disk: ProvisionedDisk, exited: Promise<string>): DockerServer {
     let stopped: Promise<void> | undefined;
+    const cgroup = locateCgroup(c.id);
+    const counters = async () => (cgroup && cgroupCounters(cgroup, disk.device)) || containerCounters(c, disk.device);
     return {
       host: '127.0.0.1',
       port: SERVER_PORT,
@@ -93,18 +107,19 @@ export class DockerRuntime implements Runtime {
       containerId: c.id,
       runId: spec.runId,
       disk,
+      netns,
       exited,
       stats: async (): Promise<ServerStats> => {
-        const [counters, logBytes] = await Promise.all([
-          containerCounters(c, disk.device),
+        const [counted, logBytes] = await Promise.all([
+          counters(),
           spec.log === 'off' ? Promise.resolve(0) : fileSize(this.docker, c.id, LOG_PATH),
         ]);
-        return { ...counters, logBytes };
+        return { ...counted, logBytes };
       },
       stop: () => {
         stopped ??= (async () => {
           this.live.delete(c.id);
-          await removeQuietly(c);
+          await Promise.all([removeQuietly(c), netns.remove()]);
           await disk.release();
         })();
         return stopped;
@@ -118,15 +133,9 @@ export class DockerRuntime implements Runtime {
     return s as DockerServer;
   }
 
-  /** runs argv in a container joined to the server's network namespace */
-  async runInNetns(server: RunningServer, argv: string[], signal?: AbortSignal) {
-    const s = this.serverOf(server);
-    return runInServerNetns(this.docker, s.containerId, argv, {
-      runId: s.runId,
-      key: safeName(s.runId, String(++this.counter)),
-      cpuset: this.cpus.loadgen,
-      signal,
-    });
+  /** runs argv in the point's load-generator container, in the server's network namespace */
+  async runInNetns(server: RunningServer, argv: string[], signal?: AbortSignal): Promise<NetnsResult> {
+    return this.serverOf(server).netns.exec(argv, signal);
   }
 
   async runLoadgen(server: RunningServer, job: unknown, signal?: AbortSignal): Promise<unknown> {
@@ -142,7 +151,7 @@ export class DockerRuntime implements Runtime {
       throw new Error(`the load generator printed no JSON result: ${JSON.stringify(line.slice(0, 200))}`);
     }
     // the engine's count of the whole container, beside the loadgen's own count of its window
-    if (result && typeof result === 'object' && !Array.isArray(result)) {
+    if (r.cpuSeconds !== undefined && result && typeof result === 'object' && !Array.isArray(result)) {
       return { ...(result as Record<string, unknown>), containerCpuSeconds: r.cpuSeconds };
     }
     return result;

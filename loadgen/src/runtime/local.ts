@@ -8,7 +8,9 @@ import { CliError } from '../cli-error.js';
 import { startChild, stopChild, stopGroupByPid, type Child } from './children.js';
 import { canConnect, freePort } from './ports.js';
 import { groupCounters, isAlive } from './proc.js';
-import type { RunningServer, Runtime, ServerSpec, ServerStats } from './types.js';
+import type { DiskProfile, RunningServer, Runtime, ServerSpec, ServerStats } from './types.js';
+import type { Calibration } from '../results/record.js';
+import { calibrateLocal } from '../disk/calibrate-local.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // the compiled CLIs, also when this module runs from source (tests): dist/loadgen/src/runtime -> dist/
@@ -33,6 +35,8 @@ export function serverArgv(spec: ServerSpec, port: number, dataDir: string, logF
       process.execPath, REFERENCE_SERVER_CLI, String(port), '-N', String(spec.threads),
       ...(spec.log === 'off' ? [] : ['-l', logFile, '--log-mode', spec.log]),
       '--lock', spec.lock, '--log-write', spec.logWrite, '--sync', spec.sync, '--dir', dataDir,
+      ...(spec.ioDelayMs ? ['--io-delay', String(spec.ioDelayMs)] : []),
+      ...(spec.logDelayMs && spec.log !== 'off' ? ['--log-delay', String(spec.logDelayMs)] : []),
     ];
   }
   const fill = (a: string) => a.replaceAll('{port}', String(port)).replaceAll('{threads}', String(spec.threads)).replaceAll('{log}', logFile);
@@ -153,7 +157,8 @@ export class LocalRuntime implements Runtime {
       stats: async (): Promise<ServerStats> => {
         const c = groupCounters(child.pid);
         // tmpfs has no block device: count the bytes of read/write calls, sockets included
-        return { cpuSeconds: c.cpuSeconds, readBytes: c.rchar, writeBytes: c.wchar, logBytes: logSize(), memPeakBytes: c.memPeakBytes, ioIncludesSockets: true };
+        // write_bytes: what the block layer wrote for it, i.e. the host's real disks (tmpfs has none)
+        return { cpuSeconds: c.cpuSeconds, readBytes: c.rchar, writeBytes: c.wchar, logBytes: logSize(), memPeakBytes: c.memPeakBytes, ioIncludesSockets: true, hostWriteBytes: c.writeBytes };
       },
       stop: () => {
         stopped ??= stopChild(child).then(() => {
@@ -198,6 +203,11 @@ export class LocalRuntime implements Runtime {
     for (const e of readdirSync(this.base)) {
       if (e.startsWith(`${DIR_PREFIX}${runId}-`)) rmSync(path.join(this.base, e), { recursive: true, force: true });
     }
+  }
+
+  /** the ram profile's directory in /dev/shm (tmpfs: RAM bandwidth, O_DIRECT included on kernels >= 6.6) */
+  calibrate(disk: DiskProfile, runId: string, signal?: AbortSignal): Promise<Calibration> {
+    return calibrateLocal(disk, this.base, runId, signal);
   }
 }
 

@@ -1,6 +1,6 @@
 // The contract between the sweep and the places a server can run (DESIGN §4).
 // The sweep never knows whether it talks to a child process or a container.
-import type { LockMode, LogMode, LogWrite, SyncMode } from '../results/record.js';
+import type { Calibration, LockMode, LogMode, LogWrite, SyncMode } from '../results/record.js';
 
 /** How the server under test is started. */
 export type ServerImpl =
@@ -30,6 +30,10 @@ export interface ServerSpec {
   lock: LockMode;
   logWrite: LogWrite;
   sync: SyncMode;
+  /** reference server only: --io-delay, a modelled device service time per request (absent: 0) */
+  ioDelayMs?: number;
+  /** reference server only: --log-delay, a modelled log-device time per log entry (absent: 0) */
+  logDelayMs?: number;
   disk: DiskProfile;
   /** labels every resource of this run (stale cleanup) */
   runId: string;
@@ -44,6 +48,8 @@ export interface ServerStats {
   /** size of the log file now (0 without a log) */
   logBytes: number;
   memPeakBytes?: number;
+  /** bytes the server caused to be written to the host's real block devices (not the disk profile's own device) */
+  hostWriteBytes?: number;
   /**
    * true when readBytes/writeBytes count every read/write call, sockets included (the local
    * runtime on tmpfs: no block device to ask); the sweep then subtracts the loadgen's wire bytes
@@ -75,4 +81,6 @@ export interface Runtime {
   runLoadgen(server: RunningServer, job: unknown, signal?: AbortSignal): Promise<unknown>;
   /** remove everything this runtime created for runId (and, with stale=true, older runs' leftovers) */
   cleanup(runId: string): Promise<void>;
+  /** what a disk profile really delivers, measured as a server would get it (run.json's calibration) */
+  calibrate?(disk: DiskProfile, runId: string, signal?: AbortSignal): Promise<Calibration>;
 }

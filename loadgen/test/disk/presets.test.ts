@@ -18,6 +18,15 @@ describe('disk presets', () => {
     expect(resolveDisk('host').path).toMatch(/^\//);
   });
 
+  it('gives throttled presets operation limits that let large writes reach the bandwidth limit', () => {
+    // with both limits set, the block layer charges a 1 MiB direct write as two 512 KiB operations
+    for (const name of ['hdd', 'sata-ssd', 'sd-card']) {
+      const p = resolveDisk(name);
+      expect(p.writeIops! * 512 * 1024, name).toBeGreaterThanOrEqual(p.writeBps!);
+      expect(p.readIops! * 512 * 1024, name).toBeGreaterThanOrEqual(p.readBps!);
+    }
+  });
+
   it('resolves an experiment\'s own profile before the presets', () => {
     expect(resolveDisk('hdd', { kind: 'throttled', size: 2 ** 30, writeBps: 80e6 })).toEqual({
       name: 'hdd', kind: 'throttled', sizeBytes: 2 ** 30, writeBps: 80e6,

@@ -54,7 +54,8 @@ describe.skipIf(!HAVE_DOCKER)('docker clean-up', () => {
     const rt = (await createDockerRuntime({ note: () => {}, buildImage: false })) as DockerRuntime;
     await rt.startServer(spec(runId));
     await rt.startServer({ ...spec(runId), disk: resolveDisk('ram') });
-    expect((await leftovers(engine(), runId)).containers).toHaveLength(2);
+    // each server with its load-generator container
+    expect((await leftovers(engine(), runId)).containers).toHaveLength(4);
     expect(loopsOf(runId)).toHaveLength(1);
     await rt.cleanup(runId);
     expect(await leftovers(engine(), runId)).toEqual({ containers: [], volumes: [] });
@@ -106,7 +107,7 @@ describe.skipIf(!HAVE_DOCKER)('docker clean-up', () => {
       child.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && ok());
       child.once('exit', (code) => fail(new Error(`child exited early with ${code}`)));
     });
-    expect((await leftovers(engine(), runId)).containers).toHaveLength(1);
+    expect((await leftovers(engine(), runId)).containers).toHaveLength(2);
     child.kill('SIGINT');
     const [code] = (await once(child, 'exit')) as [number | null];
     expect(code).toBe(130);

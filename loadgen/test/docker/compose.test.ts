@@ -2,8 +2,13 @@
 // `run lab …` is the CLI, and the lab creates sibling containers through the socket (here: a
 // calibration, which also provisions a disk through the helper) that are gone afterwards.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
+import { runHelper } from '../../src/disk/helper.js';
+import { OWNER_LABEL } from '../../src/runtime/docker-owner.js';
 import { engine, ensureTestImage, HAVE_DOCKER } from './engine.js';
 
 const COMPOSE = 'docker-compose';
@@ -56,5 +61,58 @@ describe.skipIf(!HAVE_DOCKER)('docker-compose.yml (compose 1.29)', () => {
     // no bridge (or any) network was created
     expect((await engine().listNetworks()).map((n) => n.Name).sort()).toEqual(networks);
     compose(['down', '--remove-orphans']);
+  });
+
+  it('docker-compose up runs an experiment end to end and leaves nothing behind', async () => {
+    // a tiny experiment, mounted where the lab looks for files (an override adds the mount)
+    const fixtures = mkdtempSync(path.join(tmpdir(), 'speedlab-compose-'));
+    const name = `compose-e2e-${process.pid}`;
+    writeFileSync(path.join(fixtures, 'tiny.yaml'), [
+      `name: ${name}`,
+      'server: { impl: reference, lock: file, logWrite: reserved, sync: fsync }',
+      'sweep: { threads: [1], disk: [small] }',
+      'workload: { mix: put, files: distinct, fileSize: 4KiB, connections: 2, warmup: 0s, duration: 1s, repetitions: 1 }',
+      'disks: { small: { kind: throttled, size: 64MiB, writeBps: 50MB } }',
+      '',
+    ].join('\n'));
+    const override = path.join(fixtures, 'override.yml');
+    writeFileSync(override, `version: "2.4"\nservices:\n  lab:\n    volumes:\n      - ${fixtures}:/app/fixtures:ro\n`);
+    const files = ['-f', 'docker-compose.yml', '-f', override];
+    const networks = (await engine().listNetworks()).map((n) => n.Name).sort();
+    const results = () => (existsSync('results') ? readdirSync('results').filter((d) => d.startsWith(`${name}-`)) : []);
+    expect(results()).toEqual([]);
+    try {
+      const t0 = Date.now();
+      const up = compose([...files, 'up', '--no-build', '--abort-on-container-exit', '--exit-code-from', 'lab'], { EXPERIMENT: 'fixtures/tiny.yaml' });
+      console.log(`docker-compose up: exit ${up.status} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      expect(up.status, `${up.stdout}\n${up.stderr}`).toBe(0);
+      expect(up.stdout).toMatch(/calibrated disk 'small'/);
+      const lab = compose([...files, 'ps', '-q', 'lab']).stdout.trim();
+      expect(lab).toMatch(/^[0-9a-f]{64}$/);
+
+      const [dir] = results();
+      expect(dir).toBeDefined();
+      const run = path.join('results', dir!);
+      for (const f of ['points.jsonl', 'report.html', 'run.json', 'summary.csv']) expect(existsSync(path.join(run, f)), f).toBe(true);
+      // written by root in the container, owned like the results directory it sits in
+      const owner = statSync('results');
+      for (const f of [run, path.join(run, 'points.jsonl'), path.join(run, 'report.html')]) {
+        expect([statSync(f).uid, statSync(f).gid]).toEqual([owner.uid, owner.gid]);
+      }
+
+      // the lab's own resources carry its owner label: <its hostname (short id)>:<pid 1>
+      const labOwner = `${lab.slice(0, 12)}:1`;
+      const filters = { label: [`${OWNER_LABEL}=${labOwner}`] };
+      expect(await engine().listContainers({ all: true, filters })).toEqual([]);
+      expect((await engine().listVolumes({ filters })).Volumes ?? []).toEqual([]);
+      const loops = JSON.parse(await runHelper(engine(), ['list'], { runId: `compose-check-${process.pid}` })) as { owner: { host?: string } | null }[];
+      expect(loops.filter((l) => l.owner?.host === lab.slice(0, 12))).toEqual([]);
+    } finally {
+      compose([...files, 'down', '--remove-orphans']);
+      for (const d of results()) rmSync(path.join('results', d), { recursive: true, force: true });
+      rmSync(fixtures, { recursive: true, force: true });
+    }
+    expect(await engine().listContainers({ all: true, filters: { label: [`com.docker.compose.project=${project}`] } })).toEqual([]);
+    expect((await engine().listNetworks()).map((n) => n.Name).sort()).toEqual(networks);
   });
 });
