@@ -92,7 +92,7 @@ export async function main(argv: string[]): Promise<number> {
     startedAt: previous?.startedAt ?? new Date().toISOString(),
     experiment: JSON.parse(JSON.stringify(exp)) as unknown,
     runtime: runtime.name,
-    host: hostInfo(),
+    host: { ...hostInfo(), ...runtime.environment?.() },
     calibration: previous?.calibration ?? [],
     tools: toolVersions(),
     ...(args.scale !== 1 && { scale: args.scale }),

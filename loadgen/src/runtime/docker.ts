@@ -58,6 +58,15 @@ export class DockerRuntime implements Runtime {
     private readonly opts: DockerRuntimeOptions = {},
   ) {}
 
+  environment() {
+    return {
+      dockerVersion: this.engine.serverVersion,
+      serverCpuset: this.cpus.server,
+      loadgenCpuset: this.cpus.loadgen,
+      cgroupVersion: this.engine.cgroupVersion,
+    };
+  }
+
   async startServer(spec: ServerSpec): Promise<RunningServer> {
     const key = safeName(spec.runId, String(++this.counter));
     this.runIds.add(spec.runId);

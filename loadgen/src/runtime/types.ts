@@ -1,6 +1,6 @@
 // The contract between the sweep and the places a server can run (DESIGN §4).
 // The sweep never knows whether it talks to a child process or a container.
-import type { Calibration, LockMode, LogMode, LogWrite, SyncMode } from '../results/record.js';
+import type { Calibration, LockMode, LogMode, LogWrite, RunInfo, SyncMode } from '../results/record.js';
 
 /** How the server under test is started. */
 export type ServerImpl =
@@ -83,4 +83,6 @@ export interface Runtime {
   cleanup(runId: string): Promise<void>;
   /** what a disk profile really delivers, measured as a server would get it (run.json's calibration) */
   calibrate?(disk: DiskProfile, runId: string, signal?: AbortSignal): Promise<Calibration>;
+  /** what run.json records about where the servers ran, beyond the host itself */
+  environment?(): Pick<RunInfo['host'], 'dockerVersion' | 'serverCpuset' | 'loadgenCpuset' | 'cgroupVersion'>;
 }

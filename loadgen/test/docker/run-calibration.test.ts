@@ -39,6 +39,11 @@ describe.skipIf(!HAVE_DOCKER)('speedlab run stores its calibration (docker)', ()
     expect(r.stderr.match(/calibrated disk 'slow'/g)).toHaveLength(1);
     const info = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8')) as RunInfo;
     expect(info.calibration).toHaveLength(1);
+    // the environment names the engine and the disjoint cpusets the containers ran on
+    expect(info.host.dockerVersion).toMatch(/^\d+\.\d+/);
+    expect(info.host.serverCpuset).toMatch(/^[\d,-]+$/);
+    expect(info.host.loadgenCpuset).toMatch(/^[\d,-]+$/);
+    expect(info.host.serverCpuset).not.toBe(info.host.loadgenCpuset);
     const c = info.calibration[0] as Calibration;
     console.log('calibration in run.json:', JSON.stringify(c));
     expect(c.disk).toBe('slow');
@@ -51,6 +56,7 @@ describe.skipIf(!HAVE_DOCKER)('speedlab run stores its calibration (docker)', ()
     expect(c.fsyncWriteMiBps!).toBeGreaterThan(0);
     const html = readFileSync(path.join(out, 'report.html'), 'utf8');
     expect(html).toMatch(/<h3>Disk calibration<\/h3>/);
+    expect(html).toContain(info.host.dockerVersion);
     expect(html).toMatch(/<td>slow<\/td><td><span class="num">[\d,.]+ MiB\/s<\/span>/);
   });
 });
