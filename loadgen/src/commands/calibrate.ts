@@ -27,13 +27,14 @@ function limitMiB(bps: number | undefined): string {
 }
 
 export function formatCalibration(rows: Calibration[]): string {
-  const head = ['disk', 'direct', 'buffered', 'fsync', 'read', 'write limit', 'read limit'];
+  const head = ['disk', 'direct', 'buffered', 'fsync', 'read', 'direct read', 'write limit', 'read limit'];
   const body = rows.map((c) => [
     c.disk,
     cell(c.directWriteMiBps),
     cell(c.bufferedWriteMiBps),
     cell(c.fsyncWriteMiBps),
     cell(c.readMiBps),
+    cell(c.directReadMiBps),
     limitMiB(c.limits?.writeBps),
     limitMiB(c.limits?.readBps),
   ]);

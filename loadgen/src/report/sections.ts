@@ -76,9 +76,10 @@ function calibrationTable(info: RunInfo): string {
     mibps(c.bufferedWriteMiBps),
     mibps(c.fsyncWriteMiBps),
     mibps(c.readMiBps),
+    mibps(c.directReadMiBps),
     escapeHtml(limitsText(c.limits)),
   ]);
-  return `<h3>Disk calibration</h3>\n${table(['disk', 'direct write', 'buffered write', 'buffered + fsync write', 'read', 'configured limits'], rows)}`;
+  return `<h3>Disk calibration</h3>\n${table(['disk', 'direct write', 'buffered write', 'buffered + fsync write', 'cold buffered read', 'direct read', 'configured limits'], rows)}`;
 }
 
 function limitsText(limits: PointRecord['diskLimits']): string {

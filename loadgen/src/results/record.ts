@@ -65,6 +65,13 @@ export interface PointRecord {
   deviceWriteBytes: number;
   /** log file growth during the window */
   logBytes: number;
+  /**
+   * bytes the server itself caused to be written to the host's real block devices during the
+   * window (local: its processes' /proc io write_bytes); absent when the runtime cannot tell
+   */
+  hostWriteBytes?: number;
+  /** the whole host's writes to the device backing `/` during the window, every process included */
+  hostDeviceWrite?: { device: string; bytes: number };
   /** loadgen CPU use in cores averaged over the window */
   loadgenCpuCores: number;
   /** true when the loadgen used >= 0.9 core: the result is not trusted */
@@ -80,7 +87,10 @@ export interface Calibration {
   directWriteMiBps?: number;
   bufferedWriteMiBps?: number;
   fsyncWriteMiBps?: number;
+  /** buffered read after the file's pages were dropped: read-ahead sized requests */
   readMiBps?: number;
+  /** O_DIRECT reads of 1 MiB: what the device's read limits allow for large requests */
+  directReadMiBps?: number;
   limits?: PointRecord['diskLimits'];
 }
 
@@ -106,6 +116,8 @@ export interface RunInfo {
   };
   calibration: Calibration[];
   tools: Record<string, string>;
+  /** run --scale F: the windows (and total: bounds) were F × the file's; absent for a full run */
+  scale?: number;
   /** results of the experiment's expect checks, filled after the sweep */
   expectations?: ExpectationResult[];
 }

@@ -30,6 +30,9 @@ describe.skipIf(!HAVE_DOCKER)('calibration', () => {
     expect(c.fsyncWriteMiBps!).toBeLessThan(11.5);
     expect(c.bufferedWriteMiBps!).toBeGreaterThan(20);
     expect(c.readMiBps!).toBeLessThan(40 * 1.3);
+    // 1 MiB direct reads meet the bandwidth limit (no IOPS limit on this profile)
+    expect(c.directReadMiBps!).toBeGreaterThan(40 * 0.85);
+    expect(c.directReadMiBps!).toBeLessThan(40 * 1.15);
     expect(await leftovers(engine(), runId)).toEqual({ containers: [], volumes: [] });
     expect(labLoopDevices(execFileSync('losetup', ['-l'], { encoding: 'utf8' })).filter((l) => l.includes(runId))).toEqual([]);
   });
