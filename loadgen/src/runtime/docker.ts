@@ -178,6 +178,15 @@ export class DockerRuntime implements Runtime {
     return calibrateDisk(this.docker, disk, { runId, cpuset: this.cpus.server, signal });
   }
 
+  async lost(): Promise<string | undefined> {
+    try {
+      await connectEngine();
+      return undefined;
+    } catch (err) {
+      return (err as Error).message;
+    }
+  }
+
   /** every run this runtime has served (Ctrl-C) */
   async cleanupAll(): Promise<void> {
     for (const runId of this.runIds) await this.cleanup(runId);

@@ -11,6 +11,8 @@ interface DockerModule { createDockerRuntime(): Promise<Runtime> }
 
 // a variable specifier: the module is written separately and may not be built yet
 const DOCKER_MODULE = './docker.js';
+const ENGINE_MODULE = './docker-engine.js';
+interface EngineModule { connectEngine(): Promise<unknown> }
 
 async function docker(): Promise<Runtime> {
   let mod: DockerModule;
@@ -19,7 +21,13 @@ async function docker(): Promise<Runtime> {
   } catch (err) {
     throw new Error(`the docker runtime is not built in (${(err as Error).message.split('\n')[0]})`);
   }
-  return mod.createDockerRuntime();
+  try {
+    return await mod.createDockerRuntime();
+  } catch (err) {
+    // the engine stopped answering while the runtime was set up: report that (it throws), not the socket error
+    if ((err as Error).name !== 'EngineUnreachableError') await ((await import(ENGINE_MODULE)) as EngineModule).connectEngine();
+    throw err;
+  }
 }
 
 /**
@@ -33,7 +41,8 @@ export async function createRuntime(choice: RuntimeChoice, local: LocalOptions, 
       return await docker();
     } catch (err) {
       if (err instanceof CliError) throw err;
-      throw new CliError(`--runtime docker: ${(err as Error).message.split('\n')[0]}`);
+      const unreachable = (err as Error).name === 'EngineUnreachableError';
+      throw new CliError(`--runtime docker: ${(err as Error).message.split('\n')[0]}${unreachable ? '; or run without Docker: --runtime local' : ''}`);
     }
   }
   if (preferLocal) {

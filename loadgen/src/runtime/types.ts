@@ -83,6 +83,12 @@ export interface Runtime {
   cleanup(runId: string): Promise<void>;
   /** what a disk profile really delivers, measured as a server would get it (run.json's calibration) */
   calibrate?(disk: DiskProfile, runId: string, signal?: AbortSignal): Promise<Calibration>;
+  /**
+   * why this runtime cannot go on (its Docker engine stopped answering), or undefined while it
+   * can; the sweep asks after a failure, so that a lost engine stops the run instead of being
+   * recorded as failed points
+   */
+  lost?(): Promise<string | undefined>;
   /** what run.json records about where the servers ran, beyond the host itself */
   environment?(): Pick<RunInfo['host'], 'dockerVersion' | 'serverCpuset' | 'loadgenCpuset' | 'cgroupVersion'>;
 }
