@@ -43,7 +43,7 @@ export async function main(argv: string[]): Promise<number> {
   let result: LoadgenResult;
   if (job.phase === 'seed') result = await seedFiles(target, job.workload);
   else if (job.phase === 'verify') result = await verifyFiles(target, job.workload);
-  else result = await runLoad(target, job.workload, job.durationS, job.seqBase);
+  else result = await runLoad(target, job.workload, job.durationS, job.seqBase, job.requests);
   process.stdout.write(`${JSON.stringify(result)}\n`);
   return 0;
 }

@@ -1,30 +1,31 @@
-// speedlab run FILE [--runtime auto|local|docker] [--out DIR] [--resume] [--scale F]
+// speedlab run FILE [--runtime auto|local|docker] [--out DIR] [--resume] [--scale F] [--repetitions N]
 import { parseArgs } from 'node:util';
 import { CliError } from '../cli-error.js';
 import { evaluateExpectations } from '../experiment/expectations.js';
 import { points } from '../experiment/grid.js';
 import { loadExperiment } from '../experiment/load.js';
-import { MAX_SCALE, MIN_SCALE, scaleExperiment } from '../experiment/scale.js';
+import { MAX_REPETITIONS, MAX_SCALE, MIN_SCALE, scaleExperiment, withRepetitions } from '../experiment/scale.js';
 import { formatDuration } from '../experiment/units.js';
 import { hostInfo, toolVersions } from '../results/host.js';
 import type { ExpectationResult, PointRecord, RunInfo } from '../results/record.js';
 import { giveToParentOwner } from '../results/ownership.js';
 import { readRunInfo, writeRunInfo } from '../results/store.js';
 import { createRuntime, RUNTIME_CHOICES, type RuntimeChoice } from '../runtime/index.js';
+import type { Runtime } from '../runtime/types.js';
 import { Interrupted } from '../sweep/point.js';
 import { Progress } from '../sweep/progress.js';
 import { chooseRunDir } from '../sweep/run-dir.js';
 import { calibrateRun } from '../sweep/calibration.js';
-import { runSweep } from '../sweep/sweep.js';
+import { RuntimeLost, runSweep } from '../sweep/sweep.js';
 import { bytesLine, resultsTable } from '../sweep/table.js';
 
-const USAGE = 'usage: speedlab run FILE [--runtime auto|local|docker] [--out DIR] [--resume] [--scale F]';
+const USAGE = 'usage: speedlab run FILE [--runtime auto|local|docker] [--out DIR] [--resume] [--scale F] [--repetitions N]';
 export const EXIT_INTERRUPTED = 130;
 
 // a variable specifier: the report is built separately and may be absent
 const REPORT_MODULE = '../report/index.js';
 
-interface Args { file: string; runtime: RuntimeChoice; out?: string; resume: boolean; scale: number }
+interface Args { file: string; runtime: RuntimeChoice; out?: string; resume: boolean; scale: number; repetitions?: number }
 
 function parse(argv: string[]): Args | undefined {
   let parsed;
@@ -37,6 +38,7 @@ function parse(argv: string[]): Args | undefined {
         out: { type: 'string' },
         resume: { type: 'boolean', default: false },
         scale: { type: 'string', default: '1' },
+        repetitions: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -53,7 +55,15 @@ function parse(argv: string[]): Args | undefined {
   if (!/^\d*\.?\d+$/.test(values.scale) || !(scale >= MIN_SCALE && scale <= MAX_SCALE)) {
     throw new CliError(`--scale: got '${values.scale}'; expected a number from ${MIN_SCALE} to ${MAX_SCALE} (the fraction of the windows to run, e.g. 0.2)`, 2);
   }
-  return { file: positionals[0]!, runtime: values.runtime as RuntimeChoice, resume: values.resume, scale, ...(values.out !== undefined && { out: values.out }) };
+  const reps = values.repetitions;
+  if (reps !== undefined && (!/^\d+$/.test(reps) || Number(reps) < 1 || Number(reps) > MAX_REPETITIONS)) {
+    throw new CliError(`--repetitions: got '${reps}'; expected a whole number from 1 to ${MAX_REPETITIONS} (replaces workload.repetitions)`, 2);
+  }
+  return {
+    file: positionals[0]!, runtime: values.runtime as RuntimeChoice, resume: values.resume, scale,
+    ...(values.out !== undefined && { out: values.out }),
+    ...(reps !== undefined && { repetitions: Number(reps) }),
+  };
 }
 
 async function report(dir: string): Promise<{ line: string; ok: boolean }> {
@@ -71,6 +81,15 @@ async function report(dir: string): Promise<{ line: string; ok: boolean }> {
   }
 }
 
+/** a failed clean-up (the engine gone) must not hide the run's outcome: the next run removes the leftovers */
+async function cleanupQuietly(runtime: Runtime, runId: string): Promise<void> {
+  try {
+    await runtime.cleanup(runId);
+  } catch (err) {
+    console.error(`could not remove this run's containers and disks (${(err as Error).message.split('\n')[0]}); the next run removes them`);
+  }
+}
+
 function expectationLines(results: ExpectationResult[]): string[] {
   return results.map((r) => `${r.passed ? 'PASS' : 'FAIL'}  ${r.description}\n      ${r.detail}`);
 }
@@ -81,7 +100,7 @@ export async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const exp = scaleExperiment(loadExperiment(args.file), args.scale);
+  const exp = withRepetitions(scaleExperiment(loadExperiment(args.file), args.scale), args.repetitions);
   const dir = chooseRunDir(exp, args.out, args.resume);
   const runId = `${Date.now().toString(36)}${process.pid.toString(36)}`;
   const runtime = await createRuntime(args.runtime, { readyTimeoutS: exp.server.readyTimeoutS }, exp.server.impl.kind === 'command', (t) => console.error(t));
@@ -99,7 +118,8 @@ export async function main(argv: string[]): Promise<number> {
   };
   writeRunInfo(dir, info);
   console.error(`results: ${dir}`);
-  if (args.scale !== 1) console.error(`scale: ${args.scale} (windows and total: bounds × ${args.scale}; grid and repetitions as in the file)`);
+  if (args.scale !== 1) console.error(`scale: ${args.scale} (windows and total: bounds × ${args.scale}; the grid as in the file)`);
+  if (args.repetitions !== undefined) console.error(`repetitions: ${args.repetitions} (the file says ${loadExperiment(args.file).workload.repetitions})`);
 
   const abort = new AbortController();
   const onSignal = () => abort.abort();
@@ -113,18 +133,23 @@ export async function main(argv: string[]): Promise<number> {
     records = await runSweep({ exp, runtime, runId, dir, signal: abort.signal, progress: new Progress() });
   } catch (err) {
     if (err instanceof Interrupted || abort.signal.aborted) {
-      await runtime.cleanup(runId);
+      await cleanupQuietly(runtime, runId);
       giveToParentOwner(dir);
       console.error(`interrupted: the unfinished point was discarded; finish with: speedlab run ${args.file} --out ${dir} --resume`);
       return EXIT_INTERRUPTED;
     }
-    await runtime.cleanup(runId);
+    await cleanupQuietly(runtime, runId);
+    const lost = err instanceof RuntimeLost ? err.message : await runtime.lost?.();
+    if (lost) {
+      giveToParentOwner(dir);
+      throw new CliError(`the Docker engine went away during the run: ${lost}; then finish the run with: speedlab run ${args.file} --out ${dir} --resume`);
+    }
     throw err;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  await runtime.cleanup(runId);
+  await cleanupQuietly(runtime, runId);
 
   const expectations = evaluateExpectations(exp, records);
   writeRunInfo(dir, { ...info, finishedAt: new Date().toISOString(), ...(expectations.length > 0 && { expectations }) });

@@ -17,7 +17,12 @@ export function sweptText(exp: Experiment, p: PointParams): string {
 
 export function serverText(exp: Experiment): string {
   const impl = exp.server.impl;
-  if (impl.kind === 'reference') return `reference (lock=${exp.fixed.lock}, logWrite=${exp.fixed.logWrite}, sync=${exp.fixed.sync})`;
+  if (impl.kind === 'reference') {
+    const { ioDelayMs, logDelayMs } = exp.server;
+    const delay = (ioDelayMs > 0 ? `, io-delay=${ioDelayMs}ms (a modelled device time per request)` : '')
+      + (logDelayMs > 0 ? `, log-delay=${logDelayMs}ms (a modelled log-device time per entry)` : '');
+    return `reference (lock=${exp.fixed.lock}, logWrite=${exp.fixed.logWrite}, sync=${exp.fixed.sync}${delay})`;
+  }
   return impl.kind === 'image' ? `image ${impl.image}: ${impl.command.join(' ')}` : `command: ${impl.command.join(' ')}`;
 }
 

@@ -42,7 +42,7 @@ export function estimatePoint(exp: Experiment, p: PointParams): PointEstimate {
   let contentBps = ASSUMED_CONTENT_BPS;
   if (disk?.writeBps && shares.put > 0) contentBps = Math.min(contentBps, disk.writeBps / (shares.put + logFactor * (shares.put + shares.get)));
   const reqPerS = Math.min(ASSUMED_REQUESTS_PER_S, contentBps / p.fileSize);
-  const windowS = w.warmupS + w.durationS;
+  const windowS = w.warmupS + (w.requests !== undefined ? w.requests / reqPerS : w.durationS);
   const windowRequests = reqPerS * windowS;
 
   // seed: one PUT per name; verify: GET, PUT, GET, HEAD per name

@@ -1,9 +1,14 @@
 // The experiment's `expect` checks (DESIGN §6), evaluated on the measured points.
 // speedup: mean req/s at N threads over mean req/s at 1 thread, in every matching series.
 // faster: mean req/s of one selection at least `by` times another's.
+// finding: the report's own finding (disk-bound, ...) on every matching series, or on none.
+// total: a point-record field summed over the matching points, within bounds.
+import { analyze } from '../report/analysis.js';
+import { computeFindings } from '../report/findings.js';
 import type { ExpectationResult, PointRecord } from '../results/record.js';
 import type { Experiment } from './experiment.js';
-import type { FasterExpectation, SpeedupExpectation } from './schema.js';
+import { formatBytes } from './units.js';
+import type { FasterExpectation, FindingExpectation, SpeedupExpectation, TotalExpectation } from './schema.js';
 import { groupBy, matches, mean, okRecords, seriesKey, seriesText } from './series.js';
 
 const selText = (sel: Record<string, string | number> | undefined) =>
@@ -60,6 +65,44 @@ function faster(e: FasterExpectation, records: PointRecord[]): ExpectationResult
   };
 }
 
+function finding(e: FindingExpectation, records: PointRecord[]): ExpectationResult {
+  const { kind, present = true } = e.finding;
+  const description = `${e.where ? `where ${selText(e.where)}, ` : ''}the report ${present ? 'names every series' : 'names no series'} ${kind}`;
+  const analysis = analyze(records);
+  const findings = computeFindings(analysis, null);
+  const series = analysis.series.filter((s) => s.cells.some((c) => c.ok > 0) && matches({ ...s.params, threads: 0, repetition: 0 }, e.where));
+  if (series.length === 0) return { description, passed: false, detail: 'no successfully measured series matches' };
+  let passed = true;
+  const parts = series.map((s) => {
+    const found = findings.find((f) => f.seriesKey === s.key && f.kind === kind);
+    const ok = Boolean(found) === present;
+    passed &&= ok;
+    return `${found ? found.text : `${s.name}: not ${kind}`} (${ok ? 'ok' : 'MISSED'})`;
+  });
+  return { description, passed, detail: parts.join('; ') };
+}
+
+const BYTE_FIELDS = new Set(['logBytes', 'deviceWriteBytes', 'deviceReadBytes', 'hostWriteBytes']);
+
+function total(e: TotalExpectation, records: PointRecord[]): ExpectationResult {
+  const { of, atLeast, atMost } = e.total;
+  const text = (n: number) => (BYTE_FIELDS.has(of) ? `${formatBytes(n)} (${n} bytes)` : String(n));
+  const bounds = [atLeast !== undefined && `at least ${text(atLeast)}`, atMost !== undefined && `at most ${text(atMost)}`].filter(Boolean).join(' and ');
+  const description = `${of} summed over the measured windows${e.where ? ` where ${selText(e.where)}` : ''} is ${bounds}`;
+  const selected = okRecords(records).filter((r) => matches(r.params, e.where));
+  if (selected.length === 0) return { description, passed: false, detail: 'no successfully measured point matches' };
+  const missing = selected.filter((r) => typeof r[of] !== 'number').length;
+  if (missing > 0) return { description, passed: false, detail: `${missing} of ${selected.length} points did not measure ${of} (the runtime does not report it)` };
+  const sum = selected.reduce((s, r) => s + (r[of] as number), 0);
+  const passed = (atLeast === undefined || sum >= atLeast) && (atMost === undefined || sum <= atMost);
+  return { description, passed, detail: `${text(sum)} over ${selected.length} point${selected.length === 1 ? '' : 's'}` };
+}
+
 export function evaluateExpectations(exp: Experiment, records: PointRecord[]): ExpectationResult[] {
-  return exp.expect.map((e) => ('faster' in e ? faster(e, records) : speedup(exp, e, records)));
+  return exp.expect.map((e) => {
+    if ('faster' in e) return faster(e, records);
+    if ('finding' in e) return finding(e, records);
+    if ('total' in e) return total(e, records);
+    return speedup(exp, e, records);
+  });
 }

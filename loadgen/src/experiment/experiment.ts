@@ -8,7 +8,8 @@ export type CellParams = Omit<PointParams, 'repetition'>;
 export interface Experiment {
   name: string;
   description?: string;
-  server: { impl: ServerImpl; readyTimeoutS: number };
+  /** the reference server's modelled device times (0: none): per request's storage work, per log entry */
+  server: { impl: ServerImpl; readyTimeoutS: number; ioDelayMs: number; logDelayMs: number };
   /** the swept parameters, in the file's order */
   sweep: { key: SweepKey; values: (string | number)[] }[];
   /** every parameter's value where it is not swept */
@@ -18,6 +19,8 @@ export interface Experiment {
     files: { kind: 'distinct'; perConnection: number } | { kind: 'shared'; count: number };
     warmupS: number;
     durationS: number;
+    /** when set, the measured window is this many requests, not durationS */
+    requests?: number;
     repetitions: number;
     timeoutS: number;
     seed: number;

@@ -31,7 +31,12 @@ function shown(value: unknown): string {
 
 function knownFieldsAt(root: unknown, path: Path): string[] | undefined {
   const pattern = path.map((p, i) => (typeof p === 'number' || path[i - 1] === 'disks' ? '*' : p)).join('.');
-  if (pattern.match(/^expect\.\*$/) && typeof valueAt(root, path) === 'object' && 'faster' in (valueAt(root, path) as object)) return ['faster'];
+  const at = valueAt(root, path);
+  if (pattern.match(/^expect\.\*$/) && typeof at === 'object' && at !== null) {
+    if ('faster' in at) return ['faster'];
+    if ('finding' in at) return ['where', 'finding'];
+    if ('total' in at) return ['where', 'total'];
+  }
   return KNOWN_FIELDS[pattern];
 }
 

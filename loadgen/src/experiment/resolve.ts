@@ -2,8 +2,9 @@
 // Each problem names the field, the value given and what is allowed.
 import type { CellParams, Experiment } from './experiment.js';
 import { DEFAULTS, RAM_DISK } from './experiment.js';
-import { SWEEP_KEYS, paramSchemas, type RawExperiment, type SweepKey } from './schema.js';
+import { SWEEP_KEYS, paramSchemas, type Expectation, type RawExperiment, type SweepKey } from './schema.js';
 import type { DiskProfile, ServerImpl } from '../runtime/types.js';
+import { DISK_PRESETS, PRESET_NAMES } from '../disk/presets.js';
 
 export interface Problem {
   path: (string | number)[];
@@ -12,7 +13,7 @@ export interface Problem {
 
 const SERVER_KEYS = ['threads', 'log', 'lock', 'logWrite', 'sync'] as const;
 const WORKLOAD_KEYS = ['fileSize', 'mix', 'connections'] as const;
-const REFERENCE_ONLY = ['lock', 'logWrite', 'sync'] as const;
+const REFERENCE_ONLY = ['lock', 'logWrite', 'sync', 'ioDelay', 'logDelay'] as const;
 
 /** FNV-1a of the name: the default body seed, so a rerun of the same file uses the same bodies */
 function seedFromName(name: string): number {
@@ -20,6 +21,8 @@ function seedFromName(name: string): number {
   for (const ch of name) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193);
   return h >>> 0;
 }
+
+const ms = (seconds: number | undefined) => Math.round((seconds ?? 0) * 1000);
 
 /** @param sweepOrder the sweep's keys in the file's order (the parsed object has the schema's order) */
 export function resolveExperiment(raw: RawExperiment, sweepOrder: string[] = []): { experiment?: Experiment; problems: Problem[] } {
@@ -69,7 +72,7 @@ export function resolveExperiment(raw: RawExperiment, sweepOrder: string[] = [])
 
   if (impl.kind !== 'reference') {
     for (const k of REFERENCE_ONLY) {
-      if (swept.has(k)) problems.push({ path: ['sweep', k], message: `${k} is an option of the reference server; a command: server cannot vary it` });
+      if (k !== 'ioDelay' && k !== 'logDelay' && swept.has(k)) problems.push({ path: ['sweep', k], message: `${k} is an option of the reference server; a command: server cannot vary it` });
       else if (server[k] !== undefined) problems.push({ path: ['server', k], message: `${k} is an option of the reference server; remove it for a command: server` });
     }
     const logs = valuesOf('log');
@@ -85,6 +88,10 @@ export function resolveExperiment(raw: RawExperiment, sweepOrder: string[] = [])
     problems.push({ path: ['workload', 'ratio'], message: 'mix: mixed needs a ratio with at least one weight above 0, e.g. { get: 9, put: 1 }' });
   }
   if (workload.ratio && !mixes.includes('mixed')) problems.push({ path: ['workload', 'ratio'], message: 'a ratio applies to mix: mixed only' });
+
+  if (workload.requests !== undefined && workload.duration !== undefined) {
+    problems.push({ path: ['workload', 'requests'], message: 'give either duration: (a timed window) or requests: (a counted one), not both' });
+  }
 
   const filesIn = workload.files ?? { kind: 'distinct' as const };
   if (filesIn.kind === 'shared' && workload.filesPerConnection !== undefined) {
@@ -110,7 +117,13 @@ export function resolveExperiment(raw: RawExperiment, sweepOrder: string[] = [])
     };
   }
   valuesOf('disk').forEach((d, i) => {
-    if (!disks[d]) problems.push({ path: ['sweep', 'disk', i], message: `unknown disk profile; defined: ${Object.keys(disks).join(', ')} (add it under disks:)` });
+    // a preset (hdd, sd-card, ...) unless the file defines its own profile of that name
+    const preset = DISK_PRESETS[d];
+    if (!disks[d] && preset) disks[d] = { ...preset };
+    if (!disks[d]) {
+      const presets = PRESET_NAMES.filter((n) => !(n in disks));
+      problems.push({ path: ['sweep', 'disk', i], message: `unknown disk profile; defined: ${Object.keys(disks).join(', ')}; presets: ${presets.join(', ')} (or add it under disks:)` });
+    }
   });
 
   const expect = raw.expect ?? [];
@@ -122,7 +135,7 @@ export function resolveExperiment(raw: RawExperiment, sweepOrder: string[] = [])
     experiment: {
       name: raw.name,
       ...(raw.description !== undefined && { description: raw.description }),
-      server: { impl, readyTimeoutS: server.readyTimeout ?? DEFAULTS.readyTimeoutS },
+      server: { impl, readyTimeoutS: server.readyTimeout ?? DEFAULTS.readyTimeoutS, ioDelayMs: ms(server.ioDelay), logDelayMs: ms(server.logDelay) },
       sweep,
       fixed,
       workload: {
@@ -130,6 +143,7 @@ export function resolveExperiment(raw: RawExperiment, sweepOrder: string[] = [])
         files,
         warmupS: workload.warmup ?? DEFAULTS.warmupS,
         durationS: workload.duration ?? DEFAULTS.durationS,
+        ...(workload.requests !== undefined && { requests: workload.requests }),
         repetitions: workload.repetitions ?? DEFAULTS.repetitions,
         timeoutS: workload.timeout ?? DEFAULTS.timeoutS,
         seed: workload.seed ?? seedFromName(raw.name),
@@ -151,7 +165,7 @@ export function parseSelection(sel: Record<string, string | number>): Record<str
   return out;
 }
 
-function normalizeExpectation(e: RawExperiment['expect'] extends (infer T)[] | undefined ? T : never) {
+function normalizeExpectation(e: RawExperiment['expect'] extends (infer T)[] | undefined ? T : never): Expectation {
   if ('faster' in e) {
     return {
       faster: {
@@ -199,6 +213,16 @@ function checkExpectation(
     ];
   }
   const problems = checkSelection(e.where, [...base, 'where'], valuesOf);
+  if ('finding' in e) {
+    // findings are per series: a series holds every thread count
+    if (e.where && 'threads' in e.where) problems.push({ path: [...base, 'where', 'threads'], message: 'a finding is about a whole series (every thread count); select the series without threads' });
+    if (!swept.has('threads') || valuesOf('threads').length < 2) problems.push({ path: [...base, 'finding'], message: 'the report judges series by their thread counts: sweep.threads needs at least two values' });
+    return problems;
+  }
+  if ('total' in e) {
+    if (e.total.atLeast === undefined && e.total.atMost === undefined) problems.push({ path: [...base, 'total'], message: 'give atLeast: x and/or atMost: y' });
+    return problems;
+  }
   if (e.speedup.atLeast === undefined && e.speedup.atMost === undefined) {
     problems.push({ path: [...base, 'speedup'], message: 'give atLeast: x and/or atMost: y' });
   }

@@ -75,6 +75,10 @@ export const serverSchema = z.strictObject({
   lock: oneOf(LOCK_MODES).optional(),
   logWrite: oneOf(LOG_WRITES).optional(),
   sync: oneOf(SYNC_MODES).optional(),
+  /** the reference server's --io-delay: a modelled device service time per request */
+  ioDelay: duration(0, 60).optional(),
+  /** the reference server's --log-delay: a modelled log-device time per log entry */
+  logDelay: duration(0, 60).optional(),
   readyTimeout: duration(0.1, 600).optional(),
 });
 
@@ -115,6 +119,8 @@ export const workloadSchema = z.strictObject({
   connections: connectionsValue.optional(),
   warmup: duration(0, 3600).optional(),
   duration: duration(0.05, 24 * 3600).optional(),
+  /** measure this many requests instead of a duration */
+  requests: int(1, 100_000_000).optional(),
   repetitions: int(1, 100).optional(),
   timeout: duration(0.1, 3600).optional(),
   seed: int(0, 0xffffffff).optional(),
@@ -151,11 +157,46 @@ export const fasterExpectSchema = z.strictObject({
   }),
 });
 
+/** the report's per-series findings an expectation may ask for */
+export const FINDING_KINDS = ['disk-bound', 'cpu-bound', 'lock-bound', 'scales', 'noisy', 'loadgen-bound'] as const;
+
+export const findingExpectSchema = z.strictObject({
+  where: selectionSchema.optional(),
+  finding: z.strictObject({
+    kind: oneOf(FINDING_KINDS),
+    present: z.boolean({ error: () => 'expected true or false' }).optional(),
+  }),
+});
+
+/** point-record fields that a total: expectation may sum */
+export const TOTAL_FIELDS = ['logBytes', 'deviceWriteBytes', 'deviceReadBytes', 'hostWriteBytes', 'requests'] as const;
+const bound = z.unknown().transform((v, ctx) => {
+  const n = parseSize(v);
+  if (n === undefined) ctx.addIssue({ code: 'custom', message: `expected ${SIZE_HELP}, or a count` });
+  else return n;
+  return z.NEVER;
+});
+
+export const totalExpectSchema = z.strictObject({
+  where: selectionSchema.optional(),
+  total: z.strictObject({
+    of: oneOf(TOTAL_FIELDS),
+    atLeast: bound.optional(),
+    atMost: bound.optional(),
+  }),
+});
+
+const EXPECT_KINDS = { faster: fasterExpectSchema, speedup: speedupExpectSchema, finding: findingExpectSchema, total: totalExpectSchema } as const;
+const EXPECT_HELP = 'expected an expectation: { where: {...}, speedup: { threads: N, atLeast/atMost: x } }, '
+  + '{ faster: { where: {...}, than: {...}, at?: {...}, by?: x } }, { where: {...}, finding: { kind: disk-bound, present?: false } } '
+  + 'or { where: {...}, total: { of: logBytes, atLeast/atMost: 6.4GB } }';
+
 export const expectSchema = z.unknown().transform((v, ctx) => {
   const isObj = typeof v === 'object' && v !== null;
-  const schema = isObj && 'faster' in v ? fasterExpectSchema : isObj && 'speedup' in v ? speedupExpectSchema : undefined;
+  const kind = isObj ? (Object.keys(EXPECT_KINDS) as (keyof typeof EXPECT_KINDS)[]).find((k) => k in v) : undefined;
+  const schema = kind ? EXPECT_KINDS[kind] : undefined;
   if (!schema) {
-    ctx.addIssue({ code: 'custom', message: 'expected an expectation: { where: {...}, speedup: { threads: N, atLeast/atMost: x } } or { faster: { where: {...}, than: {...}, at?: {...}, by?: x } }' });
+    ctx.addIssue({ code: 'custom', message: EXPECT_HELP });
     return z.NEVER;
   }
   const r = schema.safeParse(v);
@@ -179,7 +220,9 @@ export const experimentSchema = z.strictObject({
 export type RawExperiment = z.output<typeof experimentSchema>;
 export type SpeedupExpectation = z.output<typeof speedupExpectSchema>;
 export type FasterExpectation = z.output<typeof fasterExpectSchema>;
-export type Expectation = SpeedupExpectation | FasterExpectation;
+export type FindingExpectation = z.output<typeof findingExpectSchema>;
+export type TotalExpectation = z.output<typeof totalExpectSchema>;
+export type Expectation = SpeedupExpectation | FasterExpectation | FindingExpectation | TotalExpectation;
 
 /** the fields allowed in each object, for "unknown field" errors */
 export const KNOWN_FIELDS: Record<string, string[]> = {
@@ -192,4 +235,6 @@ export const KNOWN_FIELDS: Record<string, string[]> = {
   'expect.*': ['where', 'speedup'],
   'expect.*.speedup': Object.keys(speedupExpectSchema.shape.speedup.shape),
   'expect.*.faster': Object.keys(fasterExpectSchema.shape.faster.shape),
+  'expect.*.finding': Object.keys(findingExpectSchema.shape.finding.shape),
+  'expect.*.total': Object.keys(totalExpectSchema.shape.total.shape),
 };

@@ -2,7 +2,7 @@
 import type { RunInfo } from '../results/record.js';
 import type { Analysis, Series } from './analysis.js';
 import type { Cell } from './cells.js';
-import { formatMBps, formatNumber, formatPercent } from './format.js';
+import { formatMBps, formatNumber, formatPercent, formatSize } from './format.js';
 
 export const DISK_BOUND_RATIO = 0.9;
 export const CPU_BOUND_RATIO = 0.9;
@@ -19,7 +19,8 @@ export type FindingKind =
   | 'cpu-bound'
   | 'lock-bound'
   | 'scales'
-  | 'not-enough-data';
+  | 'not-enough-data'
+  | 'host-disk';
 
 export interface Finding {
   kind: FindingKind;
@@ -45,6 +46,7 @@ export function computeFindings(analysis: Analysis, info: RunInfo | null): Findi
   }
   findings.push(...expectationFindings(info));
   findings.push(...failedPointFindings(analysis));
+  findings.push(...hostDiskFindings(analysis));
   for (const series of analysis.series) findings.push(...seriesFindings(series));
   return findings;
 }
@@ -75,6 +77,31 @@ function failedPointFindings(analysis: Analysis): Finding[] {
     level: 'bad',
     text: `${failed.length} of ${analysis.points.length} points failed and are left out of the charts and fits: ${listed}${more}.`,
     numbers: { failed: failed.length, points: analysis.points.length },
+  }];
+}
+
+/** What reached the host's real disk: the server's own block writes, and the whole device's. */
+function hostDiskFindings(analysis: Analysis): Finding[] {
+  const ok = analysis.points.filter((p) => p.outcome === 'ok');
+  const own = ok.filter((p) => typeof p.hostWriteBytes === 'number');
+  const dev = ok.filter((p) => p.hostDeviceWrite && typeof p.hostDeviceWrite.bytes === 'number');
+  if (own.length === 0 && dev.length === 0) return [];
+  const ownBytes = own.reduce((s, p) => s + p.hostWriteBytes!, 0);
+  const devBytes = dev.reduce((s, p) => s + p.hostDeviceWrite!.bytes, 0);
+  const device = dev[0]?.hostDeviceWrite?.device;
+  const parts: string[] = [];
+  if (own.length > 0) {
+    parts.push(`the server itself wrote ${formatSize(ownBytes)} (${ownBytes} bytes) to the host's real disks during the ${own.length} measured window${own.length === 1 ? '' : 's'}${ownBytes === 0 ? ': everything it wrote stayed in RAM' : ''}`);
+  }
+  if (dev.length > 0) {
+    parts.push(`the host's ${device} wrote ${formatSize(devBytes)} in the same windows, counting every process on the machine`);
+  }
+  const text = parts.join('; ');
+  return [{
+    kind: 'host-disk',
+    level: own.length > 0 && ownBytes > 0 ? 'warn' : 'info',
+    text: `Host disk: ${text}.`,
+    numbers: { ...(own.length > 0 && { serverHostWriteBytes: ownBytes }), ...(dev.length > 0 && { hostDeviceWriteBytes: devBytes }) },
   }];
 }
 

@@ -119,6 +119,9 @@ function normalizePoint(value: unknown): PointRecord | null {
   if (typeof verification.detail === 'string') point.verification.detail = verification.detail;
   if (typeof raw.serverMemPeakBytes === 'number') point.serverMemPeakBytes = raw.serverMemPeakBytes;
   if (raw.diskLimits && typeof raw.diskLimits === 'object') point.diskLimits = raw.diskLimits;
+  if (typeof raw.hostWriteBytes === 'number') point.hostWriteBytes = raw.hostWriteBytes;
+  const host = raw.hostDeviceWrite as Partial<NonNullable<PointRecord['hostDeviceWrite']>> | undefined;
+  if (host && typeof host.device === 'string' && typeof host.bytes === 'number') point.hostDeviceWrite = { device: host.device, bytes: host.bytes };
   return point;
 }
 

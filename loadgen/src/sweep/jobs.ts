@@ -23,7 +23,7 @@ export function pointJobs(exp: Experiment, p: PointParams): { seed: LoadgenJob; 
   return {
     seed: { phase: 'seed', workload },
     ...(w.warmupS > 0 && { warmup: { phase: 'load', workload, durationS: w.warmupS, seqBase: SEQ_WARMUP } }),
-    measure: { phase: 'load', workload, durationS: w.durationS, seqBase: SEQ_MEASURE },
+    measure: { phase: 'load', workload, durationS: w.durationS, seqBase: SEQ_MEASURE, ...(w.requests !== undefined && { requests: w.requests }) },
     verify: { phase: 'verify', workload },
   };
 }

@@ -5,6 +5,7 @@ import type { Point } from '../experiment/grid.js';
 import type { PointRecord } from '../results/record.js';
 import type { RunningServer, Runtime, ServerSpec, ServerStats } from '../runtime/types.js';
 import type { LoadResult, SeedResult, VerifyResult } from '../workload/job.js';
+import { hostDiskCounter, type HostDiskCounter } from '../results/host-disk.js';
 import { pointJobs } from './jobs.js';
 
 /** loadgen CPU at or above this share of a core makes the point untrustworthy */
@@ -38,6 +39,8 @@ function serverSpec(ctx: PointContext, pt: Point): ServerSpec {
     lock: p.lock,
     logWrite: p.logWrite,
     sync: p.sync,
+    ...(ctx.exp.server.ioDelayMs > 0 && { ioDelayMs: ctx.exp.server.ioDelayMs }),
+    ...(ctx.exp.server.logDelayMs > 0 && { logDelayMs: ctx.exp.server.logDelayMs }),
     disk: ctx.exp.disks[p.disk]!,
     runId: ctx.runId,
   };
@@ -77,6 +80,13 @@ function emptyRecord(ctx: PointContext, pt: Point, startedAt: string): PointReco
     verification: { checked: 0, mismatches: 0 },
     ...(limits && { diskLimits: limits }),
   };
+}
+
+function fillHostWrites(rec: PointRecord, before: ServerStats, after: ServerStats, hostBefore?: HostDiskCounter, hostAfter?: HostDiskCounter): void {
+  if (before.hostWriteBytes !== undefined && after.hostWriteBytes !== undefined) rec.hostWriteBytes = Math.max(0, after.hostWriteBytes - before.hostWriteBytes);
+  if (hostBefore && hostAfter && hostBefore.device === hostAfter.device) {
+    rec.hostDeviceWrite = { device: hostAfter.device, bytes: Math.max(0, hostAfter.writeBytes - hostBefore.writeBytes) };
+  }
 }
 
 function fillMeasurement(rec: PointRecord, m: LoadResult, before: ServerStats, after: ServerStats, cpus: number): void {
@@ -141,9 +151,12 @@ export async function measurePoint(ctx: PointContext, pt: Point): Promise<PointR
     if (jobs.warmup) await run<LoadResult>('warm-up', jobs.warmup);
 
     const before = await server.stats();
+    const hostBefore = hostDiskCounter();
     const measured = await run<LoadResult>('measure', jobs.measure);
+    const hostAfter = hostDiskCounter();
     const after = await server.stats();
     fillMeasurement(rec, measured, before, after, server.cpus);
+    fillHostWrites(rec, before, after, hostBefore, hostAfter);
 
     const verified = await run<VerifyResult>('verify', jobs.verify);
     rec.verification = {

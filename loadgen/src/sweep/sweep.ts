@@ -6,8 +6,16 @@ import { points, type Point } from '../experiment/grid.js';
 import type { PointRecord } from '../results/record.js';
 import { PointsWriter, readPoints } from '../results/store.js';
 import type { Runtime } from '../runtime/types.js';
-import { measurePoint } from './point.js';
+import { Interrupted, measurePoint } from './point.js';
 import type { Progress } from './progress.js';
+
+/** the runtime went away mid-sweep (the Docker engine stopped answering): the point is not recorded */
+export class RuntimeLost extends Error {}
+
+async function throwIfLost(runtime: Runtime): Promise<void> {
+  const why = await runtime.lost?.();
+  if (why) throw new RuntimeLost(why);
+}
 
 export interface SweepOptions {
   exp: Experiment;
@@ -38,7 +46,15 @@ export async function runSweep(o: SweepOptions): Promise<PointRecord[]> {
       const scale = estimatedSoFar > 0 ? actualSoFar / estimatedSoFar : 1;
       o.progress.point(pt.index + 1, all.length, sweptText(o.exp, pt.params), remainingEstimate * scale);
       const t0 = Date.now();
-      const record = await measurePoint({ exp: o.exp, runtime: o.runtime, runId: o.runId, signal: o.signal, onPhase: (ph) => o.progress.phase(ph) }, pt);
+      let record: PointRecord;
+      try {
+        record = await measurePoint({ exp: o.exp, runtime: o.runtime, runId: o.runId, signal: o.signal, onPhase: (ph) => o.progress.phase(ph) }, pt);
+      } catch (err) {
+        if (!(err instanceof Interrupted)) await throwIfLost(o.runtime);
+        throw err;
+      }
+      // a point that failed because the engine went away is measured again on --resume
+      if (record.outcome === 'failed') await throwIfLost(o.runtime);
       writer.append(record);
       done.push(record);
       actualSoFar += (Date.now() - t0) / 1000;

@@ -25,6 +25,8 @@ export const jobSchema = z.discriminatedUnion('phase', [
     phase: z.literal('load'),
     workload: workloadSpecSchema,
     durationS: z.number().positive(),
+    /** when set, the window is this many requests (durationS is then only a bound for the estimate) */
+    requests: z.number().int().min(1).optional(),
     /** tags the bodies PUT in this window (warm-up and measure use different ones) */
     seqBase: z.number().int().min(0).max(0xffffffff),
   }),

@@ -26,7 +26,8 @@ function skipBodyOfHead(client: autocannon.Client): void {
   });
 }
 
-export async function runLoad(target: URL, w: WorkloadSpec, durationS: number, seqBase: number): Promise<LoadResult> {
+/** @param requests when given, the window is this many requests and lasts as long as they take */
+export async function runLoad(target: URL, w: WorkloadSpec, durationS: number, seqBase: number, requests?: number): Promise<LoadResult> {
   const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: MAX_LATENCY_US, numberOfSignificantValueDigits: 3 });
   const counters: Counters = { requests: 0, contentBytes: 0, wireBytesSent: 0, statusCounts: {} };
   let wireBytesReceived = 0;
@@ -36,14 +37,14 @@ export async function runLoad(target: URL, w: WorkloadSpec, durationS: number, s
   // itself only stops on its next sample tick)
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
-  const deadline = started + durationS * 1000;
+  const deadline = requests === undefined ? started + durationS * 1000 : Infinity;
   const inWindow = () => performance.now() <= deadline;
   let instance!: autocannon.Instance;
   const done = new Promise<autocannon.Result>((resolve, reject) => {
     instance = autocannon({
     url: target.origin,
     connections: w.connections,
-    duration: durationS,
+    ...(requests === undefined ? { duration: durationS } : { amount: requests }),
     timeout: w.timeoutS,
     pipelining: 1,
     sampleInt: 20,
@@ -77,7 +78,7 @@ export async function runLoad(target: URL, w: WorkloadSpec, durationS: number, s
   histogram.destroy();
   return {
     phase: 'load',
-    durationS,
+    durationS: requests === undefined ? durationS : wallS,
     requests: counters.requests,
     contentBytes: counters.contentBytes,
     wireBytesSent: counters.wireBytesSent,

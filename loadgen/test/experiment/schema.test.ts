@@ -37,7 +37,7 @@ const CASES: [string, string, string, string, string][] = [
   ['ratio without mixed', 'name: x\nworkload: { ratio: { get: 1 } }', "'workload.ratio'", '{"get":1}', 'mix: mixed only'],
   ['swept and fixed', 'name: x\nserver: { threads: 2 }\nsweep: { threads: [1, 2] }', "'sweep.threads'", '[1,2]', 'set it in one place'],
   ['duplicate sweep value', 'name: x\nsweep: { threads: [1, 1] }', "'sweep.threads[1]'", '1', 'twice'],
-  ['unknown disk', 'name: x\nsweep: { disk: [ram, hdd] }', "'sweep.disk[1]'", '"hdd"', 'defined: ram'],
+  ['unknown disk', 'name: x\nsweep: { disk: [ram, tape9] }', "'sweep.disk[1]'", '"tape9"', 'defined: ram; presets: hdd, sata-ssd, sd-card'],
   ['bad disk kind', 'name: x\ndisks: { hdd: { kind: tape, size: 1GiB } }', "'disks.hdd.kind'", '"tape"', 'one of ram, throttled, host'],
   ['limit on a ram disk', 'name: x\ndisks: { r2: { kind: ram, size: 1GiB, writeBps: 10MB } }', "'disks.r2.writeBps'", '"10MB"', 'throttled only'],
   ['unknown disk field', 'name: x\ndisks: { hdd: { kind: throttled, size: 1GiB, speed: 1 } }', "'disks.hdd.speed'", '1', 'allowed: kind, size'],
@@ -53,6 +53,16 @@ const CASES: [string, string, string, string, string][] = [
   ['where on a value never run', 'name: x\nsweep: { log: [off, full] }\nexpect: [ { faster: { where: { log: meta }, than: { log: full } } } ]', "'expect[0].faster.where.log'", '"meta"', 'log takes off, full'],
   ['faster with a bad by', 'name: x\nsweep: { log: [off, full] }\nexpect: [ { faster: { where: { log: off }, than: { log: full }, by: -1 } } ]', "'expect[0].faster.by'", '-1', 'above 0'],
   ['repetitions zero', 'name: x\nworkload: { repetitions: 0 }', "'workload.repetitions'", '0', 'from 1 to 100'],
+  ['io-delay not a duration', 'name: x\nserver: { ioDelay: fast }', "'server.ioDelay'", '"fast"', 'a duration such as 500ms'],
+  ['log-delay for a command server', 'name: x\nserver: { command: [s, "{port}"], logDelay: 2ms }', "'server.logDelay'", '"2ms"', 'option of the reference server'],
+  ['requests and duration', 'name: x\nworkload: { requests: 10, duration: 2s }', "'workload.requests'", '10', 'not both'],
+  ['unknown finding kind', 'name: x\nsweep: { threads: [1, 4] }\nexpect: [ { finding: { kind: slow } } ]', "'expect[0].finding.kind'", '"slow"', 'one of disk-bound, cpu-bound'],
+  ['finding on one thread count', 'name: x\nsweep: { threads: [1, 4] }\nexpect: [ { where: { threads: 4 }, finding: { kind: disk-bound } } ]', "'expect[0].where.threads'", '4', 'a whole series'],
+  ['finding without a thread sweep', 'name: x\nexpect: [ { finding: { kind: scales } } ]', "'expect[0].finding'", '{"kind":"scales"}', 'sweep.threads'],
+  ['unknown finding field', 'name: x\nsweep: { threads: [1, 4] }\nexpect: [ { finding: { kind: scales, absent: true } } ]', "'expect[0].finding.absent'", 'true', 'allowed: kind, present'],
+  ['total of an unknown field', 'name: x\nexpect: [ { total: { of: bytes, atMost: 0 } } ]', "'expect[0].total.of'", '"bytes"', 'one of logBytes'],
+  ['total without bounds', 'name: x\nexpect: [ { total: { of: logBytes } } ]', "'expect[0].total'", '{"of":"logBytes"}', 'atLeast'],
+  ['total with a bad size', 'name: x\nexpect: [ { total: { of: logBytes, atLeast: lots } } ]', "'expect[0].total.atLeast'", '"lots"', 'a size such as'],
 ];
 
 describe('experiment validation errors name the file, the field, the value and what is allowed', () => {

@@ -108,3 +108,19 @@ describe('findings rules', () => {
     expect(allFailed.map((f) => f.kind)).toEqual(['no-data', 'failed-points']);
   });
 });
+
+describe('the host disk finding', () => {
+  test('says what the server wrote to the host\'s real disks and what the whole device wrote', () => {
+    const pts = flat(() => ({ hostWriteBytes: 0, hostDeviceWrite: { device: 'vda', bytes: 4096 } }));
+    const f = findingsOf(pts).find((x) => x.kind === 'host-disk');
+    expect(f).toMatchObject({ level: 'info', numbers: { serverHostWriteBytes: 0, hostDeviceWriteBytes: 4096 * pts.length } });
+    expect(f?.text).toContain('wrote 0 B (0 bytes) to the host\'s real disks');
+    expect(f?.text).toContain('everything it wrote stayed in RAM');
+    expect(f?.text).toContain('the host\'s vda wrote');
+  });
+
+  test('warns when the server did write to a real disk, and is absent when nothing was measured', () => {
+    expect(findingsOf(flat(() => ({ hostWriteBytes: 1024 }))).find((x) => x.kind === 'host-disk')?.level).toBe('warn');
+    expect(findingsOf(flat(() => ({}))).some((x) => x.kind === 'host-disk')).toBe(false);
+  });
+});

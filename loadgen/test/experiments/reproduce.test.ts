@@ -1,0 +1,73 @@
+// CI for the findings: each experiment in experiments/ runs at a reduced scale (`run --scale`,
+// and fewer repetitions where its margins allow) and must exit 0, i.e. every one of its
+// expectations held. The local runtime where the experiment allows it; the throttled disks need
+// Docker (skipped with the reason when no engine answers, failed when SPEEDLAB_REQUIRE_DOCKER=1).
+// Build first: npx tsc -p .
+import { readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT, startCli, tempDir } from '../fixtures/cli.js';
+import { HAVE_DOCKER, NO_ENGINE_REASON } from '../docker/engine.js';
+import type { RunInfo } from '../../src/results/record.js';
+
+interface Case {
+  name: string;
+  runtime: 'local' | 'docker';
+  /** the fraction of the windows (and total: bounds) to run */
+  scale: number;
+  /** fewer repetitions than the file's, where single repetitions were checked to hold */
+  repetitions?: number;
+  /** the run is stopped (Ctrl-C) after this long, ms */
+  budgetMs: number;
+}
+
+// Each case's time is mostly per-point overhead (a fresh server, four loadgen processes, seed and
+// verify), so the point count matters more than the scale. Budget: about 5 minutes in all.
+const CASES: Case[] = [
+  // effects of 15× and 1×: every single repetition of the full runs held
+  { name: 'lock-strategies', runtime: 'local', scale: 0.2, repetitions: 1, budgetMs: 120_000 },
+  { name: 'thread-scaling', runtime: 'local', scale: 0.2, repetitions: 1, budgetMs: 90_000 },
+  { name: 'large-log', runtime: 'local', scale: 0.05, budgetMs: 60_000 },
+  // single repetitions missed twice in six (a speedup over one 1-thread baseline is noisy);
+  // every pair of repetitions held
+  { name: 'logging-cost', runtime: 'local', scale: 0.2, repetitions: 2, budgetMs: 200_000 },
+  // full windows: at ~1 PUT/s on the sd-card a shorter window may hold no response at all
+  { name: 'disk-bottleneck', runtime: 'docker', scale: 1, repetitions: 1, budgetMs: 240_000 },
+];
+
+const work = tempDir('speedlab-reproduce-');
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+async function runExperiment(c: Case, out: string) {
+  const args = ['run', path.join(ROOT, 'experiments', `${c.name}.yaml`), '--runtime', c.runtime, '--scale', String(c.scale), '--out', out];
+  if (c.repetitions !== undefined) args.push('--repetitions', String(c.repetitions));
+  const { child, done } = startCli(args);
+  // over budget: stop it the way a user would (it cleans up its servers and containers)
+  const timer = setTimeout(() => child.kill('SIGINT'), c.budgetMs);
+  try {
+    return await done;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+describe('the experiments reproduce their findings at reduced scale', () => {
+  for (const c of CASES) {
+    const skip = c.runtime === 'docker' && !HAVE_DOCKER;
+    if (skip) console.warn(`skipping ${c.name} (needs the docker runtime): ${NO_ENGINE_REASON}`);
+    it.skipIf(skip)(`${c.name} (${c.runtime} runtime, scale ${c.scale})`, async () => {
+      const out = path.join(work, c.name);
+      const started = Date.now();
+      const r = await runExperiment(c, out);
+      const tookS = ((Date.now() - started) / 1000).toFixed(0);
+      console.log(`${c.name}: ${tookS}s, exit ${r.code}`);
+      expect(r.code, `${c.name} was stopped after its budget of ${c.budgetMs / 1000}s`).not.toBe(130);
+      const info = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8')) as RunInfo;
+      const missed = (info.expectations ?? []).filter((e) => !e.passed).map((e) => `${e.description}: ${e.detail}`);
+      // on failure: which expectation missed, and the run's own words
+      expect({ code: r.code, missed }, `${r.stdout}\n${r.stderr.slice(-2000)}`).toEqual({ code: 0, missed: [] });
+      expect(info.expectations?.length).toBeGreaterThan(0);
+      expect(info.scale ?? 1).toBe(c.scale);
+    }, c.budgetMs + 30_000);
+  }
+});
