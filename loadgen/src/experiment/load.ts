@@ -63,17 +63,17 @@ export function parseExperiment(text: string, file: string): Experiment {
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     const where = e.linePos ? ` at line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '';
-    throw new CliError(`${file}: not valid YAML${where}: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
+    throw new CliError(`${file}: not valid YAML${where}: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`, 2);
   }
   const root: unknown = doc.toJS();
   const parsed = experimentSchema.safeParse(root);
   if (!parsed.success) {
     const lines = parsed.error.issues.flatMap((i) => describeIssue(root, i));
-    throw new CliError(lines.map((l) => `${file}: ${l}`).join('\n'));
+    throw new CliError(lines.map((l) => `${file}: ${l}`).join('\n'), 2);
   }
   const sweepOrder = Object.keys((valueAt(root, ['sweep']) as object | undefined) ?? {});
   const { experiment, problems } = resolveExperiment(parsed.data, sweepOrder);
-  if (!experiment) throw new CliError(problems.map((p) => `${file}: ${describeProblem(root, p)}`).join('\n'));
+  if (!experiment) throw new CliError(problems.map((p) => `${file}: ${describeProblem(root, p)}`).join('\n'), 2);
   return experiment;
 }
 
@@ -82,7 +82,7 @@ export function loadExperiment(file: string): Experiment {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new CliError(`${file}: cannot read the experiment file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new CliError(`${file}: cannot read the experiment file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, 2);
   }
   return parseExperiment(text, file);
 }

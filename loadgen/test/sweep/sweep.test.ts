@@ -112,7 +112,10 @@ workload: { duration: 200ms, warmup: 0s, connections: 1 }
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--runtime: got 'vm'; expected one of auto, local, docker");
     const missing = await runCli(['plan', path.join(work, 'nope.yaml')]);
-    expect(missing.code).toBe(1);
+    expect(missing.code).toBe(2);
     expect(missing.stderr.trim()).toMatch(/^speedlab: .*nope\.yaml: cannot read the experiment file \(ENOENT\)$/);
+    const invalid = await runCli(['run', writeExperiment(work, 'invalid', 'name: invalid\nsweep: { threads: [0] }\n')]);
+    expect(invalid.code).toBe(2);
+    expect(invalid.stderr).toContain('sweep.threads');
   });
 });
