@@ -1,9 +1,10 @@
-// speedlab run FILE [--runtime auto|local|docker] [--out DIR] [--resume] [--scale F] [--repetitions N]
+// speedlab run FILE [--runtime auto|local|docker] [--out DIR] [--resume] [--scale F] [--repetitions N] [--allow-host-disk]
 import { parseArgs } from 'node:util';
 import { CliError } from '../cli-error.js';
 import { evaluateExpectations } from '../experiment/expectations.js';
 import { points } from '../experiment/grid.js';
 import { loadExperiment } from '../experiment/load.js';
+import type { Experiment } from '../experiment/experiment.js';
 import { MAX_REPETITIONS, MAX_SCALE, MIN_SCALE, scaleExperiment, withRepetitions } from '../experiment/scale.js';
 import { formatDuration } from '../experiment/units.js';
 import { hostInfo, toolVersions } from '../results/host.js';
@@ -19,13 +20,13 @@ import { calibrateRun } from '../sweep/calibration.js';
 import { RuntimeLost, runSweep } from '../sweep/sweep.js';
 import { bytesLine, resultsTable } from '../sweep/table.js';
 
-const USAGE = 'usage: speedlab run FILE [--runtime auto|local|docker] [--out DIR] [--resume] [--scale F] [--repetitions N]';
+const USAGE = 'usage: speedlab run FILE [--runtime auto|local|docker] [--out DIR] [--resume] [--scale F] [--repetitions N] [--allow-host-disk]';
 export const EXIT_INTERRUPTED = 130;
 
 // a variable specifier: the report is built separately and may be absent
 const REPORT_MODULE = '../report/index.js';
 
-interface Args { file: string; runtime: RuntimeChoice; out?: string; resume: boolean; scale: number; repetitions?: number }
+interface Args { file: string; runtime: RuntimeChoice; out?: string; resume: boolean; scale: number; repetitions?: number; allowHostDisk: boolean }
 
 function parse(argv: string[]): Args | undefined {
   let parsed;
@@ -39,6 +40,7 @@ function parse(argv: string[]): Args | undefined {
         resume: { type: 'boolean', default: false },
         scale: { type: 'string', default: '1' },
         repetitions: { type: 'string' },
+        'allow-host-disk': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -60,7 +62,7 @@ function parse(argv: string[]): Args | undefined {
     throw new CliError(`--repetitions: got '${reps}'; expected a whole number from 1 to ${MAX_REPETITIONS} (replaces workload.repetitions)`, 2);
   }
   return {
-    file: positionals[0]!, runtime: values.runtime as RuntimeChoice, resume: values.resume, scale,
+    file: positionals[0]!, runtime: values.runtime as RuntimeChoice, resume: values.resume, scale, allowHostDisk: values['allow-host-disk'],
     ...(values.out !== undefined && { out: values.out }),
     ...(reps !== undefined && { repetitions: Number(reps) }),
   };
@@ -90,6 +92,21 @@ async function cleanupQuietly(runtime: Runtime, runId: string): Promise<void> {
   }
 }
 
+/**
+ * A `host` disk bind-mounts a host directory into the server container and wears the real disk:
+ * an experiment file alone cannot ask for that, the person running it must (--allow-host-disk).
+ */
+function refuseHostDisks(exp: Experiment, allowed: boolean): void {
+  if (allowed) return;
+  const used = [...new Set(points(exp).map((p) => p.params.disk))].filter((d) => exp.disks[d]?.kind === 'host');
+  if (used.length > 0) {
+    throw new CliError(
+      `disk ${used.map((d) => `'${d}'`).join(', ')} is a directory on the host's real disk: it mounts a host directory into the server container and wears an SSD; pass --allow-host-disk to run it anyway`,
+      2,
+    );
+  }
+}
+
 function expectationLines(results: ExpectationResult[]): string[] {
   return results.map((r) => `${r.passed ? 'PASS' : 'FAIL'}  ${r.description}\n      ${r.detail}`);
 }
@@ -101,6 +118,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const exp = withRepetitions(scaleExperiment(loadExperiment(args.file), args.scale), args.repetitions);
+  refuseHostDisks(exp, args.allowHostDisk);
   const dir = chooseRunDir(exp, args.out, args.resume);
   const runId = `${Date.now().toString(36)}${process.pid.toString(36)}`;
   const runtime = await createRuntime(args.runtime, { readyTimeoutS: exp.server.readyTimeoutS }, exp.server.impl.kind === 'command', (t) => console.error(t));

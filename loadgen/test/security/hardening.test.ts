@@ -74,6 +74,22 @@ describe('the experiment schema', () => {
     expect(r.stderr).toContain("field 'server.volumes'");
     expect(r.stderr).not.toMatch(/^\s+at /m);
   });
+
+  it('a host disk (a host bind mount) runs only when the person running it says so', async () => {
+    const file = writeExperiment(work, 'hostdisk', `name: hostdisk
+sweep: { threads: [1], disk: [mine] }
+disks: { mine: { kind: host, size: 64MiB, path: ${path.join(work, 'host-dir')} } }
+workload: { duration: 100ms, warmup: 0s, connections: 1 }
+`);
+    const out = path.join(work, 'hostdisk-out');
+    const r = await runCli(['run', file, '--runtime', 'docker', '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(
+      "speedlab: disk 'mine' is a directory on the host's real disk: it mounts a host directory into the server container and wears an SSD; pass --allow-host-disk to run it anyway",
+    );
+    expect(existsSync(out)).toBe(false);
+    expect(existsSync(path.join(work, 'host-dir'))).toBe(false);
+  });
 });
 
 /**
