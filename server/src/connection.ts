@@ -18,8 +18,9 @@ const BODY_WINDOW = 1024 * 1024;
  */
 const PREBUFFER = 64 * 1024;
 /**
- * Once a PUT holds a worker, its client must send at least this many bytes per --timeout window
- * while the server waits on it; a client trickling a byte a second is dropped, freeing the worker.
+ * Once a PUT holds a worker, its client must send this many bytes within --timeout of the server
+ * waiting on it (time the server itself paused reading does not count); a client trickling a byte
+ * a second is dropped, freeing the worker.
  */
 const MIN_BODY_PROGRESS = 1024;
 /** PUT bodies travel in buffers of this size, handed back by the worker and reused. */
@@ -61,9 +62,11 @@ export class Connection {
   private closed = false;
   /** the client half-closed: answer what it sent, then close */
   private clientEnded = false;
-  /** while a PUT body holds a worker: checks the client's progress every --timeout */
+  /** while a PUT body holds a worker: checks the client's progress */
   private progressTimer: NodeJS.Timeout | null = null;
-  private bodyBytesSinceCheck = 0;
+  /** when the server last started waiting on the client for body bytes (null: not waiting) */
+  private waitingSince: number | null = null;
+  private bytesWhileWaiting = 0;
 
   constructor(
     private readonly socket: Socket,
@@ -89,7 +92,8 @@ export class Connection {
     if (this.closed) return;
     const a = this.active;
     if (a && a.phase === 'body' && this.pending.length === 0) {
-      this.bodyBytesSinceCheck += chunk.length;
+      this.bytesWhileWaiting += chunk.length;
+      if (this.bytesWhileWaiting >= MIN_BODY_PROGRESS) this.waitForBody();
       const rest = this.forwardBody(a, chunk);
       if (rest.length > 0) this.pending = rest;
       return;
@@ -119,7 +123,10 @@ export class Connection {
     }
     a.bodyLeft -= n;
     a.inFlight += n;
-    if (a.bodyLeft === 0 || a.inFlight >= BODY_WINDOW) this.socket.pause();
+    if (a.bodyLeft === 0 || a.inFlight >= BODY_WINDOW) {
+      this.socket.pause();
+      this.waitingSince = null;
+    }
     return data.subarray(n);
   }
 
@@ -207,19 +214,23 @@ export class Connection {
     this.ctx.pool.submit({ job: a.job, onMessage: (msg, giveBack) => this.onWorker(a, msg, giveBack) });
   }
 
-  private startProgressChecks(a: Active): void {
-    this.bodyBytesSinceCheck = this.pending.length;
+  /** The server waits on the client for body bytes from now on. */
+  private waitForBody(): void {
+    this.waitingSince = performance.now();
+    this.bytesWhileWaiting = 0;
+  }
+
+  private startProgressChecks(): void {
     this.progressTimer = setInterval(() => {
-      const waitingOnClient = this.active === a && a.phase === 'body' && a.bodyLeft > 0 && a.inFlight < BODY_WINDOW;
-      if (waitingOnClient && this.bodyBytesSinceCheck < MIN_BODY_PROGRESS) this.onGone();
-      this.bodyBytesSinceCheck = 0;
-    }, this.ctx.timeoutMs);
+      if (this.waitingSince !== null && performance.now() - this.waitingSince >= this.ctx.timeoutMs) this.onGone();
+    }, Math.max(50, this.ctx.timeoutMs / 4));
     this.progressTimer.unref();
   }
 
   private stopProgressChecks(): void {
     if (this.progressTimer) clearInterval(this.progressTimer);
     this.progressTimer = null;
+    this.waitingSince = null;
   }
 
   private onWorker(a: Active, msg: FromWorker, giveBack: (chunk: ArrayBuffer) => void): void {
@@ -230,15 +241,21 @@ export class Connection {
         const rest = this.forwardBody(a, this.pending);
         this.pending = rest;
         if (a.bodyLeft > 0) {
-          this.startProgressChecks(a);
-          if (a.inFlight < BODY_WINDOW) this.resumeReading();
+          this.startProgressChecks();
+          if (a.inFlight < BODY_WINDOW) {
+            this.waitForBody();
+            this.resumeReading();
+          }
         }
         return;
       }
       case 'consumed':
         if (spareBodyChunks.length < MAX_SPARE_BODY_CHUNKS) spareBodyChunks.push(msg.chunk);
         a.inFlight -= msg.bytes;
-        if (a.phase === 'body' && a.bodyLeft > 0 && a.inFlight < BODY_WINDOW && this.socket.isPaused()) this.resumeReading();
+        if (a.phase === 'body' && a.bodyLeft > 0 && a.inFlight < BODY_WINDOW && this.socket.isPaused()) {
+          this.waitForBody();
+          this.resumeReading();
+        }
         return;
       case 'res':
         return this.onResponse(a, msg, giveBack);
