@@ -1,7 +1,6 @@
 // speedlab plan FILE: the grid, the number of points, estimated wall time and bytes written.
 import { statfsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { CliError } from '../cli-error.js';
+import { singlePositional } from '../cli-args.js';
 import { paramText, serverText, sweptText, workloadText } from '../experiment/describe.js';
 import { ASSUMED_CONTENT_BPS, ASSUMED_REQUESTS_PER_S, estimatePlan, estimatePoint } from '../experiment/estimate.js';
 import { cells, points } from '../experiment/grid.js';
@@ -20,19 +19,8 @@ function shmFreeBytes(): number | undefined {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let positionals: string[];
-  let help: boolean | undefined;
-  try {
-    ({ positionals, values: { help } } = parseArgs({ args: argv, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } }));
-  } catch (err) {
-    throw new CliError(`${(err as Error).message}\n${USAGE}`, 2);
-  }
-  if (help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (positionals.length !== 1) throw new CliError(USAGE, 2);
-  const file = positionals[0]!;
+  const file = singlePositional(argv, USAGE);
+  if (file === undefined) return 0;
   const exp = loadExperiment(file);
   const pts = points(exp);
   const est = estimatePlan(exp, pts);
