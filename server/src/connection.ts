@@ -67,6 +67,8 @@ export class Connection {
   /** when the server last started waiting on the client for body bytes (null: not waiting) */
   private waitingSince: number | null = null;
   private bytesWhileWaiting = 0;
+  /** a drop decided by a timer, waiting for the next poll phase to confirm it */
+  private dropCheck: NodeJS.Immediate | null = null;
 
   constructor(
     private readonly socket: Socket,
@@ -221,8 +223,9 @@ export class Connection {
   }
 
   private startProgressChecks(): void {
+    const overdue = () => this.waitingSince !== null && performance.now() - this.waitingSince >= this.ctx.timeoutMs;
     this.progressTimer = setInterval(() => {
-      if (this.waitingSince !== null && performance.now() - this.waitingSince >= this.ctx.timeoutMs) this.onGone();
+      if (overdue()) this.dropUnlessClientMoved(overdue);
     }, Math.max(50, this.ctx.timeoutMs / 4));
     this.progressTimer.unref();
   }
@@ -231,6 +234,24 @@ export class Connection {
     if (this.progressTimer) clearInterval(this.progressTimer);
     this.progressTimer = null;
     this.waitingSince = null;
+  }
+
+  /**
+   * Timers run before the poll phase, so after the server itself was stalled (no CPU, a long GC)
+   * they fire while the client's bytes still sit unread in the kernel. The drop is decided after
+   * the next poll phase instead: if the client sent or took bytes meanwhile, it stays.
+   */
+  private dropUnlessClientMoved(stillWaiting: () => boolean): void {
+    if (this.dropCheck || this.closed) return;
+    const read = this.socket.bytesRead;
+    const unsent = this.socket.writableLength;
+    this.dropCheck = setImmediate(() => {
+      this.dropCheck = null;
+      if (this.closed) return;
+      const moved = this.socket.bytesRead > read || this.socket.writableLength < unsent;
+      if (!moved && stillWaiting()) this.onGone();
+      else this.socket.setTimeout(this.ctx.timeoutMs);
+    });
   }
 
   private onWorker(a: Active, msg: FromWorker, giveBack: (chunk: ArrayBuffer) => void): void {
@@ -297,18 +318,24 @@ export class Connection {
 
   /** Only time spent waiting on the client counts; a request waiting for a worker never times out. */
   private onTimeout(): void {
+    if (this.waitingOnClient()) this.dropUnlessClientMoved(() => this.waitingOnClient());
+    else this.socket.setTimeout(this.ctx.timeoutMs);
+  }
+
+  private waitingOnClient(): boolean {
     const a = this.active;
-    const waitingOnClient =
+    return (
       !a ||
       a.phase === 'prebuffer' ||
       (a.phase === 'body' && a.bodyLeft > 0 && a.inFlight < BODY_WINDOW) ||
-      (a.phase === 'response' && this.socket.writableLength > 0);
-    if (waitingOnClient) this.socket.destroy();
-    else this.socket.setTimeout(this.ctx.timeoutMs);
+      (a.phase === 'response' && this.socket.writableLength > 0)
+    );
   }
 
   private onGone(): void {
     this.stopProgressChecks();
+    if (this.dropCheck) clearImmediate(this.dropCheck);
+    this.dropCheck = null;
     if (this.closed && !this.active) return;
     this.closed = true;
     const a = this.active;

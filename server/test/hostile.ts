@@ -143,7 +143,8 @@ export interface TimedResult {
  * Sends one request on a fresh connection and waits for its whole response, at most `deadlineMs`
  * (then gives up and reports null), so a starved client cannot hang the test.
  */
-export function timedRequest(port: number, payload: Buffer | string, deadlineMs: number, headOnly = false): Promise<TimedResult> {
+/** `payload` may be several buffers (e.g. a head and a body shared by many requests), written in order. */
+export function timedRequest(port: number, payload: Buffer | string | readonly Buffer[], deadlineMs: number, headOnly = false): Promise<TimedResult> {
   return new Promise((resolve) => {
     const t0 = performance.now();
     const reader = new ResponseReader();
@@ -158,7 +159,10 @@ export function timedRequest(port: number, payload: Buffer | string, deadlineMs:
     };
     const timer = setTimeout(() => done(null, `no response within ${deadlineMs} ms`), deadlineMs);
     socket.setNoDelay(true);
-    socket.on('connect', () => socket.write(payload));
+    socket.on('connect', () => {
+      if (typeof payload === 'string' || Buffer.isBuffer(payload)) socket.write(payload);
+      else for (const part of payload) socket.write(part);
+    });
     socket.on('data', (d: Buffer) => {
       reader.push(d);
       try {

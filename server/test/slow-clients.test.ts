@@ -291,7 +291,9 @@ describe('stalled requests time out and free their worker (-N 1)', () => {
       const body = Buffer.alloc(MiB_4, 0x70);
       const results = await Promise.all(
         Array.from({ length: 200 }, (_, i) =>
-          timedRequest(port, Buffer.concat([Buffer.from(`PUT /q${i} HTTP/1.1\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`), body]), 20_000),
+          // head and the one shared body are written separately: concatenating 200 × 4 MiB between the
+          // connects once stalled this client's event loop past --timeout on a loaded CI machine
+          timedRequest(port, [Buffer.from(`PUT /q${i} HTTP/1.1\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`), body], 20_000),
         ),
       );
       results.forEach((r, i) => {
@@ -303,4 +305,68 @@ describe('stalled requests time out and free their worker (-N 1)', () => {
     console.log(`queued PUTs: ${failures.length} failed${failures.length ? `, e.g. ${failures.slice(0, 3).join('; ')}` : ''}`);
     expect(failures).toEqual([]);
   }, 60_000);
+});
+
+/**
+ * A client that sends `pieces` one every `everyMs`, and reads its response at most `readBytesPerTick`
+ * bytes per tick (Infinity: as fast as it comes). Resolves with the status, or with why it failed.
+ */
+function steadyClient(port: number, pieces: Buffer[], everyMs: number, readBytesPerTick = Infinity): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    sockets.push(socket);
+    let received = Buffer.alloc(0);
+    let sent = 0;
+    let readThisTick = 0;
+    const done = (outcome: string) => {
+      clearInterval(tick);
+      socket.destroy();
+      resolve(outcome);
+    };
+    const tick = setInterval(() => {
+      if (sent < pieces.length) socket.write(pieces[sent++]!);
+      readThisTick = 0;
+      if (socket.isPaused()) socket.resume();
+    }, everyMs);
+    socket.on('data', (d: Buffer) => {
+      received = Buffer.concat([received, d]);
+      readThisTick += d.length;
+      if (readThisTick >= readBytesPerTick) socket.pause();
+      const m = /^HTTP\/1\.1 (\d{3}) [^\r]*\r\n(?:[^\r]+\r\n)*?Content-Length: (\d+)\r\n(?:[^\r]+\r\n)*\r\n/.exec(received.toString('latin1', 0, 512));
+      if (m && received.length >= m[0].length + Number(m[2])) done(m[1]!);
+    });
+    socket.on('error', (err) => done(`error ${err.message} after ${sent}/${pieces.length} pieces`));
+    socket.on('close', () => done(`closed by the server after ${sent}/${pieces.length} pieces`));
+  });
+}
+
+describe('a server that is itself stalled', () => {
+  // Regression: timers run before the poll phase, so when the server got no CPU for longer than
+  // --timeout, it dropped every client it was waiting on, though their bytes sat unread in its
+  // kernel buffers. Seen in CI as 29 of 200 concurrent PUTs reset on a loaded machine.
+  it('drops no client that kept sending (or reading) while the server process was stopped past --timeout', async () => {
+    server = await startTestServer({ args: ['-N', '2', '--timeout', '1'], log: false });
+    const port = server.port;
+    writeFileSync(join(server.dir, 'big'), Buffer.alloc(16 * 1024 * 1024, 0x62));
+    const putHead = (name: string, length: number) => Buffer.from(`PUT /${name} HTTP/1.1\r\nContent-Length: ${length}\r\nConnection: close\r\n\r\n`);
+    const pieces = (head: Buffer, length: number, piece: number) => [head, ...Array.from({ length: Math.ceil(length / piece) }, (_, i) => Buffer.alloc(Math.min(piece, length - i * piece), 0x61))];
+    const MiB = 1024 * 1024;
+    const clients = {
+      // hold the two workers, forwarding bodies at ~1.3 MB/s
+      bodyA: steadyClient(port, pieces(putHead('bodyA', 4 * MiB), 4 * MiB, 64 * 1024), 50),
+      bodyB: steadyClient(port, pieces(putHead('bodyB', 4 * MiB), 4 * MiB, 64 * 1024), 50),
+      // still gathering the first 64 KiB of its body, at 10 KB/s
+      prebuffer: steadyClient(port, pieces(putHead('prebuffer', 48 * 1024), 48 * 1024, 1024), 100),
+      // its head arrives a few bytes every 100 ms
+      head: steadyClient(port, [...'GET /big HTTP/1.1\r\nConnection: close\r\n\r\n'.match(/.{1,3}/gs)!].map((s) => Buffer.from(s)), 100),
+    };
+    const reader = steadyClient(port, [Buffer.from('GET /big HTTP/1.1\r\nConnection: close\r\n\r\n')], 50, 256 * 1024);
+    await sleep(700);
+    server.proc.kill('SIGSTOP');
+    await sleep(1800);
+    server.proc.kill('SIGCONT');
+    const outcomes = { ...Object.fromEntries(await Promise.all(Object.entries(clients).map(async ([k, p]) => [k, await p] as const))), reader: await reader };
+    console.log(`after a 1.8 s stop of the server (--timeout 1): ${JSON.stringify(outcomes)}`);
+    expect(outcomes).toEqual({ bodyA: '201', bodyB: '201', prebuffer: '201', head: '200', reader: '200' });
+  }, 30_000);
 });
