@@ -197,7 +197,7 @@ export class Connection {
   }
 
   private makeJob(kind: JobKind, name: string, line: string, method: string, target: string, contentLength: number, status: number): Job {
-    return { t: 'job', id: this.ctx.nextJobId(), kind, name, method, target, line, contentLength, status };
+    return { t: 'job', id: this.ctx.nextJobId(), kind, name, method, target, line, contentLength, status, ticket: 0 };
   }
 
   private start(job: Job, closeAfter: boolean): void {
@@ -340,7 +340,7 @@ export class Connection {
     this.closed = true;
     const a = this.active;
     this.active = null;
-    if (a && !this.ctx.pool.cancelQueued(a.job.id)) this.ctx.pool.send(a.job.id, { t: 'abort', id: a.job.id });
+    if (a) this.ctx.pool.cancel(a.job.id);
     this.socket.destroy();
   }
 }

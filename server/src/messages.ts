@@ -19,12 +19,13 @@ export interface Job {
   contentLength: number;
   /** 'fail' jobs: the status to log and send */
   status: number;
-  /** GET buffers this worker sent earlier, back for reuse (riding along saves a wake-up) */
-  spare?: ArrayBuffer[];
+  /** the worker must claim the job with this before it starts it (sync/job-claims.ts); set by the pool */
+  ticket: number;
 }
 
 export type ToWorker =
-  | Job
+  /** jobs to run in order; GET buffers this worker sent earlier ride back for reuse */
+  | { t: 'jobs'; id?: undefined; jobs: Job[]; spare: ArrayBuffer[] }
   /** a piece of a PUT body: the first `length` bytes of `chunk` (transferred, not copied) */
   | { t: 'body'; id: number; chunk: ArrayBuffer; length: number }
   /** a GET chunk has left through the socket: the worker may send that many more bytes; its buffer comes back for reuse */

@@ -9,3 +9,8 @@ export interface WorkerConfig {
   log: { path: string; mode: LogMode; write: LogWrite; fsync: boolean; delayMs: number } | null;
   shared: SharedArrayBuffer;
 }
+
+/** A worker's workerData: the configuration, and the pool's job claims (sync/job-claims.ts). */
+export interface WorkerData extends WorkerConfig {
+  claims: SharedArrayBuffer;
+}

@@ -5,10 +5,12 @@ import { parentPort, receiveMessageOnPort, threadId, workerData } from 'node:wor
 import { LogWriter, readFully } from './log/log-writer.js';
 import type { FromWorker, Job, ToWorker } from './messages.js';
 import { lockMutex, lockRead, lockWrite, unlockMutex, unlockRead, unlockWrite } from './sync/locks.js';
+import { JobClaims } from './sync/job-claims.js';
 import { attachSharedState, slots, stripeIndex } from './sync/shared-state.js';
-import type { WorkerConfig } from './worker-config.js';
+import type { WorkerData } from './worker-config.js';
 
-const config = workerData as WorkerConfig;
+const config = workerData as WorkerData;
+const claims = new JobClaims(config.claims);
 const shared = attachSharedState(config.shared);
 const log = config.log ? new LogWriter({ ...config.log, fd: openSync(config.log.path, 'r+') }, shared) : null;
 const port = parentPort!;
@@ -19,6 +21,8 @@ const WINDOW = 2 * CHUNK;
 /** GET buffers handed back by the main thread for reuse (a fresh 256 KiB buffer costs page faults). */
 const spareChunks: ArrayBuffer[] = [];
 const MAX_SPARE_CHUNKS = WINDOW / CHUNK + 1;
+/** below this, a GET reads into a buffer of exactly its size instead of a reused CHUNK */
+const SMALL_READ = 256 * 1024;
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 let tempSeq = 0;
 
@@ -63,9 +67,9 @@ const abandoned = new Set<number>();
 port.on('message', deliver);
 
 function deliver(msg: ToWorker): void {
-  if (msg.t === 'job') {
-    for (const chunk of msg.spare ?? []) if (spareChunks.length < MAX_SPARE_CHUNKS) spareChunks.push(chunk);
-    jobs.push(msg);
+  if (msg.t === 'jobs') {
+    for (const chunk of msg.spare) if (chunk.byteLength === CHUNK && spareChunks.length < MAX_SPARE_CHUNKS) spareChunks.push(chunk);
+    jobs.push(...msg.jobs);
     if (!running) void runJobs();
   } else if (msg.t === 'abort' && msg.id !== inbox.jobId) abandoned.add(msg.id);
   else inbox.push(msg);
@@ -78,7 +82,9 @@ function drainWaiting(): void {
 
 async function runJobs(): Promise<void> {
   running = true;
-  for (let job = jobs.shift(); job; job = jobs.shift() ?? (drainWaiting(), jobs.shift())) {
+  for (let job = jobs.shift(); job; job = nextJob()) {
+    // taken back by the main thread for an idle worker: not ours to run or answer
+    if (!claims.claim(job.ticket)) continue;
     if (abandoned.delete(job.id)) {
       post({ t: 'res', id: job.id, final: true });
       continue;
@@ -104,6 +110,11 @@ async function runJobs(): Promise<void> {
     }
   }
   running = false;
+}
+
+function nextJob(): Job | undefined {
+  if (jobs.length === 0) drainWaiting();
+  return jobs.shift();
 }
 
 type Reply = (msg: FromWorker, transfer?: ArrayBuffer[]) => void;
@@ -192,7 +203,8 @@ async function streamFile(job: Job, fd: number, size: number, reply: Reply): Pro
   while (!aborted) {
     const want = Math.min(CHUNK, size - sent);
     const last = sent + want >= size;
-    const chunk = spareChunks.pop() ?? new ArrayBuffer(CHUNK);
+    // a small file gets a buffer of its own size: cheaper than waiting for a big one to come back
+    const chunk = want < SMALL_READ ? new ArrayBuffer(want) : (spareChunks.pop() ?? new ArrayBuffer(CHUNK));
     const got = readFully(fd, Buffer.from(chunk, 0, want), want, sent);
     if (got !== want) throw new Error(`file shrank while reading: ${sent + got} of ${size} bytes`);
     if (last) log?.success('GET', job.name, 200, size, fd);
@@ -206,7 +218,7 @@ async function streamFile(job: Job, fd: number, size: number, reply: Reply): Pro
       const msg = await inbox.next();
       if (msg.t === 'credit') {
         unacked -= msg.bytes;
-        if (spareChunks.length < MAX_SPARE_CHUNKS) spareChunks.push(msg.chunk);
+        if (msg.chunk.byteLength === CHUNK && spareChunks.length < MAX_SPARE_CHUNKS) spareChunks.push(msg.chunk);
       } else if (msg.t === 'abort') {
         aborted = true;
         break;
