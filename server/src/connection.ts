@@ -11,7 +11,7 @@ import type { WorkerPool } from './pool.js';
 
 const HEAD_END = Buffer.from('\r\n\r\n');
 /** PUT body bytes handed to the worker but not yet on disk, before the socket is paused. */
-const BODY_WINDOW = 1024 * 1024;
+const BODY_WINDOW = 2 * 1024 * 1024;
 /**
  * A PUT waits for a worker only once this much of its body (or all of it) has arrived, so a
  * client that trickles a small body holds no worker while it does.
@@ -23,10 +23,14 @@ const PREBUFFER = 64 * 1024;
  * a second is dropped, freeing the worker.
  */
 const MIN_BODY_PROGRESS = 1024;
-/** PUT bodies travel in buffers of this size, handed back by the worker and reused. */
-const BODY_CHUNK = 64 * 1024;
+/**
+ * PUT bodies travel in buffers of this size, handed back by the worker and reused. Socket reads
+ * (up to 64 KiB each) are gathered into one until it is full or the event-loop turn ends: every
+ * message costs both threads a wake-up, so fewer, larger ones are cheaper (measured).
+ */
+const BODY_CHUNK = 512 * 1024;
 const spareBodyChunks: ArrayBuffer[] = [];
-const MAX_SPARE_BODY_CHUNKS = 256;
+const MAX_SPARE_BODY_CHUNKS = 32;
 
 export interface ConnectionContext {
   pool: WorkerPool;
@@ -47,8 +51,10 @@ interface Active {
   phase: Phase;
   /** PUT body bytes still to come from the client */
   bodyLeft: number;
-  /** PUT body bytes forwarded but not yet written by the worker */
+  /** PUT body bytes forwarded (or gathered to be) but not yet written by the worker */
   inFlight: number;
+  /** body bytes gathered for the worker, sent when full or when this event-loop turn ends */
+  gathering: { chunk: ArrayBuffer; length: number } | null;
   /** close the connection once this response is sent */
   closeAfter: boolean;
   responded: boolean;
@@ -117,19 +123,29 @@ export class Connection {
   private forwardBody(a: Active, data: Buffer): Buffer {
     const n = Math.min(a.bodyLeft, data.length);
     for (let off = 0; off < n; ) {
-      const length = Math.min(BODY_CHUNK, n - off);
-      const chunk = spareBodyChunks.pop() ?? new ArrayBuffer(BODY_CHUNK);
-      new Uint8Array(chunk).set(data.subarray(off, off + length));
+      const g = (a.gathering ??= { chunk: spareBodyChunks.pop() ?? new ArrayBuffer(BODY_CHUNK), length: 0 });
+      const length = Math.min(BODY_CHUNK - g.length, n - off);
+      new Uint8Array(g.chunk, g.length, length).set(data.subarray(off, off + length));
+      g.length += length;
       off += length;
-      this.ctx.pool.send(a.job.id, { t: 'body', id: a.job.id, chunk, length }, [chunk]);
+      if (g.length === BODY_CHUNK) this.sendGathered(a);
     }
     a.bodyLeft -= n;
     a.inFlight += n;
+    if (a.bodyLeft === 0) this.sendGathered(a);
+    else if (a.gathering) setImmediate(() => this.active === a && !this.closed && this.sendGathered(a));
     if (a.bodyLeft === 0 || a.inFlight >= BODY_WINDOW) {
       this.socket.pause();
       this.waitingSince = null;
     }
     return data.subarray(n);
+  }
+
+  private sendGathered(a: Active): void {
+    const g = a.gathering;
+    if (!g) return;
+    a.gathering = null;
+    this.ctx.pool.send(a.job.id, { t: 'body', id: a.job.id, chunk: g.chunk, length: g.length }, [g.chunk]);
   }
 
   private processPending(): void {
@@ -201,7 +217,7 @@ export class Connection {
   }
 
   private start(job: Job, closeAfter: boolean): void {
-    const a: Active = { job, phase: 'prebuffer', bodyLeft: job.contentLength, inFlight: 0, closeAfter, responded: false };
+    const a: Active = { job, phase: 'prebuffer', bodyLeft: job.contentLength, inFlight: 0, gathering: null, closeAfter, responded: false };
     this.active = a;
     if (job.kind === 'put' && this.pending.length < Math.min(a.bodyLeft, PREBUFFER)) {
       if (this.clientEnded) return this.onGone();
