@@ -1,9 +1,15 @@
 // Messages between the main thread (sockets, HTTP parsing) and the workers (file I/O, hex
-// encoding, log writes). One worker handles one job at a time; every message names its job.
+// encoding, log writes). One worker handles one job at a time; every message but a batch of new
+// jobs names its job.
 // Streaming buffers travel by transfer and are handed back for reuse, so memory stays bounded
 // whatever the garbage collector's pace.
 
 export type JobKind = 'get' | 'head' | 'put' | 'fail';
+
+/** GET data travels in buffers of this size (a small file's in one of its own size) */
+export const GET_CHUNK = 1024 * 1024;
+/** GET buffers the main thread keeps per worker to hand back, and a worker keeps for reuse */
+export const MAX_RETURNED_CHUNKS = 6;
 
 export interface Job {
   t: 'job';
@@ -25,7 +31,7 @@ export interface Job {
 
 export type ToWorker =
   /** jobs to run in order; GET buffers this worker sent earlier ride back for reuse */
-  | { t: 'jobs'; id?: undefined; jobs: Job[]; spare: ArrayBuffer[] }
+  | { t: 'jobs'; jobs: Job[]; spare: ArrayBuffer[] }
   /** a piece of a PUT body: the first `length` bytes of `chunk` (transferred, not copied) */
   | { t: 'body'; id: number; chunk: ArrayBuffer; length: number }
   /** a GET chunk has left through the socket: the worker may send that many more bytes; its buffer comes back for reuse */

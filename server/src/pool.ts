@@ -5,11 +5,10 @@
 // job handed ahead has not started (-N still bounds the stage): a worker that falls idle takes it
 // back from a busy one (sync/job-claims.ts), so no job waits behind a slow one.
 import { Worker } from 'node:worker_threads';
-import type { FromWorker, Job, ToWorker } from './messages.js';
+import { GET_CHUNK, MAX_RETURNED_CHUNKS, type FromWorker, type Job, type ToWorker } from './messages.js';
 import { createJobClaims, JobClaims } from './sync/job-claims.js';
 import type { WorkerConfig, WorkerData } from './worker-config.js';
 
-const MAX_RETURNED = 4;
 /** jobs handed ahead to a busy worker, beyond the one it runs */
 const MAX_AHEAD = 3;
 /**
@@ -88,7 +87,7 @@ export class WorkerPool {
       this.byId.delete(msg.id);
     }
     handle.onMessage(msg, (chunk) => {
-      if (slot.returned.length < MAX_RETURNED) slot.returned.push(chunk);
+      if (chunk.byteLength === GET_CHUNK && slot.returned.length < MAX_RETURNED_CHUNKS) slot.returned.push(chunk);
     });
     if (ended) this.scheduleDispatch();
   }

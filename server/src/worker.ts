@@ -3,7 +3,7 @@ import { closeSync, constants, fdatasyncSync, fstatSync, lstatSync, openSync, re
 import { join } from 'node:path';
 import { parentPort, receiveMessageOnPort, threadId, workerData } from 'node:worker_threads';
 import { LogWriter, readFully } from './log/log-writer.js';
-import type { FromWorker, Job, ToWorker } from './messages.js';
+import { GET_CHUNK, MAX_RETURNED_CHUNKS, type FromWorker, type Job, type ToWorker } from './messages.js';
 import { lockMutex, lockRead, lockWrite, unlockMutex, unlockRead, unlockWrite } from './sync/locks.js';
 import { JobClaims } from './sync/job-claims.js';
 import { attachSharedState, slots, stripeIndex } from './sync/shared-state.js';
@@ -15,12 +15,13 @@ const shared = attachSharedState(config.shared);
 const log = config.log ? new LogWriter({ ...config.log, fd: openSync(config.log.path, 'r+') }, shared) : null;
 const port = parentPort!;
 
-/** GET data goes out in chunks of this size, with at most WINDOW bytes not yet written to the socket. */
-const CHUNK = 1024 * 1024;
+/** GET data goes out in chunks of GET_CHUNK, with at most WINDOW bytes not yet written to the socket. */
+const CHUNK = GET_CHUNK;
 const WINDOW = 2 * CHUNK;
-/** GET buffers handed back by the main thread for reuse (a fresh 256 KiB buffer costs page faults). */
+/** GET buffers handed back by the main thread for reuse (a fresh 1 MiB buffer costs page faults). */
 const spareChunks: ArrayBuffer[] = [];
-const MAX_SPARE_CHUNKS = WINDOW / CHUNK + 1;
+/** enough for a streaming GET and the large GETs handed ahead behind it */
+const MAX_SPARE_CHUNKS = MAX_RETURNED_CHUNKS;
 /** below this, a GET reads into a buffer of exactly its size instead of a reused CHUNK */
 const SMALL_READ = 256 * 1024;
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
@@ -30,13 +31,16 @@ function post(msg: FromWorker, transfer?: ArrayBuffer[]): void {
   port.postMessage(msg, transfer ?? []);
 }
 
+/** A message about one job (not a batch of new jobs). */
+type JobMessage = Exclude<ToWorker, { t: 'jobs' }>;
+
 /** Messages for the job in progress; stale ones for finished jobs are dropped. */
 class Inbox {
-  private queue: ToWorker[] = [];
-  private waiter: ((m: ToWorker) => void) | null = null;
+  private queue: JobMessage[] = [];
+  private waiter: ((m: JobMessage) => void) | null = null;
   jobId = -1;
 
-  push(msg: ToWorker): void {
+  push(msg: JobMessage): void {
     if (msg.id !== this.jobId) return;
     if (this.waiter) {
       const w = this.waiter;
@@ -45,7 +49,7 @@ class Inbox {
     } else this.queue.push(msg);
   }
 
-  next(): Promise<ToWorker> {
+  next(): Promise<JobMessage> {
     const m = this.queue.shift();
     if (m) return Promise.resolve(m);
     return new Promise((resolve) => (this.waiter = resolve));

@@ -50,7 +50,6 @@ async function until(cond: () => boolean, timeoutMs: number): Promise<boolean> {
 }
 
 const SMALL = Buffer.alloc(4096, 0x61);
-const MiB_4 = 4 * 1024 * 1024;
 const getSmall = 'GET /small HTTP/1.1\r\nConnection: close\r\n\r\n';
 
 /**
@@ -281,17 +280,20 @@ describe('stalled requests time out and free their worker (-N 1)', () => {
   // Regression: the idle timer was once not restarted when a queued PUT got its worker and the
   // server resumed reading, so a client that had been writing all along (blocked only because the
   // server paused its socket) could be reset between the resume and the first read. The race hit
-  // about half of these rounds before the fix.
+  // about half of these rounds before the fix (a drop is now also confirmed only after the poll
+  // phase, which guards this too: the test fails when both guards are removed). Storage time is modelled (--io-delay) so that the
+  // queue lasts ~2 s with small bodies: 200 × 4 MiB bodies once pushed the kernel's TCP memory into
+  // pressure, and the last connections could not deliver even their heads within --timeout.
   it('a PUT that waited in the queue is not reset when it gets its worker (time paused in the queue does not count toward --timeout)', async () => {
     const failures: string[] = [];
     const deadline = performance.now() + 40_000;
     for (let round = 0; round < 4 && failures.length === 0 && performance.now() < deadline; round++) {
-      server = await startTestServer({ args: ['-N', '2', '--timeout', '1'], log: false });
+      server = await startTestServer({ args: ['-N', '2', '--timeout', '1', '--io-delay', '20'], log: false });
       const port = server.port;
-      const body = Buffer.alloc(MiB_4, 0x70);
+      const body = Buffer.alloc(256 * 1024, 0x70);
       const results = await Promise.all(
         Array.from({ length: 200 }, (_, i) =>
-          // head and the one shared body are written separately: concatenating 200 × 4 MiB between the
+          // head and the one shared body are written separately: concatenating 200 bodies between the
           // connects once stalled this client's event loop past --timeout on a loaded CI machine
           timedRequest(port, [Buffer.from(`PUT /q${i} HTTP/1.1\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`), body], 20_000),
         ),
