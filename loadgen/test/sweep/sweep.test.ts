@@ -87,6 +87,21 @@ workload: { mix: get, files: "shared:2", fileSize: 5000, connections: 2, warmup:
     expect(processesWith(marker)).toEqual([]);
   });
 
+  it('verification waits out a PUT of the load phase that lands just after its fresh PUT', async () => {
+    const marker = `m${uniqueSeed()}`;
+    const file = writeExperiment(work, 'stale-once', `name: stale-once
+server: { command: ${tinyServerCommand(marker, ['--stale-once'])} }
+sweep: { threads: [1] }
+workload: { mix: get, files: "shared:2", fileSize: 5000, connections: 2, warmup: 0s, duration: 200ms }
+`);
+    const out = path.join(work, 'stale-once-out');
+    const r = await runCli(['run', file, '--out', out]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const [rec] = records(out);
+    expect(rec).toMatchObject({ outcome: 'ok', verification: { checked: 2, mismatches: 0 } });
+    expect(processesWith(marker)).toEqual([]);
+  });
+
   it('records a server that does not start as a failed point and goes on', async () => {
     const file = writeExperiment(work, 'nostart', `name: nostart
 server: { command: [node, -e, "process.exit(3)", "{port}"], readyTimeout: 5s }
