@@ -27,6 +27,11 @@ const SMALL_READ = 256 * 1024;
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 let tempSeq = 0;
 
+/** Keeps a full-size GET buffer that came back, for the next read. */
+function keepSpare(chunk: ArrayBuffer): void {
+  if (chunk.byteLength === CHUNK && spareChunks.length < MAX_SPARE_CHUNKS) spareChunks.push(chunk);
+}
+
 function post(msg: FromWorker, transfer?: ArrayBuffer[]): void {
   port.postMessage(msg, transfer ?? []);
 }
@@ -72,7 +77,7 @@ port.on('message', deliver);
 
 function deliver(msg: ToWorker): void {
   if (msg.t === 'jobs') {
-    for (const chunk of msg.spare) if (chunk.byteLength === CHUNK && spareChunks.length < MAX_SPARE_CHUNKS) spareChunks.push(chunk);
+    msg.spare.forEach(keepSpare);
     jobs.push(...msg.jobs);
     if (!running) void runJobs();
   } else if (msg.t === 'abort' && msg.id !== inbox.jobId) abandoned.add(msg.id);
@@ -222,7 +227,7 @@ async function streamFile(job: Job, fd: number, size: number, reply: Reply): Pro
       const msg = await inbox.next();
       if (msg.t === 'credit') {
         unacked -= msg.bytes;
-        if (msg.chunk.byteLength === CHUNK && spareChunks.length < MAX_SPARE_CHUNKS) spareChunks.push(msg.chunk);
+        keepSpare(msg.chunk);
       } else if (msg.t === 'abort') {
         aborted = true;
         break;

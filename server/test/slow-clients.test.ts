@@ -5,7 +5,7 @@ import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './harness.js';
-import { sleep, timedRequest } from './hostile.js';
+import { ResponseReader, sleep, timedRequest } from './hostile.js';
 
 let server: TestServer | undefined;
 const sockets: Socket[] = [];
@@ -317,7 +317,7 @@ function steadyClient(port: number, pieces: Buffer[], everyMs: number, readBytes
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     sockets.push(socket);
-    let received = Buffer.alloc(0);
+    const reader = new ResponseReader();
     let sent = 0;
     let readThisTick = 0;
     const done = (outcome: string) => {
@@ -331,11 +331,15 @@ function steadyClient(port: number, pieces: Buffer[], everyMs: number, readBytes
       if (socket.isPaused()) socket.resume();
     }, everyMs);
     socket.on('data', (d: Buffer) => {
-      received = Buffer.concat([received, d]);
+      reader.push(d);
       readThisTick += d.length;
       if (readThisTick >= readBytesPerTick) socket.pause();
-      const m = /^HTTP\/1\.1 (\d{3}) [^\r]*\r\n(?:[^\r]+\r\n)*?Content-Length: (\d+)\r\n(?:[^\r]+\r\n)*\r\n/.exec(received.toString('latin1', 0, 512));
-      if (m && received.length >= m[0].length + Number(m[2])) done(m[1]!);
+      try {
+        const response = reader.next(false);
+        if (response) done(String(response.status));
+      } catch (err) {
+        done(`invalid response: ${(err as Error).message}`);
+      }
     });
     socket.on('error', (err) => done(`error ${err.message} after ${sent}/${pieces.length} pieces`));
     socket.on('close', () => done(`closed by the server after ${sent}/${pieces.length} pieces`));

@@ -5,6 +5,7 @@
 // closed the connection after sending all of it, so the server still carries it out) and land
 // after the fresh PUT: staleness is a failure only when it outlasts such stragglers.
 import http from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { BodyVerifier, makeBody, type VerifyOutcome } from './body.js';
 import { httpRequest, pool } from './http.js';
 import { SEQ_VERIFY, type VerifyResult, type WorkloadSpec } from './job.js';
@@ -13,8 +14,6 @@ import { allNames } from './names.js';
 const MAX_DETAILS = 5;
 /** pauses before each try of fresh PUT + GET; together they outlast any queue of the load phase */
 const FRESH_TRY_DELAYS_MS = [0, 200, 800, 2000];
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 async function getAndCheck(agent: http.Agent, target: URL, w: WorkloadSpec, name: string): Promise<VerifyOutcome> {
   const verifier = new BodyVerifier(name, w.seed, w.fileSize);
