@@ -5,13 +5,11 @@
 import type { Socket } from 'node:net';
 import { MAX_HEAD_BYTES, parseRequestHead, type RequestHead } from './http/request-head.js';
 import { responseHead, textResponse } from './http/status.js';
-import type { FromWorker, Job, JobKind } from './messages.js';
+import { BODY_WINDOW, type FromWorker, type Job, type JobKind } from './messages.js';
 import { HEALTHCHECK, parseTarget } from './names.js';
 import type { WorkerPool } from './pool.js';
 
 const HEAD_END = Buffer.from('\r\n\r\n');
-/** PUT body bytes handed to the worker but not yet on disk, before the socket is paused. */
-const BODY_WINDOW = 2 * 1024 * 1024;
 /**
  * A PUT waits for a worker only once this much of its body (or all of it) has arrived, so a
  * client that trickles a small body holds no worker while it does.
@@ -24,13 +22,11 @@ const PREBUFFER = 64 * 1024;
  */
 const MIN_BODY_PROGRESS = 1024;
 /**
- * PUT bodies travel in buffers of this size, handed back by the worker and reused. Socket reads
- * (up to 64 KiB each) are gathered into one until it is full or the event-loop turn ends: every
- * message costs both threads a wake-up, so fewer, larger ones are cheaper (measured).
+ * PUT body pieces read in one event-loop turn go to the worker in one message, up to these
+ * limits: every message costs both threads a wake-up, so fewer, larger ones are cheaper (measured).
  */
-const BODY_CHUNK = 512 * 1024;
-const spareBodyChunks: ArrayBuffer[] = [];
-const MAX_SPARE_BODY_CHUNKS = 32;
+const BODY_MESSAGE_BYTES = 1024 * 1024;
+const BODY_MESSAGE_PIECES = 64;
 
 export interface ConnectionContext {
   pool: WorkerPool;
@@ -53,8 +49,8 @@ interface Active {
   bodyLeft: number;
   /** PUT body bytes forwarded (or gathered to be) but not yet written by the worker */
   inFlight: number;
-  /** body bytes gathered for the worker, sent when full or when this event-loop turn ends */
-  gathering: { chunk: ArrayBuffer; length: number } | null;
+  /** body pieces gathered for the worker, sent when full or when this event-loop turn ends */
+  gathering: { pieces: ArrayBuffer[]; length: number } | null;
   /** close the connection once this response is sent */
   closeAfter: boolean;
   responded: boolean;
@@ -122,13 +118,13 @@ export class Connection {
   /** Sends body bytes to the worker; returns what belongs to the next request. */
   private forwardBody(a: Active, data: Buffer): Buffer {
     const n = Math.min(a.bodyLeft, data.length);
-    for (let off = 0; off < n; ) {
-      const g = (a.gathering ??= { chunk: spareBodyChunks.pop() ?? new ArrayBuffer(BODY_CHUNK), length: 0 });
-      const length = Math.min(BODY_CHUNK - g.length, n - off);
-      new Uint8Array(g.chunk, g.length, length).set(data.subarray(off, off + length));
-      g.length += length;
-      off += length;
-      if (g.length === BODY_CHUNK) this.sendGathered(a);
+    // taken before `data` may be transferred (detached) below
+    const rest = data.subarray(n);
+    if (n > 0) {
+      const g = (a.gathering ??= { pieces: [], length: 0 });
+      g.pieces.push(ownedBytes(data.subarray(0, n)));
+      g.length += n;
+      if (g.length >= BODY_MESSAGE_BYTES || g.pieces.length >= BODY_MESSAGE_PIECES) this.sendGathered(a);
     }
     a.bodyLeft -= n;
     a.inFlight += n;
@@ -138,14 +134,14 @@ export class Connection {
       this.socket.pause();
       this.waitingSince = null;
     }
-    return data.subarray(n);
+    return rest;
   }
 
   private sendGathered(a: Active): void {
     const g = a.gathering;
     if (!g) return;
     a.gathering = null;
-    this.ctx.pool.send(a.job.id, { t: 'body', id: a.job.id, chunk: g.chunk, length: g.length }, [g.chunk]);
+    this.ctx.pool.send(a.job.id, { t: 'body', id: a.job.id, chunks: g.pieces }, g.pieces);
   }
 
   private processPending(): void {
@@ -175,7 +171,7 @@ export class Connection {
     if (this.clientEnded) {
       this.closed = true;
       this.socket.end();
-    } else this.resumeReading();
+    } else if (this.socket.isPaused()) this.resumeReading();
   }
 
   private startRequest(text: string): void {
@@ -213,10 +209,11 @@ export class Connection {
   }
 
   private makeJob(kind: JobKind, name: string, line: string, method: string, target: string, contentLength: number, status: number): Job {
-    return { t: 'job', id: this.ctx.nextJobId(), kind, name, method, target, line, contentLength, status, ticket: 0 };
+    return { id: this.ctx.nextJobId(), kind, name, method, target, line, contentLength, status, ticket: 0, close: false };
   }
 
   private start(job: Job, closeAfter: boolean): void {
+    job.close = closeAfter;
     const a: Active = { job, phase: 'prebuffer', bodyLeft: job.contentLength, inFlight: 0, gathering: null, closeAfter, responded: false };
     this.active = a;
     if (job.kind === 'put' && this.pending.length < Math.min(a.bodyLeft, PREBUFFER)) {
@@ -228,7 +225,9 @@ export class Connection {
 
   private submit(a: Active): void {
     a.phase = 'queued';
-    this.socket.pause();
+    // a PUT's body waits for its worker; other requests keep reading (pipelined heads are
+    // bounded by onData), which spares a pause and resume per request
+    if (a.job.kind === 'put') this.socket.pause();
     this.ctx.pool.submit({ job: a.job, onMessage: (msg, giveBack) => this.onWorker(a, msg, giveBack) });
   }
 
@@ -287,7 +286,6 @@ export class Connection {
         return;
       }
       case 'consumed':
-        if (spareBodyChunks.length < MAX_SPARE_BODY_CHUNKS) spareBodyChunks.push(msg.chunk);
         a.inFlight -= msg.bytes;
         if (a.phase === 'body' && a.bodyLeft > 0 && a.inFlight < BODY_WINDOW && this.socket.isPaused()) {
           this.waitForBody();
@@ -304,6 +302,12 @@ export class Connection {
     this.stopProgressChecks();
     // an answer before the whole body arrived (error, disk full): the stream can't be resynced
     if (a.bodyLeft > 0) a.closeAfter = true;
+    if (msg.withHead && msg.chunk && !a.responded) {
+      a.responded = true;
+      this.socket.write(new Uint8Array(msg.chunk, 0, msg.chunkLength));
+      if (msg.final) this.finish(a.closeAfter);
+      return;
+    }
     // head and body leave in one writev
     this.socket.cork();
     if (msg.status !== undefined && !a.responded) {
@@ -359,4 +363,17 @@ export class Connection {
     if (a) this.ctx.pool.cancel(a.job.id);
     this.socket.destroy();
   }
+}
+
+/**
+ * The bytes in a buffer of their own, ready to transfer to a worker. A socket read that is wholly
+ * body already is one (Node gives every read its own ArrayBuffer), so it moves without a copy;
+ * a piece that shares its buffer with a request head or the next request is copied.
+ */
+function ownedBytes(piece: Buffer): ArrayBuffer {
+  const buffer = piece.buffer as ArrayBuffer;
+  if (piece.byteOffset === 0 && piece.byteLength === buffer.byteLength && !(buffer instanceof SharedArrayBuffer)) return buffer;
+  const copy = Buffer.allocUnsafeSlow(piece.length);
+  piece.copy(copy);
+  return copy.buffer as ArrayBuffer;
 }

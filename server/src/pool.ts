@@ -5,7 +5,7 @@
 // job handed ahead has not started (-N still bounds the stage): a worker that falls idle takes it
 // back from a busy one (sync/job-claims.ts), so no job waits behind a slow one.
 import { Worker } from 'node:worker_threads';
-import { GET_CHUNK, MAX_RETURNED_CHUNKS, type FromWorker, type Job, type ToWorker } from './messages.js';
+import { GET_CHUNK, MAX_RETURNED_CHUNKS, packJobs, type FromWorker, type Job, type ToWorker } from './messages.js';
 import { createJobClaims, JobClaims } from './sync/job-claims.js';
 import type { WorkerConfig, WorkerData } from './worker-config.js';
 
@@ -163,7 +163,7 @@ export class WorkerPool {
     for (const [slot, handles] of batches) {
       const spare = slot.returned;
       slot.returned = [];
-      slot.worker.postMessage({ t: 'jobs', jobs: handles.map((h) => h.job), spare }, spare);
+      slot.worker.postMessage({ t: 'jobs', jobs: packJobs(handles.map((h) => h.job)), spare } satisfies ToWorker, spare);
     }
     const idle = this.slots.some((s) => !s.current);
     const waitingAhead = this.slots.some((s) => s.ahead.length > 0);

@@ -1,9 +1,10 @@
 // A worker thread: does the storage work of one request at a time, holding real locks.
-import { closeSync, constants, fdatasyncSync, fstatSync, lstatSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fdatasyncSync, fstatSync, lstatSync, openSync, renameSync, unlinkSync, writevSync } from 'node:fs';
 import { join } from 'node:path';
 import { parentPort, receiveMessageOnPort, threadId, workerData } from 'node:worker_threads';
 import { LogWriter, readFully } from './log/log-writer.js';
-import { GET_CHUNK, MAX_RETURNED_CHUNKS, type FromWorker, type Job, type ToWorker } from './messages.js';
+import { BODY_REPORT_BYTES, GET_CHUNK, MAX_RETURNED_CHUNKS, unpackJobs, type FromWorker, type Job, type ToWorker } from './messages.js';
+import { responseHead } from './http/status.js';
 import { lockMutex, lockRead, lockWrite, unlockMutex, unlockRead, unlockWrite } from './sync/locks.js';
 import { JobClaims } from './sync/job-claims.js';
 import { attachSharedState, slots, stripeIndex } from './sync/shared-state.js';
@@ -22,7 +23,7 @@ const WINDOW = 2 * CHUNK;
 const spareChunks: ArrayBuffer[] = [];
 /** enough for a streaming GET and the large GETs handed ahead behind it */
 const MAX_SPARE_CHUNKS = MAX_RETURNED_CHUNKS;
-/** below this, a GET reads into a buffer of exactly its size instead of a reused CHUNK */
+/** below this, a GET's whole response goes in one buffer of its own instead of reused CHUNKs */
 const SMALL_READ = 256 * 1024;
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 let tempSeq = 0;
@@ -78,7 +79,7 @@ port.on('message', deliver);
 function deliver(msg: ToWorker): void {
   if (msg.t === 'jobs') {
     msg.spare.forEach(keepSpare);
-    jobs.push(...msg.jobs);
+    jobs.push(...unpackJobs(msg.jobs));
     if (!running) void runJobs();
   } else if (msg.t === 'abort' && msg.id !== inbox.jobId) abandoned.add(msg.id);
   else inbox.push(msg);
@@ -169,6 +170,18 @@ function fail(job: Job, status: number, reply: Reply): void {
   reply({ t: 'res', id: job.id, status, final: true });
 }
 
+/** A small file's whole response, head and body, in one buffer of its own: the main thread writes it as is. */
+function sendWhole(job: Job, fd: number, size: number, reply: Reply): void {
+  const head = responseHead(200, size, job.close);
+  const response = Buffer.allocUnsafeSlow(head.length + size);
+  response.write(head, 0, 'latin1');
+  const got = readFully(fd, response.subarray(head.length), size, 0);
+  if (got !== size) throw new Error(`file shrank while reading: ${got} of ${size} bytes`);
+  log?.success('GET', job.name, 200, size, fd);
+  const chunk = response.buffer as ArrayBuffer;
+  reply({ t: 'res', id: job.id, status: 200, length: size, chunk, chunkLength: response.length, withHead: true, final: true }, [chunk]);
+}
+
 function statusFor(err: unknown): number {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return 404;
@@ -205,6 +218,7 @@ async function serveRead(job: Job, reply: Reply): Promise<void> {
 
 /** Sends the file, holding back its last chunk until the log entry is written. */
 async function streamFile(job: Job, fd: number, size: number, reply: Reply): Promise<void> {
+  if (size < SMALL_READ) return sendWhole(job, fd, size, reply);
   let sent = 0;
   let unacked = 0;
   let aborted = false;
@@ -212,8 +226,7 @@ async function streamFile(job: Job, fd: number, size: number, reply: Reply): Pro
   while (!aborted) {
     const want = Math.min(CHUNK, size - sent);
     const last = sent + want >= size;
-    // a small file gets a buffer of its own size: cheaper than waiting for a big one to come back
-    const chunk = want < SMALL_READ ? new ArrayBuffer(want) : (spareChunks.pop() ?? new ArrayBuffer(CHUNK));
+    const chunk = spareChunks.pop() ?? new ArrayBuffer(CHUNK);
     const got = readFully(fd, Buffer.from(chunk, 0, want), want, sent);
     if (got !== want) throw new Error(`file shrank while reading: ${sent + got} of ${size} bytes`);
     if (last) log?.success('GET', job.name, 200, size, fd);
@@ -249,18 +262,27 @@ async function servePut(job: Job, reply: Reply): Promise<void> {
   try {
     reply({ t: 'ready', id: job.id });
     let received = 0;
+    let unreported = 0;
+    let spent: ArrayBuffer[] = [];
     while (received < job.contentLength) {
       const msg = await inbox.next();
       if (msg.t === 'abort') return fail(job, 400, reply);
       if (msg.t !== 'body') continue;
-      const chunk = new Uint8Array(msg.chunk, 0, msg.length);
+      const chunks = msg.chunks.map((c) => new Uint8Array(c));
+      let bytes: number;
       try {
-        writeAll(fd, chunk, received);
+        bytes = writeAll(fd, chunks, received);
       } catch (err) {
         return fail(job, statusFor(err) === 403 ? 403 : 500, reply);
       }
-      received += chunk.length;
-      reply({ t: 'consumed', id: job.id, bytes: chunk.length, chunk: msg.chunk }, [msg.chunk]);
+      received += bytes;
+      unreported += bytes;
+      spent.push(...msg.chunks);
+      if (unreported >= BODY_REPORT_BYTES && received < job.contentLength) {
+        reply({ t: 'consumed', id: job.id, bytes: unreported, spent }, spent);
+        unreported = 0;
+        spent = [];
+      }
     }
     let existed: boolean;
     try {
@@ -273,15 +295,25 @@ async function servePut(job: Job, reply: Reply): Promise<void> {
     }
     const status = existed ? 200 : 201;
     log?.success('PUT', job.name, status, job.contentLength, fd);
-    reply({ t: 'res', id: job.id, status, final: true });
+    reply({ t: 'res', id: job.id, status, spent, final: true }, spent);
   } finally {
     closeSync(fd);
     if (!renamed) unlinkQuietly(temp);
   }
 }
 
-function writeAll(fd: number, bytes: Uint8Array, position: number): void {
-  for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done, position + done);
+/** Writes the pieces in order from `position` (one writev while the kernel takes them whole); returns the bytes written. */
+function writeAll(fd: number, pieces: Uint8Array[], position: number): number {
+  const total = pieces.reduce((n, p) => n + p.length, 0);
+  let done = 0;
+  while (done < total) {
+    let skip = done;
+    let first = 0;
+    while (skip >= pieces[first]!.length) skip -= pieces[first++]!.length;
+    const rest = skip > 0 ? [pieces[first]!.subarray(skip), ...pieces.slice(first + 1)] : pieces.slice(first);
+    done += writevSync(fd, rest, position + done);
+  }
+  return total;
 }
 
 function isAbsent(path: string): boolean {

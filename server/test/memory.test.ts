@@ -14,11 +14,12 @@ const SIZE = 64 * MiB;
 const BLOCK = MiB;
 
 /**
- * What the server may hold beyond its idle footprint, from server/src/connection.ts: per running PUT
- * a 1 MiB window of body bytes handed to its worker plus one 64 KiB socket read; per queued PUT one
- * 64 KiB read (its socket is paused); a pool of at most 256 spare 64 KiB chunks (16 MiB). For 100
- * PUTs and N ≤ 16 that is under 42 MiB; the rest of the allowance is garbage-collector slack for the
- * transferred ArrayBuffers. 6.4 GB of traffic must fit in it.
+ * What the server may hold beyond its idle footprint, from server/src/connection.ts and worker.ts:
+ * per running PUT a 2 MiB window of body bytes handed to its worker (BODY_WINDOW) plus one 64 KiB
+ * socket read; per queued PUT its 64 KiB prebuffer (its socket is paused). For 100 PUTs and N ≤ 16
+ * that is under 40 MiB. Written body buffers go back to the main thread to be freed there; the rest
+ * of the allowance is garbage-collector slack for them (left in the workers, -N 16 grew by 1 GiB).
+ * 6.4 GB of traffic must fit in it.
  */
 const GROWTH_BOUND = 160 * MiB;
 /** the absolute bound for the whole process */

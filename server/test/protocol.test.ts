@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -85,6 +86,48 @@ describe('framing', () => {
     expect(res[1]!.body.toString()).toBe('abc');
     expect(res[4]!.body.toString()).toBe('abc');
     expect(res[4]!.headers['connection']).toBe('close');
+    expect(closedByServer).toBe(true);
+  });
+
+  it('pipelined heads that arrive during a slow request: reading pauses past 8 KiB and resumes after it, answers in order', async () => {
+    const slow = await startTestServer({ args: ['-N', '2', '--io-delay', '60'] });
+    try {
+      expect((await request(slow.port, 'PUT', '/pipe0', 'zero')).status).toBe(201);
+      expect((await request(slow.port, 'PUT', '/pipe1', 'one')).status).toBe(201);
+      const socket = await openSocket(slow.port);
+      const chunks: Buffer[] = [];
+      socket.on('data', (d) => chunks.push(d));
+      const ended = new Promise((r) => socket.on('end', r));
+      socket.write('GET /pipe0 HTTP/1.1\r\n\r\n');
+      await new Promise((r) => setTimeout(r, 20));
+      // six heads of ~7 KB each arrive while the first request holds its worker for 60 ms …
+      const heads = Array.from({ length: 6 }, (_, i) => `GET /pipe${(i + 1) % 2} HTTP/1.1\r\nX-Pad: ${'p'.repeat(7000)}\r\n\r\n`);
+      socket.write(heads.join(''));
+      await new Promise((r) => setTimeout(r, 20));
+      // … and one more after the server has stopped reading: it is read once the backlog drains
+      socket.write('GET /pipe1 HTTP/1.1\r\nConnection: close\r\n\r\n');
+      await Promise.race([ended, new Promise((r) => setTimeout(r, 5000))]);
+      socket.destroy();
+      const res = parseResponses(Buffer.concat(chunks));
+      expect(res.map((r) => r.body.toString())).toEqual(['zero', 'one', 'zero', 'one', 'zero', 'one', 'zero', 'one']);
+      expect(res.at(-1)!.headers['connection']).toBe('close');
+    } finally {
+      await slow.stop();
+    }
+  });
+
+  it('a 3 MiB PUT body (socket reads moved to the worker whole, or copied where they hold the next request) arrives intact', async () => {
+    const body = randomBytes(3 * 1024 * 1024 + 17);
+    const payload = Buffer.concat([
+      Buffer.from(`PUT /moved HTTP/1.1\r\nContent-Length: ${body.length}\r\n\r\n`, 'latin1'),
+      body,
+      Buffer.from('GET /moved HTTP/1.1\r\nConnection: close\r\n\r\n', 'latin1'),
+    ]);
+    const { data, closedByServer } = await exchange(server.port, payload, 5000);
+    const res = parseResponses(data);
+    expect(res.map((r) => r.status)).toEqual([201, 200]);
+    expect(res[1]!.body.equals(body)).toBe(true);
+    expect(readFileSync(join(server.dir, 'moved')).equals(body)).toBe(true);
     expect(closedByServer).toBe(true);
   });
 
