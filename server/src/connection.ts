@@ -120,6 +120,8 @@ export class Connection {
     const n = Math.min(a.bodyLeft, data.length);
     // taken before `data` may be transferred (detached) below
     const rest = data.subarray(n);
+    // a new gathering gets one flush at the end of this event-loop turn (if it is not sent sooner)
+    const startsGathering = n > 0 && !a.gathering;
     if (n > 0) {
       const g = (a.gathering ??= { pieces: [], length: 0 });
       g.pieces.push(ownedBytes(data.subarray(0, n)));
@@ -129,7 +131,7 @@ export class Connection {
     a.bodyLeft -= n;
     a.inFlight += n;
     if (a.bodyLeft === 0) this.sendGathered(a);
-    else if (a.gathering) setImmediate(() => this.active === a && !this.closed && this.sendGathered(a));
+    else if (startsGathering && a.gathering) setImmediate(() => this.active === a && !this.closed && this.sendGathered(a));
     if (a.bodyLeft === 0 || a.inFlight >= BODY_WINDOW) {
       this.socket.pause();
       this.waitingSince = null;
@@ -294,6 +296,11 @@ export class Connection {
         return;
       case 'res':
         return this.onResponse(a, msg, giveBack);
+      case 'whole':
+        a.phase = 'response';
+        a.responded = true;
+        this.socket.write(new Uint8Array(msg.response));
+        return this.finish(a.closeAfter);
     }
   }
 
@@ -302,12 +309,6 @@ export class Connection {
     this.stopProgressChecks();
     // an answer before the whole body arrived (error, disk full): the stream can't be resynced
     if (a.bodyLeft > 0) a.closeAfter = true;
-    if (msg.withHead && msg.chunk && !a.responded) {
-      a.responded = true;
-      this.socket.write(new Uint8Array(msg.chunk, 0, msg.chunkLength));
-      if (msg.final) this.finish(a.closeAfter);
-      return;
-    }
     // head and body leave in one writev
     this.socket.cork();
     if (msg.status !== undefined && !a.responded) {

@@ -87,10 +87,11 @@ export type FromWorker =
   /**
    * A response or a piece of one. The first message of a job carries `status`; `length` is the
    * Content-Length of a data response (GET/HEAD 200); without `length` the response is the
-   * status's reason phrase. `final` ends the job: the worker is free. `withHead`: the chunk
-   * starts with the response head (a small GET's whole response in one buffer). `spent`: PUT
+   * status's reason phrase. `final` ends the job: the worker is free. `spent`: PUT
    * body buffers written since the last report, handed back so that their memory is freed by
    * the main thread's garbage collector, which already paces itself by socket reads; left in a
    * worker, each worker would hold up to V8's external-memory slack (~64 MiB) of them (measured).
    */
-  | { t: 'res'; id: number; status?: number; length?: number; chunk?: ArrayBuffer; chunkLength?: number; withHead?: boolean; spent?: ArrayBuffer[]; final: boolean };
+  | { t: 'res'; id: number; status?: number; length?: number; chunk?: ArrayBuffer; chunkLength?: number; spent?: ArrayBuffer[]; final: boolean }
+  /** A small GET's whole response, head and body, in one buffer of its own; ends the job. Few keys: cheap to serialize. */
+  | { t: 'whole'; id: number; response: ArrayBuffer };

@@ -80,7 +80,7 @@ export class WorkerPool {
   private onWorkerMessage(slot: Slot, msg: FromWorker): void {
     const handle = slot.current;
     if (!handle || handle.job.id !== msg.id) return;
-    const ended = msg.t === 'res' && msg.final;
+    const ended = (msg.t === 'res' && msg.final) || msg.t === 'whole';
     if (ended) {
       slot.current = slot.ahead.shift() ?? null;
       slot.since = performance.now();

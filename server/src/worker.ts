@@ -102,7 +102,7 @@ async function runJobs(): Promise<void> {
     inbox.reset(job.id);
     let answered = false;
     const reply = (msg: FromWorker, transfer?: ArrayBuffer[]) => {
-      if (msg.t === 'res' && msg.final) answered = true;
+      if ((msg.t === 'res' && msg.final) || msg.t === 'whole') answered = true;
       post(msg, transfer);
     };
     try {
@@ -178,8 +178,8 @@ function sendWhole(job: Job, fd: number, size: number, reply: Reply): void {
   const got = readFully(fd, response.subarray(head.length), size, 0);
   if (got !== size) throw new Error(`file shrank while reading: ${got} of ${size} bytes`);
   log?.success('GET', job.name, 200, size, fd);
-  const chunk = response.buffer as ArrayBuffer;
-  reply({ t: 'res', id: job.id, status: 200, length: size, chunk, chunkLength: response.length, withHead: true, final: true }, [chunk]);
+  const whole = response.buffer as ArrayBuffer;
+  reply({ t: 'whole', id: job.id, response: whole }, [whole]);
 }
 
 function statusFor(err: unknown): number {
