@@ -10,6 +10,7 @@ import { HEALTHCHECK, parseTarget } from './names.js';
 import type { WorkerPool } from './pool.js';
 
 const HEAD_END = Buffer.from('\r\n\r\n');
+const NOTHING = Buffer.alloc(0);
 /**
  * A PUT waits for a worker only once this much of its body (or all of it) has arrived, so a
  * client that trickles a small body holds no worker while it does.
@@ -57,7 +58,7 @@ interface Active {
 }
 
 export class Connection {
-  private pending: Buffer = Buffer.alloc(0);
+  private pending: Buffer = NOTHING;
   /** bytes of an ignored GET/HEAD body still to skip */
   private discard = 0;
   private active: Active | null = null;
@@ -118,8 +119,9 @@ export class Connection {
   /** Sends body bytes to the worker; returns what belongs to the next request. */
   private forwardBody(a: Active, data: Buffer): Buffer {
     const n = Math.min(a.bodyLeft, data.length);
-    // taken before `data` may be transferred (detached) below
-    const rest = data.subarray(n);
+    // taken before `data` may be transferred below; never a view of it when empty, since a view of
+    // a transferred (detached) buffer throws when sliced
+    const rest = n < data.length ? data.subarray(n) : NOTHING;
     // a new gathering gets one flush at the end of this event-loop turn (if it is not sent sooner)
     const startsGathering = n > 0 && !a.gathering;
     if (n > 0) {
@@ -160,7 +162,7 @@ export class Connection {
         if (end >= 0 || this.pending.length > MAX_HEAD_BYTES) {
           // oversized head: answer and close, the rest of the stream cannot be framed
           const line = this.pending.subarray(0, Math.min(this.pending.length, 256)).toString('latin1').split('\r\n')[0] ?? '';
-          this.pending = Buffer.alloc(0);
+          this.pending = NOTHING;
           this.startFail(line, '', '', 400, true);
         }
         break;
