@@ -52,8 +52,6 @@ interface Active {
   inFlight: number;
   /** body pieces gathered for the worker, sent when full or when this event-loop turn ends */
   gathering: { pieces: ArrayBuffer[]; length: number } | null;
-  /** close the connection once this response is sent */
-  closeAfter: boolean;
   responded: boolean;
 }
 
@@ -198,7 +196,7 @@ export class Connection {
     }
     if (method !== 'PUT') this.discard = bodyLength;
     const kind: JobKind = method === 'PUT' ? 'put' : method === 'GET' ? 'get' : 'head';
-    this.start(this.makeJob(kind, name, head.line, method, target, method === 'PUT' ? bodyLength : 0, 0), head.close);
+    this.start(this.makeJob(kind, name, head.line, method, target, method === 'PUT' ? bodyLength : 0, 0, head.close));
   }
 
   private answerHealthcheck(head: RequestHead): void {
@@ -208,17 +206,16 @@ export class Connection {
     if (head.close) this.finish(true);
   }
 
-  private startFail(line: string, method: string, target: string, status: number, closeAfter: boolean): void {
-    this.start(this.makeJob('fail', '', line, method, target, 0, status), closeAfter);
+  private startFail(line: string, method: string, target: string, status: number, close: boolean): void {
+    this.start(this.makeJob('fail', '', line, method, target, 0, status, close));
   }
 
-  private makeJob(kind: JobKind, name: string, line: string, method: string, target: string, contentLength: number, status: number): Job {
-    return { id: this.ctx.nextJobId(), kind, name, method, target, line, contentLength, status, ticket: 0, close: false };
+  private makeJob(kind: JobKind, name: string, line: string, method: string, target: string, contentLength: number, status: number, close: boolean): Job {
+    return { id: this.ctx.nextJobId(), kind, name, method, target, line, contentLength, status, ticket: 0, close };
   }
 
-  private start(job: Job, closeAfter: boolean): void {
-    job.close = closeAfter;
-    const a: Active = { job, phase: 'prebuffer', bodyLeft: job.contentLength, inFlight: 0, gathering: null, closeAfter, responded: false };
+  private start(job: Job): void {
+    const a: Active = { job, phase: 'prebuffer', bodyLeft: job.contentLength, inFlight: 0, gathering: null, responded: false };
     this.active = a;
     if (job.kind === 'put' && this.pending.length < Math.min(a.bodyLeft, PREBUFFER)) {
       if (this.clientEnded) return this.onGone();
@@ -302,7 +299,7 @@ export class Connection {
         a.phase = 'response';
         a.responded = true;
         this.socket.write(new Uint8Array(msg.response));
-        return this.finish(a.closeAfter);
+        return this.finish(a.job.close);
     }
   }
 
@@ -310,13 +307,13 @@ export class Connection {
     a.phase = 'response';
     this.stopProgressChecks();
     // an answer before the whole body arrived (error, disk full): the stream can't be resynced
-    if (a.bodyLeft > 0) a.closeAfter = true;
+    if (a.bodyLeft > 0) a.job.close = true;
     // head and body leave in one writev
     this.socket.cork();
     if (msg.status !== undefined && !a.responded) {
       a.responded = true;
-      if (msg.length === undefined) this.socket.write(textResponse(msg.status, a.closeAfter, a.job.method === 'HEAD'));
-      else this.socket.write(responseHead(msg.status, msg.length, a.closeAfter));
+      if (msg.length === undefined) this.socket.write(textResponse(msg.status, a.job.close, a.job.method === 'HEAD'));
+      else this.socket.write(responseHead(msg.status, msg.length, a.job.close));
     }
     if (msg.chunk && a.job.kind === 'get') {
       const chunk = msg.chunk;
@@ -326,7 +323,7 @@ export class Connection {
       else this.socket.write(new Uint8Array(chunk, 0, bytes), () => this.ctx.pool.send(id, { t: 'credit', id, bytes, chunk }, [chunk]));
     }
     this.socket.uncork();
-    if (msg.final) this.finish(a.closeAfter);
+    if (msg.final) this.finish(a.job.close);
   }
 
   private finish(close: boolean): void {

@@ -1,12 +1,13 @@
 // Messages between the main thread (sockets, HTTP parsing) and the workers (file I/O, hex
 // encoding, log writes). One worker handles one job at a time; every message but a batch of new
 // jobs names its job.
-// Streaming buffers travel by transfer and are handed back for reuse, so memory stays bounded
-// whatever the garbage collector's pace.
+// Streaming buffers travel by transfer: GET buffers are handed back for reuse, PUT body buffers
+// are handed back to be freed by the main thread, so memory stays bounded whatever the pace of
+// the workers' garbage collectors.
 
 export type JobKind = 'get' | 'head' | 'put' | 'fail';
 
-/** GET data travels in buffers of this size (a small file's in one of its own size) */
+/** GET data of a large file travels in buffers of this size (a small file's whole response goes in one of its own, not handed back) */
 export const GET_CHUNK = 1024 * 1024;
 /** GET buffers the main thread keeps per worker to hand back, and a worker keeps for reuse */
 export const MAX_RETURNED_CHUNKS = 6;
@@ -34,7 +35,7 @@ export interface Job {
   status: number;
   /** the worker must claim the job with this before it starts it (sync/job-claims.ts); set by the pool */
   ticket: number;
-  /** the response closes the connection (`Connection: close`) */
+  /** the response closes the connection (`Connection: close`); the main thread may set it later, when a PUT is answered before its whole body arrived */
   close: boolean;
 }
 

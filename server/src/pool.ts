@@ -5,7 +5,7 @@
 // job handed ahead has not started (-N still bounds the stage): a worker that falls idle takes it
 // back from a busy one (sync/job-claims.ts), so no job waits behind a slow one.
 import { Worker } from 'node:worker_threads';
-import { GET_CHUNK, MAX_RETURNED_CHUNKS, packJobs, type FromWorker, type Job, type ToWorker } from './messages.js';
+import { MAX_RETURNED_CHUNKS, packJobs, type FromWorker, type Job, type ToWorker } from './messages.js';
 import { createJobClaims, JobClaims } from './sync/job-claims.js';
 import type { WorkerConfig, WorkerData } from './worker-config.js';
 
@@ -87,7 +87,7 @@ export class WorkerPool {
       this.byId.delete(msg.id);
     }
     handle.onMessage(msg, (chunk) => {
-      if (chunk.byteLength === GET_CHUNK && slot.returned.length < MAX_RETURNED_CHUNKS) slot.returned.push(chunk);
+      if (slot.returned.length < MAX_RETURNED_CHUNKS) slot.returned.push(chunk);
     });
     if (ended) this.scheduleDispatch();
   }

@@ -28,9 +28,9 @@ const SMALL_READ = 256 * 1024;
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 let tempSeq = 0;
 
-/** Keeps a full-size GET buffer that came back, for the next read. */
+/** Keeps a GET buffer that came back (always a CHUNK: small files' buffers never come back), for the next read. */
 function keepSpare(chunk: ArrayBuffer): void {
-  if (chunk.byteLength === CHUNK && spareChunks.length < MAX_SPARE_CHUNKS) spareChunks.push(chunk);
+  if (spareChunks.length < MAX_SPARE_CHUNKS) spareChunks.push(chunk);
 }
 
 function post(msg: FromWorker, transfer?: ArrayBuffer[]): void {
