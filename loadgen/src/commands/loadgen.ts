@@ -2,12 +2,15 @@
 // Progress goes to stderr; the result is one JSON line on stdout.
 import { parseArgs } from 'node:util';
 import { CliError } from '../cli-error.js';
-import { jobSchema, type LoadgenResult } from '../workload/job.js';
+import { jobSchema, type LoadgenJob, type LoadgenResult } from '../workload/job.js';
+import { measureCapacity } from '../workload/capacity.js';
 import { runLoad } from '../workload/load.js';
+import { runWrkLoad, WrkFailed } from '../workload/wrk/run.js';
+import { WrkMissingError } from '../workload/wrk/locate.js';
 import { seedFiles } from '../workload/seed.js';
 import { verifyFiles } from '../workload/verify.js';
 
-const USAGE = 'usage: speedlab loadgen --target http://127.0.0.1:PORT --job \'<json>\'';
+const USAGE = 'usage: speedlab loadgen --target http://127.0.0.1:PORT --job \'<json>\'   (a capacity job needs no --target)';
 
 export async function main(argv: string[]): Promise<number> {
   let values: { target?: string; job?: string; help?: boolean };
@@ -20,16 +23,48 @@ export async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  if (!values.target || !values.job) throw new CliError(USAGE, 2);
+  if (!values.job) throw new CliError(USAGE, 2);
+  const job = parseJob(values.job);
+  if (job.phase === 'capacity') {
+    process.stderr.write(`loadgen: capacity of ${job.engine} with ${job.connections} connections\n`);
+    const result = await engineFailures(() => measureCapacity(job.engine, job.connections, job.durationS));
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return 0;
+  }
+  if (!values.target) throw new CliError(USAGE, 2);
   let target: URL;
   try {
     target = new URL(values.target);
   } catch {
     throw new CliError(`--target: '${values.target}' is not a URL; expected http://127.0.0.1:PORT`, 2);
   }
+  process.stderr.write(`loadgen: ${job.phase} against ${target.origin}\n`);
+  let result: LoadgenResult;
+  if (job.phase === 'seed') result = await seedFiles(target, job.workload);
+  else if (job.phase === 'verify') result = await verifyFiles(target, job.workload);
+  else if (job.engine === 'wrk') {
+    if (job.requests !== undefined) throw new CliError('--job: a counted window (requests) needs engine autocannon; wrk measures a duration', 2);
+    const { durationS, seqBase, workload } = job;
+    result = await engineFailures(() => runWrkLoad(target, workload, durationS, seqBase));
+  } else result = await runLoad(target, job.workload, job.durationS, job.seqBase, job.requests);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  return 0;
+}
+
+/** wrk missing or failing: one clear message and exit 1, which the sweep records as the point's failure */
+async function engineFailures<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof WrkMissingError || err instanceof WrkFailed) throw new CliError(err.message, 1);
+    throw err;
+  }
+}
+
+function parseJob(text: string): LoadgenJob {
   let raw: unknown;
   try {
-    raw = JSON.parse(values.job);
+    raw = JSON.parse(text);
   } catch (err) {
     throw new CliError(`--job: not JSON (${(err as Error).message})`, 2);
   }
@@ -38,12 +73,5 @@ export async function main(argv: string[]): Promise<number> {
     const first = parsed.error.issues[0]!;
     throw new CliError(`--job: field '${first.path.join('.')}': ${first.message}`, 2);
   }
-  const job = parsed.data;
-  process.stderr.write(`loadgen: ${job.phase} against ${target.origin}\n`);
-  let result: LoadgenResult;
-  if (job.phase === 'seed') result = await seedFiles(target, job.workload);
-  else if (job.phase === 'verify') result = await verifyFiles(target, job.workload);
-  else result = await runLoad(target, job.workload, job.durationS, job.seqBase, job.requests);
-  process.stdout.write(`${JSON.stringify(result)}\n`);
-  return 0;
+  return parsed.data;
 }

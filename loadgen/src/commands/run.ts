@@ -17,6 +17,7 @@ import { Interrupted } from '../sweep/point.js';
 import { Progress } from '../sweep/progress.js';
 import { chooseRunDir } from '../sweep/run-dir.js';
 import { calibrateRun } from '../sweep/calibration.js';
+import { measureCeilings } from '../sweep/capacity.js';
 import { RuntimeLost, runSweep } from '../sweep/sweep.js';
 import { bytesLine, resultsTable } from '../sweep/table.js';
 
@@ -131,6 +132,7 @@ export async function main(argv: string[]): Promise<number> {
     runtime: runtime.name,
     host: { ...hostInfo(), ...runtime.environment?.() },
     calibration: previous?.calibration ?? [],
+    ...(previous?.loadgenCeilings && { loadgenCeilings: previous.loadgenCeilings }),
     tools: toolVersions(),
     ...(args.scale !== 1 && { scale: args.scale }),
   };
@@ -148,7 +150,9 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const calibration = await calibrateRun(exp, runtime, runId, info.calibration, abort.signal, (t) => console.error(t));
     if (calibration.length > info.calibration.length) writeRunInfo(dir, Object.assign(info, { calibration }));
-    records = await runSweep({ exp, runtime, runId, dir, signal: abort.signal, progress: new Progress() });
+    const ceilings = await measureCeilings(exp, runtime, runId, info.loadgenCeilings ?? [], abort.signal, (t) => console.error(t));
+    if (ceilings.length > (info.loadgenCeilings?.length ?? 0)) writeRunInfo(dir, Object.assign(info, { loadgenCeilings: ceilings }));
+    records = await runSweep({ exp, runtime, runId, dir, signal: abort.signal, progress: new Progress(), ceilings });
   } catch (err) {
     if (err instanceof Interrupted || abort.signal.aborted) {
       await cleanupQuietly(runtime, runId);
@@ -177,7 +181,7 @@ export async function main(argv: string[]): Promise<number> {
   const failed = records.filter((r) => r.outcome === 'failed');
   const bound = records.filter((r) => r.loadgenBound);
   const out: string[] = [resultsTable(exp, records), '', bytesLine(records)];
-  if (bound.length > 0) out.push(`${bound.length} of ${records.length} points were loadgen-bound (the load generator used >= 90% of a core): their numbers measure the load generator, not the server`);
+  if (bound.length > 0) out.push(`${bound.length} of ${records.length} points were loadgen-bound (the load generator used >= 90% of a core, or the rate was above half of its ceiling): their numbers measure the load generator, not the server`);
   if (failed.length > 0) out.push(`${failed.length} of ${records.length} points FAILED (see the notes above and points.jsonl)`);
   if (expectations.length > 0) out.push('', 'expectations:', ...expectationLines(expectations));
   out.push('', rep.line, `results: ${dir} (${points(exp).length} points, this session ${formatDuration((Date.now() - started) / 1000)})`);

@@ -1,5 +1,5 @@
 // The resolved experiment: what the grid, the runtimes and the sweep work from.
-import type { LockMode, LogMode, LogWrite, Mix, PointParams, SyncMode } from '../results/record.js';
+import type { Engine, LockMode, LogMode, LogWrite, Mix, PointParams, SyncMode } from '../results/record.js';
 import type { DiskProfile, ServerImpl } from '../runtime/types.js';
 import type { Expectation, SweepKey } from './schema.js';
 
@@ -39,6 +39,7 @@ export const DEFAULTS = {
   disk: 'ram',
   mix: 'put' as Mix,
   connections: 32,
+  engine: 'autocannon' as Engine,
   warmupS: 2,
   durationS: 10,
   repetitions: 1,

@@ -11,9 +11,15 @@ export interface Point {
   params: PointParams;
 }
 
+/**
+ * Parameters added after records were first written, with the value every older record had:
+ * at that value they stay out of the key, so older points.jsonl files keep their ids (resume, compare).
+ */
+const LATER_PARAMS: Partial<CellParams> = { engine: 'autocannon' };
+
 /** stable key of a cell's parameters, in a fixed order */
 export function cellKey(p: CellParams): string {
-  return SWEEP_KEYS.map((k) => `${k}=${p[k]}`).join(',');
+  return SWEEP_KEYS.filter((k) => !(k in LATER_PARAMS) || p[k] !== LATER_PARAMS[k]).map((k) => `${k}=${p[k]}`).join(',');
 }
 
 export function pointId(p: PointParams): string {

@@ -5,6 +5,8 @@ import { DEFAULTS, RAM_DISK } from './experiment.js';
 import { SWEEP_KEYS, paramSchemas, type Expectation, type RawExperiment, type SweepKey } from './schema.js';
 import type { DiskProfile, ServerImpl } from '../runtime/types.js';
 import { DISK_PRESETS, PRESET_NAMES } from '../disk/presets.js';
+import { WRK_BODY_BUDGET_BYTES, wrkBodyBytes } from '../workload/wrk/request-files.js';
+import { formatBytes } from './units.js';
 
 export interface Problem {
   path: (string | number)[];
@@ -12,7 +14,7 @@ export interface Problem {
 }
 
 const SERVER_KEYS = ['threads', 'log', 'lock', 'logWrite', 'sync'] as const;
-const WORKLOAD_KEYS = ['fileSize', 'mix', 'connections'] as const;
+const WORKLOAD_KEYS = ['fileSize', 'mix', 'connections', 'engine'] as const;
 const REFERENCE_ONLY = ['lock', 'logWrite', 'sync', 'ioDelay', 'logDelay'] as const;
 
 /** FNV-1a of the name: the default body seed, so a rerun of the same file uses the same bodies */
@@ -67,13 +69,17 @@ export function resolveExperiment(raw: RawExperiment, sweepOrder: string[] = [])
     disk: DEFAULTS.disk,
     mix: workload.mix ?? DEFAULTS.mix,
     connections: workload.connections ?? DEFAULTS.connections,
+    engine: workload.engine ?? DEFAULTS.engine,
   };
   const valuesOf = <K extends SweepKey>(k: K): CellParams[K][] => (swept.has(k) ? (sweep.find((s) => s.key === k)!.values as CellParams[K][]) : [fixed[k]]);
 
   if (impl.kind !== 'reference') {
     for (const k of REFERENCE_ONLY) {
-      if (k !== 'ioDelay' && k !== 'logDelay' && swept.has(k)) problems.push({ path: ['sweep', k], message: `${k} is an option of the reference server; a command: server cannot vary it` });
-      else if (server[k] !== undefined) problems.push({ path: ['server', k], message: `${k} is an option of the reference server; remove it for a command: server` });
+      // a command that takes the design as a placeholder ({lock}, {logWrite}, {sync}) can vary it
+      if (k !== 'ioDelay' && k !== 'logDelay' && server.command!.some((a) => a.includes(`{${k}}`))) continue;
+      const hint = k === 'ioDelay' || k === 'logDelay' ? '' : ` (or pass it to your server with a {${k}} placeholder in command:)`;
+      if (k !== 'ioDelay' && k !== 'logDelay' && swept.has(k)) problems.push({ path: ['sweep', k], message: `${k} is an option of the reference server; a command: server cannot vary it${hint}` });
+      else if (server[k] !== undefined) problems.push({ path: ['server', k], message: `${k} is an option of the reference server; remove it for a command: server${hint}` });
     }
     const logs = valuesOf('log');
     if (logs.includes('meta')) problems.push({ path: swept.has('log') ? ['sweep', 'log'] : ['server', 'log'], message: 'log: meta is a mode of the reference server; a command: server can use off or full' });
@@ -98,6 +104,7 @@ export function resolveExperiment(raw: RawExperiment, sweepOrder: string[] = [])
     problems.push({ path: ['workload', 'filesPerConnection'], message: 'filesPerConnection applies to files: distinct only' });
   }
   const files = filesIn.kind === 'shared' ? filesIn : { kind: 'distinct' as const, perConnection: workload.filesPerConnection ?? 1 };
+  if (valuesOf('engine').includes('wrk')) problems.push(...wrkProblems(swept.has('engine'), workload.requests !== undefined, mixes, ratio, valuesOf, files));
 
   const disks: Record<string, DiskProfile> = { ram: RAM_DISK };
   for (const [name, d] of Object.entries(raw.disks ?? {})) {
@@ -152,6 +159,34 @@ export function resolveExperiment(raw: RawExperiment, sweepOrder: string[] = [])
       expect: expect.map((e) => normalizeExpectation(e)),
     },
   };
+}
+
+/** what the wrk engine cannot do: read HEAD answers, count a window in requests, hold more PUT bodies than its budget */
+function wrkProblems(
+  engineSwept: boolean,
+  counted: boolean,
+  mixes: CellParams['mix'][],
+  ratio: { head: number; put: number },
+  valuesOf: <K extends SweepKey>(k: K) => CellParams[K][],
+  files: Experiment['workload']['files'],
+): Problem[] {
+  const problems: Problem[] = [];
+  const where = engineSwept ? ['sweep', 'engine'] : ['workload', 'engine'];
+  if (mixes.includes('head') || (mixes.includes('mixed') && ratio.head > 0)) {
+    problems.push({ path: where, message: 'wrk cannot run HEAD requests (it waits for the body a HEAD answer announces); use engine: autocannon for a mix with HEAD' });
+  }
+  if (counted) problems.push({ path: ['workload', 'requests'], message: 'a counted window (requests:) needs engine: autocannon; wrk measures a duration: give duration: instead' });
+  const hasPut = mixes.some((m) => m === 'put' || (m === 'mixed' && ratio.put > 0));
+  for (const fileSize of valuesOf('fileSize')) {
+    for (const connections of valuesOf('connections')) {
+      const bytes = wrkBodyBytes({ files, connections, fileSize }, hasPut);
+      if (bytes > WRK_BODY_BUDGET_BYTES) {
+        problems.push({ path: where, message: `wrk prebuilds one PUT body per file name: ${formatBytes(fileSize)} x ${bytes / fileSize} names = ${formatBytes(bytes)}, over its ${formatBytes(WRK_BODY_BUDGET_BYTES)} budget; use engine: autocannon for files this large, or fewer names` });
+        return problems;
+      }
+    }
+  }
+  return problems;
 }
 
 /** parses a selection's values like the sweep's (so fileSize: 4KiB matches 4096) */

@@ -9,6 +9,8 @@ export const LOCK_MODES = ['global', 'file'] as const;
 export const LOG_WRITES = ['locked', 'reserved'] as const;
 export const SYNC_MODES = ['none', 'fsync'] as const;
 export const MIXES = ['put', 'get', 'head', 'mixed'] as const;
+/** the load generators: autocannon (Node, in-process µs latencies) or wrk (C, for fast servers) */
+export const ENGINES = ['autocannon', 'wrk'] as const;
 export const MAX_FILE_SIZE = 1024 ** 3; // one body must fit in a Buffer, several in memory
 
 function oneOf<T extends readonly [string, ...string[]]>(values: T) {
@@ -61,6 +63,7 @@ export const paramSchemas = {
   disk: diskName,
   mix: oneOf(MIXES),
   connections: connectionsValue,
+  engine: oneOf(ENGINES),
 };
 export type SweepKey = keyof typeof paramSchemas;
 export const SWEEP_KEYS = Object.keys(paramSchemas) as SweepKey[];
@@ -92,6 +95,7 @@ export const sweepSchema = z.strictObject({
   disk: list(paramSchemas.disk).optional(),
   mix: list(paramSchemas.mix).optional(),
   connections: list(paramSchemas.connections).optional(),
+  engine: list(paramSchemas.engine).optional(),
 });
 
 const FILES_HELP = 'expected distinct or shared:K (K hot names shared by all connections, e.g. shared:4)';
@@ -111,6 +115,7 @@ export const ratioSchema = z.strictObject({
 });
 
 export const workloadSchema = z.strictObject({
+  engine: oneOf(ENGINES).optional(),
   mix: oneOf(MIXES).optional(),
   ratio: ratioSchema.optional(),
   files: filesValue.optional(),

@@ -26,6 +26,8 @@ export interface Cell {
   /** connection errors + timeouts + 4xx/5xx responses, summed over repetitions */
   errors: number;
   loadgenBound: boolean;
+  /** the highest share of the engine's ceiling among the cell's points, where measured */
+  loadgenCeilingShare: number | null;
   verificationMismatches: number;
   /** requests/s relative to the mean of the series' 1-thread cell, per repetition */
   speedup: Stat | null;
@@ -80,6 +82,7 @@ function aggregate(key: string, group: PointRecord[]): Cell {
     writeLimitBps: limits.length > 0 ? Math.min(...limits) : null,
     errors: group.reduce((acc, p) => acc + errorCount(p), 0),
     loadgenBound: ok.some((p) => p.loadgenBound),
+    loadgenCeilingShare: ok.some((p) => p.loadgenCeilingShare !== undefined) ? Math.max(...ok.map((p) => p.loadgenCeilingShare ?? 0)) : null,
     verificationMismatches: group.reduce((acc, p) => acc + p.verification.mismatches, 0),
     speedup: null,
   };

@@ -115,8 +115,12 @@ function seriesFindings(series: Series): Finding[] {
   if (loadgenCells.length > 0) {
     out.push({
       ...base, kind: 'loadgen-bound', level: 'bad',
-      text: `${series.name}: not trusted — the load generator used ≥ 0.9 core at ${threadList(loadgenCells)}, so it may have limited the throughput.`,
-      numbers: { cells: loadgenCells.length, maxLoadgenCpuCores: Math.max(...loadgenCells.map((c) => c.loadgenCpuCores ?? 0)) },
+      text: `${series.name}: not trusted — the load generator used ≥ 0.9 core, or ran above half of its measured ceiling, at ${threadList(loadgenCells)}, so it may have limited the throughput.`,
+      numbers: {
+        cells: loadgenCells.length,
+        maxLoadgenCpuCores: Math.max(...loadgenCells.map((c) => c.loadgenCpuCores ?? 0)),
+        ...(loadgenCells.some((c) => c.loadgenCeilingShare !== null) && { maxCeilingShare: Math.max(...loadgenCells.map((c) => c.loadgenCeilingShare ?? 0)) }),
+      },
     });
   }
 

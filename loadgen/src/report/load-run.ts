@@ -85,6 +85,7 @@ function normalizePoint(value: unknown): PointRecord | null {
     disk: p.disk,
     mix: p.mix ?? 'put',
     connections: typeof p.connections === 'number' ? p.connections : 0,
+    engine: p.engine === 'wrk' ? 'wrk' : 'autocannon',
     repetition: typeof p.repetition === 'number' ? p.repetition : 0,
   };
   const latency = (raw.latencyUs ?? {}) as Partial<PointRecord['latencyUs']>;
@@ -120,6 +121,7 @@ function normalizePoint(value: unknown): PointRecord | null {
   if (typeof raw.serverMemPeakBytes === 'number') point.serverMemPeakBytes = raw.serverMemPeakBytes;
   if (raw.diskLimits && typeof raw.diskLimits === 'object') point.diskLimits = raw.diskLimits;
   if (typeof raw.hostWriteBytes === 'number') point.hostWriteBytes = raw.hostWriteBytes;
+  if (typeof raw.loadgenCeilingShare === 'number') point.loadgenCeilingShare = raw.loadgenCeilingShare;
   const host = raw.hostDeviceWrite as Partial<NonNullable<PointRecord['hostDeviceWrite']>> | undefined;
   if (host && typeof host.device === 'string' && typeof host.bytes === 'number') point.hostDeviceWrite = { device: host.device, bytes: host.bytes };
   return point;

@@ -42,7 +42,7 @@ function num(html: string): string {
 
 export function environmentSection(info: RunInfo | null): string {
   if (!info) return '<p class="warn">run.json is missing: the environment of this run is unknown.</p>';
-  return `${table(['', ''], environmentRows(info))}\n${calibrationTable(info)}\n${experimentDetails(info)}`;
+  return `${table(['', ''], environmentRows(info))}\n${calibrationTable(info)}\n${ceilingTable(info)}\n${experimentDetails(info)}`;
 }
 
 export function environmentRows(info: RunInfo): string[][] {
@@ -64,6 +64,20 @@ export function environmentRows(info: RunInfo): string[][] {
     ['tools', info.tools ? Object.entries(info.tools).map(([k, v]) => `${k} ${v}`).join(', ') : undefined],
   ];
   return rows.map(([k, v]) => [escapeHtml(k), escapeHtml(v === undefined || v === null || v === '' ? '–' : v)]);
+}
+
+function ceilingTable(info: RunInfo): string {
+  const ceilings = Array.isArray(info.loadgenCeilings) ? info.loadgenCeilings : [];
+  if (ceilings.length === 0) return '<p>Load generator ceiling: not measured in this run (only its CPU use flags loadgen-bound points).</p>';
+  const rows = ceilings.map((c) => [
+    escapeHtml(c.engine),
+    num(formatNumber(c.connections)),
+    num(`${formatNumber(c.requestsPerS)} req/s`),
+    num(c.measuredPerS === undefined ? '–' : `${formatNumber(c.measuredPerS)} req/s`),
+    num(`${formatNumber(c.cpuCores)} cores`),
+    num(`${formatNumber(c.windowS)} s`),
+  ]);
+  return `<p>Load generator ceiling: what each engine can drive, from its requests per CPU-second against a trivial responder on the load generator's CPUs, times the cores it can use. A point above half of it is flagged loadgen-bound.</p>\n${table(['engine', 'connections', 'ceiling', 'reached against the responder', 'engine CPU', 'window'], rows)}`;
 }
 
 function calibrationTable(info: RunInfo): string {

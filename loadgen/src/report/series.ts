@@ -7,15 +7,17 @@ export type SeriesParams = Omit<PointParams, 'threads' | 'repetition'>;
 export type CellParams = Omit<PointParams, 'repetition'>;
 
 /** The params that name a series only when they vary within the run (or between compared runs). */
-type OptionalDim = 'logWrite' | 'sync' | 'mix' | 'connections';
-const OPTIONAL_DIMS: readonly OptionalDim[] = ['logWrite', 'sync', 'mix', 'connections'];
+type OptionalDim = 'logWrite' | 'sync' | 'mix' | 'connections' | 'engine';
+const OPTIONAL_DIMS: readonly OptionalDim[] = ['logWrite', 'sync', 'mix', 'connections', 'engine'];
 
 export function seriesParams(p: PointParams | CellParams): SeriesParams {
-  return { log: p.log, lock: p.lock, fileSize: p.fileSize, disk: p.disk, logWrite: p.logWrite, sync: p.sync, mix: p.mix, connections: p.connections };
+  return { log: p.log, lock: p.lock, fileSize: p.fileSize, disk: p.disk, logWrite: p.logWrite, sync: p.sync, mix: p.mix, connections: p.connections, engine: p.engine };
 }
 
 export function seriesKey(p: SeriesParams): string {
-  return [p.log, p.lock, p.fileSize, p.disk, p.logWrite, p.sync, p.mix, p.connections].join('|');
+  // the engine joins the key only where it is not the one every older record used
+  const engine = p.engine === 'autocannon' ? [] : [p.engine];
+  return [p.log, p.lock, p.fileSize, p.disk, p.logWrite, p.sync, p.mix, p.connections, ...engine].join('|');
 }
 
 export function cellKey(p: CellParams): string {
@@ -41,6 +43,7 @@ export function seriesName(p: SeriesParams, varying: ReadonlySet<OptionalDim>): 
   if (varying.has('sync')) parts.push(p.sync === 'fsync' ? 'fsync' : 'no fsync');
   if (varying.has('mix')) parts.push(`${MIX_WORDS[p.mix] ?? p.mix} workload`);
   if (varying.has('connections')) parts.push(`${p.connections} connections`);
+  if (varying.has('engine')) parts.push(`${p.engine} load`);
   return parts.join(', ');
 }
 
@@ -57,6 +60,7 @@ export function compareSeries(a: SeriesParams, b: SeriesParams): number {
     a.logWrite.localeCompare(b.logWrite) ||
     a.sync.localeCompare(b.sync) ||
     a.mix.localeCompare(b.mix) ||
-    a.connections - b.connections
+    a.connections - b.connections ||
+    a.engine.localeCompare(b.engine)
   );
 }

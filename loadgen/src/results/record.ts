@@ -6,6 +6,7 @@ export type LockMode = 'global' | 'file';
 export type LogWrite = 'locked' | 'reserved';
 export type SyncMode = 'none' | 'fsync';
 export type Mix = 'put' | 'get' | 'head' | 'mixed';
+export type Engine = 'autocannon' | 'wrk';
 
 /** The parameters that identify one measured point. */
 export interface PointParams {
@@ -20,6 +21,8 @@ export interface PointParams {
   disk: string;
   mix: Mix;
   connections: number;
+  /** the load generator; records written before it existed were all autocannon */
+  engine: Engine;
   /** 0-based repetition index */
   repetition: number;
 }
@@ -74,8 +77,13 @@ export interface PointRecord {
   hostDeviceWrite?: { device: string; bytes: number };
   /** loadgen CPU use in cores averaged over the window */
   loadgenCpuCores: number;
-  /** true when the loadgen used >= 0.9 core: the result is not trusted */
+  /**
+   * true when the load generator may have limited the result, which is then not trusted: it used
+   * >= 0.9 core, or the point's rate was above half of its engine's ceiling (run.json)
+   */
   loadgenBound: boolean;
+  /** requests/s as a share of the engine's ceiling (run.json's loadgenCeilings), where it was measured */
+  loadgenCeilingShare?: number;
   verification: { checked: number; mismatches: number; detail?: string };
   /** the disk profile's configured limits, when throttled (bytes/s, ops/s) */
   diskLimits?: { writeBps?: number; readBps?: number; writeIops?: number; readIops?: number };
@@ -115,11 +123,26 @@ export interface RunInfo {
     loadgenCpuset?: string;
   };
   calibration: Calibration[];
+  /** the load generator's ceilings (sweep/capacity.ts); absent in runs made before they existed */
+  loadgenCeilings?: LoadgenCeiling[];
   tools: Record<string, string>;
   /** run --scale F: the windows (and total: bounds) were F × the file's; absent for a full run */
   scale?: number;
   /** results of the experiment's expect checks, filled after the sweep */
   expectations?: ExpectationResult[];
+}
+
+/** an engine's ceiling, measured against a trivial responder on the load generator's CPUs */
+export interface LoadgenCeiling {
+  engine: Engine;
+  connections: number;
+  /** requests/s the engine can drive: its requests per CPU-second, times the cores it can use */
+  requestsPerS: number;
+  /** the rate it reached against the responder, which shared its CPUs */
+  measuredPerS: number;
+  /** the engine's own CPU in that window, in cores */
+  cpuCores: number;
+  windowS: number;
 }
 
 export interface ExpectationResult {

@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import tar from 'tar-fs';
 
 export const DOCKERFILE = 'docker/Dockerfile';
-const ENTRIES = ['package.json', 'package-lock.json', DOCKERFILE, 'docker/prune-dev-deps.mjs', 'dist', 'node_modules'];
+// .image/: files staged for the image from the host (the wrk bundle: docker-wrk-bundle.ts)
+const ENTRIES = ['package.json', 'package-lock.json', DOCKERFILE, 'docker/prune-dev-deps.mjs', 'dist', 'node_modules', '.image'];
 
 /** the checkout this module was built from (dist/loadgen/src/runtime -> ../../../..) */
 export function projectRoot(): string {

@@ -3,7 +3,8 @@
 // from the host's Node. A context that has not changed since the last build costs no build.
 import type Docker from 'dockerode';
 import { buildImage, imageLabels } from './docker-build.js';
-import { DOCKERFILE, packContext, scanContext } from './docker-context.js';
+import { DOCKERFILE, packContext, projectRoot, scanContext } from './docker-context.js';
+import { stageWrkBundle } from './docker-wrk-bundle.js';
 import { BASE_LABEL, CONTEXT_LABEL, IMAGE, OFFICIAL_BASE_IMAGE, STAGE_LABEL } from './docker-labels.js';
 import { ensureLocalBase } from './docker-local-base.js';
 
@@ -114,7 +115,10 @@ export async function ensureImage(docker: Docker, opts: EnsureImageOptions = {})
   const started = performance.now();
   const { base, built: baseBuilt } = await chooseBase(docker, opts);
   const baseInfo = await docker.getImage(base).inspect();
-  const ctx = scanContext();
+  const root = projectRoot();
+  const wrk = stageWrkBundle(root);
+  (opts.onLine ?? (() => {}))(wrk ? `wrk for the image: ${wrk} and its libraries` : 'no wrk on this host: the image will have no wrk (engine: wrk needs it; apt-get install wrk, then speedlab image)');
+  const ctx = scanContext(root);
   // the base's id is part of the identity: a rebuilt base means a rebuilt image
   const fingerprint = `${ctx.fingerprint}-${baseInfo.Id.replace(/^sha256:/, '').slice(0, 12)}`;
   const labels = await imageLabels(docker, IMAGE);

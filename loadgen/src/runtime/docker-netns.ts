@@ -9,6 +9,10 @@ import { HARDENED, joinNetwork, USER } from './docker-hardening.js';
 import { IMAGE, labels, safeName } from './docker-labels.js';
 
 const IDLE = ['node', '-e', 'setInterval(() => {}, 1 << 30)'];
+export const LOADGEN_MEMORY_BYTES = 2 * 1024 ** 3;
+/** room for the wrk engine's request files (up to its PUT-body budget: workload/wrk/request-files.ts) */
+// owned by the loadgen's uid: this engine's tmpfs mounts come out 1755 whatever mode= says
+export const LOADGEN_TMPFS = { '/tmp': 'size=192m,mode=1777,uid=1000,gid=1000' };
 
 export interface NetnsOptions {
   runId: string;
@@ -48,8 +52,8 @@ export class NetnsContainer {
         ...HARDENED,
         NetworkMode: joinNetwork(serverId),
         CpusetCpus: opts.cpuset,
-        Memory: 2 * 1024 ** 3,
-        Tmpfs: { '/tmp': 'size=64m,mode=1777' },
+        Memory: LOADGEN_MEMORY_BYTES,
+        Tmpfs: LOADGEN_TMPFS,
       },
     });
     return new NetnsContainer(docker, container);

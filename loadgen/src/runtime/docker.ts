@@ -10,11 +10,12 @@ import { connectEngine, engineInfo, type EngineInfo } from './docker-engine.js';
 import { projectRoot } from './docker-context.js';
 import { ensureImage } from './docker-image.js';
 import { imageLabels } from './docker-build.js';
-import { IMAGE, safeName } from './docker-labels.js';
+import { IMAGE, labels, safeName } from './docker-labels.js';
 import { locateCgroup, cgroupCounters } from './docker-cgroup.js';
-import { NetnsContainer, type NetnsResult } from './docker-netns.js';
+import { LOADGEN_MEMORY_BYTES, LOADGEN_TMPFS, NetnsContainer, type NetnsResult } from './docker-netns.js';
 import { waitForPort } from './docker-probe.js';
-import { removeQuietly } from './docker-run.js';
+import { removeQuietly, runToCompletion } from './docker-run.js';
+import { HARDENED, USER } from './docker-hardening.js';
 import { serverCreateOptions } from './docker-server.js';
 import { containerCounters, fileSize } from './docker-stats.js';
 import { calibrateDisk } from '../disk/calibrate.js';
@@ -150,20 +151,27 @@ export class DockerRuntime implements Runtime {
   async runLoadgen(server: RunningServer, job: unknown, signal?: AbortSignal): Promise<unknown> {
     const argv = ['node', 'dist/loadgen/src/cli.js', 'loadgen', '--target', `http://127.0.0.1:${server.port}`, '--job', JSON.stringify(job)];
     const r = await this.runInNetns(server, argv, signal);
-    const tail = r.stderr.trim().split('\n').filter(Boolean).slice(-3).join(' | ');
-    if (r.exitCode !== 0) throw new Error(`the load generator exited with code ${r.exitCode}${tail ? `: ${tail}` : ''}`);
-    const line = r.stdout.trim().split('\n').pop() ?? '';
-    let result: unknown;
-    try {
-      result = JSON.parse(line);
-    } catch {
-      throw new Error(`the load generator printed no JSON result: ${JSON.stringify(line.slice(0, 200))}`);
-    }
+    const result = loadgenOutput(r);
     // the engine's count of the whole container, beside the loadgen's own count of its window
     if (r.cpuSeconds !== undefined && result && typeof result === 'object' && !Array.isArray(result)) {
       return { ...(result as Record<string, unknown>), containerCpuSeconds: r.cpuSeconds };
     }
     return result;
+  }
+
+  /** a one-off load-generator container on the loadgen cpuset with a loopback of its own */
+  async runLoadgenAlone(job: unknown, runId: string, signal?: AbortSignal): Promise<unknown> {
+    this.runIds.add(runId);
+    const r = await runToCompletion(this.docker, {
+      name: safeName('speedlab', runId, `capacity-${++this.counter}`),
+      Image: IMAGE,
+      Cmd: ['node', 'dist/loadgen/src/cli.js', 'loadgen', '--job', JSON.stringify(job)],
+      User: USER,
+      WorkingDir: '/app',
+      Labels: labels(runId, 'loadgen'),
+      HostConfig: { ...HARDENED, NetworkMode: 'none', CpusetCpus: this.cpus.loadgen, Memory: LOADGEN_MEMORY_BYTES, Tmpfs: LOADGEN_TMPFS },
+    }, signal);
+    return loadgenOutput(r);
   }
 
   async cleanup(runId: string): Promise<void> {
@@ -190,6 +198,18 @@ export class DockerRuntime implements Runtime {
   /** every run this runtime has served (Ctrl-C) */
   async cleanupAll(): Promise<void> {
     for (const runId of this.runIds) await this.cleanup(runId);
+  }
+}
+
+/** the load generator's JSON result line, or why there is none */
+function loadgenOutput(r: { exitCode: number; stdout: string; stderr: string }): unknown {
+  const tail = r.stderr.trim().split('\n').filter(Boolean).slice(-3).join(' | ');
+  if (r.exitCode !== 0) throw new Error(`the load generator exited with code ${r.exitCode}${tail ? `: ${tail}` : ''}`);
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  try {
+    return JSON.parse(line) as unknown;
+  } catch {
+    throw new Error(`the load generator printed no JSON result: ${JSON.stringify(line.slice(0, 200))}`);
   }
 }
 

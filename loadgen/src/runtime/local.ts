@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { CliError } from '../cli-error.js';
 import { startChild, stopChild, stopGroupByPid, type Child } from './children.js';
 import { canConnect, freePort } from './ports.js';
+import { userCommand } from './server-command.js';
 import { groupCounters, isAlive } from './proc.js';
 import type { DiskProfile, RunningServer, Runtime, ServerSpec, ServerStats } from './types.js';
 import type { Calibration } from '../results/record.js';
@@ -39,17 +40,7 @@ export function serverArgv(spec: ServerSpec, port: number, dataDir: string, logF
       ...(spec.logDelayMs && spec.log !== 'off' ? ['--log-delay', String(spec.logDelayMs)] : []),
     ];
   }
-  const fill = (a: string) => a.replaceAll('{port}', String(port)).replaceAll('{threads}', String(spec.threads)).replaceAll('{log}', logFile);
-  const argv: string[] = [];
-  impl.command.forEach((arg, i) => {
-    if (spec.log === 'off' && arg.includes('{log}')) {
-      // "-l {log}" without a log: drop the flag too
-      if (arg === '{log}' && argv.length > 0 && impl.command[i - 1]!.startsWith('-')) argv.pop();
-      return;
-    }
-    argv.push(fill(arg));
-  });
-  return argv;
+  return userCommand(impl.command, spec, port, logFile);
 }
 
 function tail(text: string): string {
@@ -170,12 +161,17 @@ export class LocalRuntime implements Runtime {
     };
   }
 
-  async runLoadgen(server: RunningServer, job: unknown, signal?: AbortSignal): Promise<unknown> {
+  runLoadgen(server: RunningServer, job: unknown, signal?: AbortSignal): Promise<unknown> {
+    return this.loadgen(['--target', `http://127.0.0.1:${server.port}`, '--job', JSON.stringify(job)], signal);
+  }
+
+  runLoadgenAlone(job: unknown, _runId: string, signal?: AbortSignal): Promise<unknown> {
+    return this.loadgen(['--job', JSON.stringify(job)], signal);
+  }
+
+  private async loadgen(args: string[], signal?: AbortSignal): Promise<unknown> {
     signal?.throwIfAborted();
-    const child = startChild(
-      [process.execPath, SPEEDLAB_CLI, 'loadgen', '--target', `http://127.0.0.1:${server.port}`, '--job', JSON.stringify(job)],
-      { keepStdout: true },
-    );
+    const child = startChild([process.execPath, SPEEDLAB_CLI, 'loadgen', ...args], { keepStdout: true });
     this.live.add(child);
     const abort = () => void stopChild(child, 500);
     signal?.addEventListener('abort', abort, { once: true });

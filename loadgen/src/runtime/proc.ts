@@ -43,6 +43,12 @@ function readKeyed(path: string): Record<string, number> {
   return out;
 }
 
+/** CPU seconds one process has used (all its threads, and its waited-for children) */
+export function cpuSecondsOf(pid: number): number | undefined {
+  const st = readStat(pid);
+  return st && st.cpuTicks / ticksPerSecond();
+}
+
 export function groupMembers(pgid: number): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {

@@ -79,6 +79,11 @@ export interface Runtime {
   startServer(spec: ServerSpec): Promise<RunningServer>;
   /** run `speedlab loadgen` with this job JSON against the server; returns the parsed stdout JSON */
   runLoadgen(server: RunningServer, job: unknown, signal?: AbortSignal): Promise<unknown>;
+  /**
+   * run `speedlab loadgen` with a job that needs no server (the capacity check) where the points'
+   * load generators run: on their CPUs, with a loopback of their own; returns the parsed stdout JSON
+   */
+  runLoadgenAlone(job: unknown, runId: string, signal?: AbortSignal): Promise<unknown>;
   /** remove everything this runtime created for runId (and, with stale=true, older runs' leftovers) */
   cleanup(runId: string): Promise<void>;
   /** what a disk profile really delivers, measured as a server would get it (run.json's calibration) */

@@ -22,8 +22,8 @@ export function pointJobs(exp: Experiment, p: PointParams): { seed: LoadgenJob; 
   const w = exp.workload;
   return {
     seed: { phase: 'seed', workload },
-    ...(w.warmupS > 0 && { warmup: { phase: 'load', workload, durationS: w.warmupS, seqBase: SEQ_WARMUP } }),
-    measure: { phase: 'load', workload, durationS: w.durationS, seqBase: SEQ_MEASURE, ...(w.requests !== undefined && { requests: w.requests }) },
+    ...(w.warmupS > 0 && { warmup: { phase: 'load', engine: p.engine, workload, durationS: w.warmupS, seqBase: SEQ_WARMUP } }),
+    measure: { phase: 'load', engine: p.engine, workload, durationS: w.durationS, seqBase: SEQ_MEASURE, ...(w.requests !== undefined && { requests: w.requests }) },
     verify: { phase: 'verify', workload },
   };
 }

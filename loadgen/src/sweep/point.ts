@@ -2,7 +2,8 @@
 // just before and after the measure job), verify, stop. Each phase is its own loadgen process.
 import type { Experiment } from '../experiment/experiment.js';
 import type { Point } from '../experiment/grid.js';
-import type { PointRecord } from '../results/record.js';
+import type { LoadgenCeiling, PointRecord } from '../results/record.js';
+import { ceilingFor, LOADGEN_CEILING_SHARE } from './capacity.js';
 import type { RunningServer, Runtime, ServerSpec, ServerStats } from '../runtime/types.js';
 import type { LoadResult, SeedResult, VerifyResult } from '../workload/job.js';
 import { hostDiskCounter, type HostDiskCounter } from '../results/host-disk.js';
@@ -27,6 +28,8 @@ export interface PointContext {
   runtime: Runtime;
   runId: string;
   signal: AbortSignal;
+  /** the run's load-generator ceilings (absent: only the CPU rule flags loadgen-bound points) */
+  ceilings?: readonly LoadgenCeiling[];
   onPhase(phase: Phase): void;
 }
 
@@ -89,7 +92,7 @@ function fillHostWrites(rec: PointRecord, before: ServerStats, after: ServerStat
   }
 }
 
-function fillMeasurement(rec: PointRecord, m: LoadResult, before: ServerStats, after: ServerStats, cpus: number): void {
+function fillMeasurement(rec: PointRecord, m: LoadResult, before: ServerStats, after: ServerStats, cpus: number, ceiling?: LoadgenCeiling): void {
   const s = m.durationS;
   rec.durationS = s;
   rec.requests = m.requests;
@@ -109,7 +112,8 @@ function fillMeasurement(rec: PointRecord, m: LoadResult, before: ServerStats, a
   rec.deviceWriteBytes = Math.max(0, after.ioIncludesSockets ? write - m.wireBytesReceived : write);
   rec.logBytes = after.logBytes - before.logBytes;
   rec.loadgenCpuCores = m.cpuCores;
-  rec.loadgenBound = m.cpuCores >= LOADGEN_BOUND_CORES;
+  if (ceiling && ceiling.requestsPerS > 0) rec.loadgenCeilingShare = Number((rec.requestsPerS / ceiling.requestsPerS).toFixed(3));
+  rec.loadgenBound = m.cpuCores >= LOADGEN_BOUND_CORES || (rec.loadgenCeilingShare ?? 0) > LOADGEN_CEILING_SHARE;
 }
 
 export async function measurePoint(ctx: PointContext, pt: Point): Promise<PointRecord> {
@@ -155,7 +159,7 @@ export async function measurePoint(ctx: PointContext, pt: Point): Promise<PointR
     const measured = await run<LoadResult>('measure', jobs.measure);
     const hostAfter = hostDiskCounter();
     const after = await server.stats();
-    fillMeasurement(rec, measured, before, after, server.cpus);
+    fillMeasurement(rec, measured, before, after, server.cpus, ceilingFor(ctx.ceilings ?? [], pt.params.engine, pt.params.connections));
     fillHostWrites(rec, before, after, hostBefore, hostAfter);
 
     const verified = await run<VerifyResult>('verify', jobs.verify);

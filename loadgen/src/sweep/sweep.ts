@@ -3,7 +3,7 @@ import { sweptText } from '../experiment/describe.js';
 import { estimatePoint } from '../experiment/estimate.js';
 import type { Experiment } from '../experiment/experiment.js';
 import { points, type Point } from '../experiment/grid.js';
-import type { PointRecord } from '../results/record.js';
+import type { LoadgenCeiling, PointRecord } from '../results/record.js';
 import { PointsWriter, readPoints } from '../results/store.js';
 import type { Runtime } from '../runtime/types.js';
 import { Interrupted, measurePoint } from './point.js';
@@ -24,6 +24,7 @@ export interface SweepOptions {
   dir: string;
   signal: AbortSignal;
   progress: Progress;
+  ceilings?: readonly LoadgenCeiling[];
 }
 
 /** the points still to measure, given the records already written */
@@ -48,7 +49,7 @@ export async function runSweep(o: SweepOptions): Promise<PointRecord[]> {
       const t0 = Date.now();
       let record: PointRecord;
       try {
-        record = await measurePoint({ exp: o.exp, runtime: o.runtime, runId: o.runId, signal: o.signal, onPhase: (ph) => o.progress.phase(ph) }, pt);
+        record = await measurePoint({ exp: o.exp, runtime: o.runtime, runId: o.runId, signal: o.signal, ...(o.ceilings && { ceilings: o.ceilings }), onPhase: (ph) => o.progress.phase(ph) }, pt);
       } catch (err) {
         if (!(err instanceof Interrupted)) await throwIfLost(o.runtime);
         throw err;

@@ -23,6 +23,8 @@ export const jobSchema = z.discriminatedUnion('phase', [
   z.object({ phase: z.literal('seed'), workload: workloadSpecSchema }),
   z.object({
     phase: z.literal('load'),
+    /** the load generator of this window (jobs written before there was a choice: autocannon) */
+    engine: z.enum(['autocannon', 'wrk']).default('autocannon'),
     workload: workloadSpecSchema,
     durationS: z.number().positive(),
     /** when set, the window is this many requests (durationS is then only a bound for the estimate) */
@@ -31,6 +33,13 @@ export const jobSchema = z.discriminatedUnion('phase', [
     seqBase: z.number().int().min(0).max(0xffffffff),
   }),
   z.object({ phase: z.literal('verify'), workload: workloadSpecSchema }),
+  /** the engine's ceiling against a trivial responder in the loadgen's own process (no server) */
+  z.object({
+    phase: z.literal('capacity'),
+    engine: z.enum(['autocannon', 'wrk']),
+    connections: z.number().int().min(1),
+    durationS: z.number().positive(),
+  }),
 ]);
 
 export type FileSet = z.infer<typeof fileSet>;
@@ -75,4 +84,17 @@ export interface VerifyResult {
   details: string[];
 }
 
-export type LoadgenResult = LoadResult | SeedResult | VerifyResult;
+export interface CapacityResult {
+  phase: 'capacity';
+  engine: 'autocannon' | 'wrk';
+  connections: number;
+  durationS: number;
+  /** the rate reached against the responder (which shared the CPUs) */
+  requestsPerS: number;
+  /** the engine's own CPU in that window */
+  cpuCores: number;
+  /** requests per CPU-second of the engine, times the cores it can use */
+  ceilingPerS: number;
+}
+
+export type LoadgenResult = LoadResult | SeedResult | VerifyResult | CapacityResult;

@@ -19,10 +19,10 @@ export interface Counters {
   statusCounts: Record<string, number>;
 }
 
-interface Slot { op: Op; name: string }
+export interface Slot { op: Op; name: string }
 
 /** every op position meets every name once per cycle */
-function cycleFor(w: WorkloadSpec, client: number): Slot[] {
+export function cycleFor(w: WorkloadSpec, client: number): Slot[] {
   const ops = opCycle(w);
   const names = clientNames(w.seed, w.files, client);
   const slots: Slot[] = [];

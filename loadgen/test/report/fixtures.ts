@@ -9,7 +9,7 @@ export const MiB = 1024 * 1024;
 
 const BASE_PARAMS: PointParams = {
   threads: 1, fileSize: 4096, log: 'off', lock: 'file', logWrite: 'reserved', sync: 'none',
-  disk: 'ram', mix: 'put', connections: 32, repetition: 0,
+  disk: 'ram', mix: 'put', connections: 32, engine: 'autocannon', repetition: 0,
 };
 
 export function point(params: Partial<PointParams>, fields: Partial<PointRecord> = {}): PointRecord {

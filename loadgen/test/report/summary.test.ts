@@ -33,7 +33,7 @@ describe('cells and summary.csv', () => {
   });
 
   test('names a person understands, with the extra dimensions only when they vary', () => {
-    const p = { log: 'full', lock: 'file', fileSize: MiB, disk: 'hdd', logWrite: 'locked', sync: 'fsync', mix: 'put', connections: 32 } as const;
+    const p = { log: 'full', lock: 'file', fileSize: MiB, disk: 'hdd', logWrite: 'locked', sync: 'fsync', mix: 'put', connections: 32, engine: 'autocannon' } as const;
     expect(seriesName(p, new Set())).toBe('full log, per-file locks, 1 MiB, hdd');
     expect(seriesName({ ...p, log: 'off', lock: 'global', fileSize: 4096 }, new Set(['connections']))).toBe('no log, global lock, 4 KiB, hdd, 32 connections');
     expect(seriesName(p, new Set(['logWrite', 'sync']))).toBe('full log, per-file locks, 1 MiB, hdd, locked log writes, fsync');

@@ -1,0 +1,55 @@
+// Where the wrk program is: SPEEDLAB_WRK, then PATH, then (inside the speedlab image only) the
+// bundle it carries: the build host's wrk with its own libraries and loader, run through that
+// loader (runtime/docker-wrk-bundle.ts).
+import { accessSync, constants, existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** the bundle's place relative to the project root, in a checkout and in the image alike */
+export const WRK_BUNDLE_DIR = '.image/wrk';
+
+/** how every wrk-missing message starts, also when it comes back from a loadgen process or container */
+export const WRK_MISSING = 'engine: wrk needs the wrk program';
+
+export class WrkMissingError extends Error {
+  constructor(detail: string) {
+    super(process.env.SPEEDLAB_IN_IMAGE
+      ? `${WRK_MISSING} (${detail}): install wrk on the machine that builds the image (apt-get install wrk), then rebuild it with speedlab image`
+      : `${WRK_MISSING} (${detail}): install it (Debian/Ubuntu: apt-get install wrk; macOS: brew install wrk) or set SPEEDLAB_WRK=/path/to/wrk`);
+  }
+}
+
+function executable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function projectRoot(): string {
+  // dist/loadgen/src/workload/wrk -> the root (also from the sources: loadgen/src/workload/wrk)
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const up = here.split(path.sep).includes('dist') ? '../../../../..' : '../../../..';
+  return path.resolve(here, up);
+}
+
+/** the argv prefix that runs wrk (a bundle runs through its own loader) */
+export function locateWrk(env: NodeJS.ProcessEnv = process.env, root = projectRoot()): string[] {
+  const given = env.SPEEDLAB_WRK;
+  if (given) {
+    if (!executable(given)) throw new WrkMissingError(`SPEEDLAB_WRK=${given} is not an executable file`);
+    return [given];
+  }
+  for (const dir of (env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
+    const file = path.join(dir, 'wrk');
+    if (executable(file)) return [file];
+  }
+  if (!env.SPEEDLAB_IN_IMAGE) throw new WrkMissingError('not on PATH');
+  const bundle = path.join(root, WRK_BUNDLE_DIR);
+  const loader = path.join(bundle, 'lib', 'loader');
+  const bin = path.join(bundle, 'bin', 'wrk');
+  if (existsSync(loader) && existsSync(bin)) return [loader, '--library-path', path.join(bundle, 'lib'), bin];
+  throw new WrkMissingError('not on PATH, and the image has none');
+}
