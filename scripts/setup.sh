@@ -4,6 +4,7 @@
 #   chromium  - the browser test opens report.html in it (playwright-core drives it)
 #   wrk       - the load generator's capacity benchmark
 #   nginx     - the reference server's peer in bench/server-vs-nginx
+#   make, gcc, libc6-dev - build examples/c-server (the server tests also run against it; libc6-dev's libc.a for its static build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +16,9 @@ missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+command -v make >/dev/null 2>&1 || missing+=(make)
+command -v gcc >/dev/null 2>&1 || missing+=(gcc)
+dpkg -s libc6-dev >/dev/null 2>&1 || missing+=(libc6-dev)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}" >&2
   as_root apt-get update -qq

@@ -1,11 +1,34 @@
-// Starts the compiled server as a real process on a loopback port, and talks raw HTTP to it.
-import { spawn, type ChildProcess } from 'node:child_process';
+// Starts a server as a real process on a loopback port, and talks raw HTTP to it: the compiled
+// reference server, or the C server of examples/c-server (the course's own kind of server).
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const SERVER_CLI = fileURLToPath(new URL('../../dist/server/src/cli.js', import.meta.url));
+export const C_SERVER_DIR = fileURLToPath(new URL('../../examples/c-server/', import.meta.url));
+
+export type ServerImpl = 'reference' | 'c';
+/** Every implementation the protocol suites run against. */
+export const IMPLS: readonly ServerImpl[] = ['reference', 'c'];
+
+let cServerBinary: string | null = null;
+
+/** Builds examples/c-server with make, once per process; throws with make's output when it cannot. */
+export function buildCServer(): string {
+  if (cServerBinary) return cServerBinary;
+  try {
+    execFileSync('make', ['-s', '-C', C_SERVER_DIR], { stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException & { stderr?: Buffer; stdout?: Buffer };
+    if (e.code === 'ENOENT') throw new Error('cannot build the C server: make is not installed (bash scripts/setup.sh installs make and gcc)');
+    const output = `${e.stdout?.toString() ?? ''}${e.stderr?.toString() ?? ''}`.trim();
+    throw new Error(`cannot build the C server with make -C ${C_SERVER_DIR} (bash scripts/setup.sh installs make and gcc):\n${output || e.message}`);
+  }
+  cServerBinary = join(C_SERVER_DIR, 'httpserver');
+  return cServerBinary;
+}
 
 export interface TestServer {
   port: number;
@@ -17,6 +40,12 @@ export interface TestServer {
 }
 
 export interface StartOptions {
+  /** the reference server (default) or the C server */
+  impl?: ServerImpl;
+  /**
+   * Options after PORT, --dir and -l. `-N`, `--lock` and `--timeout` mean the same to both servers;
+   * the C server refuses the reference server's other options (a usage error: the start fails).
+   */
   args?: string[];
   /** log to <tmp>/log with -l (default true) */
   log?: boolean;
@@ -26,13 +55,15 @@ export interface StartOptions {
 }
 
 export async function startTestServer(options: StartOptions = {}): Promise<TestServer> {
+  const binary = options.impl === 'c' ? buildCServer() : process.execPath;
   const root = mkdtempSync('/dev/shm/speedlab-test-');
   const dir = options.dir ?? join(root, 'data');
   if (!options.dir) (await import('node:fs')).mkdirSync(dir);
   const logPath = join(root, 'log');
-  const args = [SERVER_CLI, '0', '--dir', dir, ...(options.log === false ? [] : ['-l', logPath]), ...(options.args ?? [])];
+  const serverArgs = ['0', '--dir', dir, ...(options.log === false ? [] : ['-l', logPath]), ...(options.args ?? [])];
+  const args = options.impl === 'c' ? serverArgs : [SERVER_CLI, ...serverArgs];
   if (options.uid !== undefined) (await import('node:fs')).chmodSync(root, 0o777);
-  const proc = spawn(process.execPath, args, {
+  const proc = spawn(binary, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     uid: options.uid,
     gid: options.gid,

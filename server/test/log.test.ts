@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { exchange, expectedFailEntry, expectedFullEntry, request, startTestServer, type TestServer } from './harness.js';
+import { exchange, expectedFailEntry, expectedFullEntry, IMPLS, request, startTestServer, type StartOptions, type TestServer } from './harness.js';
 
 let server: TestServer | undefined;
 afterEach(async () => {
@@ -11,9 +11,18 @@ afterEach(async () => {
 
 const SIZES = [0, 1, 19, 20, 21, 111, 2000, 2_000_000];
 
-describe.each(['locked', 'reserved'])('full log, --log-write %s', (logWrite) => {
+/**
+ * The reference server's two ways of writing the log, and the C server's two lock modes (under
+ * --lock file it writes entries at reserved offsets, under --lock global inside the global lock).
+ */
+const FULL_LOG_SERVERS: Array<[string, StartOptions]> = [
+  ...['locked', 'reserved'].map((logWrite): [string, StartOptions] => [`--log-write ${logWrite}`, { args: ['-N', '4', '--log-write', logWrite] }]),
+  ...['file', 'global'].map((lock): [string, StartOptions] => [`C server --lock ${lock}`, { impl: 'c', args: ['-N', '4', '--lock', lock] }]),
+];
+
+describe.each(FULL_LOG_SERVERS)('full log, %s', (_label, options) => {
   it('is byte-exact for PUT, GET, HEAD and FAIL entries of known sizes', async () => {
-    server = await startTestServer({ args: ['-N', '4', '--log-write', logWrite] });
+    server = await startTestServer(options);
     let expected = '';
     for (const size of SIZES) {
       const content = randomBytes(size);
@@ -47,9 +56,9 @@ describe.each(['locked', 'reserved'])('full log, --log-write %s', (logWrite) => 
   });
 });
 
-describe('healthcheck', () => {
+describe.each(IMPLS)('healthcheck, %s server', (impl) => {
   it('agrees with the log as it grows, and other methods on it get 403', async () => {
-    server = await startTestServer();
+    server = await startTestServer({ impl });
     const body = async () => (await request(server!.port, 'GET', '/healthcheck')).body.toString();
     expect(await body()).toBe('0\n0\n');
     await request(server.port, 'PUT', '/a', 'x');
@@ -63,11 +72,12 @@ describe('healthcheck', () => {
   });
 
   it('is an ordinary (missing) file without a log', async () => {
-    server = await startTestServer({ log: false });
+    server = await startTestServer({ impl, log: false });
     expect((await request(server.port, 'GET', '/healthcheck')).status).toBe(404);
   });
 });
 
+// --log-mode meta is the reference server's own option; the C server writes the course's full log only
 describe('meta log', () => {
   it('writes one short line per request', async () => {
     server = await startTestServer({ args: ['--log-mode', 'meta'] });

@@ -1,6 +1,8 @@
 // Memory stays bounded under 100 concurrent 64 MiB PUTs (6.4 GB through the server): bodies stream
 // through fixed windows, so the server's peak RSS must not grow with the data, only with the
 // buffers the design allows. Data lives in /dev/shm (RAM) and is deleted after each case.
+// Reference server only: the bounds are the Node process's windows and garbage-collector slack (the
+// C server's streaming is checked by the 1 GiB PUT and GET in resources.test.ts).
 import { closeSync, openSync, readdirSync, readSync, statSync, unlinkSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';

@@ -4,7 +4,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './harness.js';
+import { IMPLS, startTestServer, type TestServer } from './harness.js';
 import { ResponseReader, sleep, timedRequest } from './hostile.js';
 
 let server: TestServer | undefined;
@@ -75,11 +75,12 @@ async function normalClientLatencies(port: number, windowMs: number, deadlineMs:
   return { worst, count, failures };
 }
 
-describe('slow and idle clients', () => {
+describe.each(IMPLS)('slow and idle clients, %s server', (impl) => {
   it('500 idle connections and 50 clients sending a header byte a second do not delay others beyond 1 s; idle ones are dropped after --timeout', async () => {
-    const TIMEOUT_S = 5;
-    const WINDOW_MS = 4000;
-    server = await startTestServer({ args: ['-N', '4', '--timeout', String(TIMEOUT_S)], log: false });
+    // the C server drops on time to within its 100 ms scan, so a shorter --timeout and window test it as well
+    const TIMEOUT_S = impl === 'c' ? 3 : 5;
+    const WINDOW_MS = impl === 'c' ? 2000 : 4000;
+    server = await startTestServer({ impl, args: ['-N', '4', '--timeout', String(TIMEOUT_S)], log: false });
     writeFileSync(join(server.dir, 'small'), SMALL);
     const t0 = performance.now();
     const idle = await openIdle(server.port, 500, t0);
@@ -120,7 +121,7 @@ describe('slow and idle clients', () => {
   // restarted on every byte, so clients trickling bodies held every worker indefinitely. A PUT now
   // asks for a worker only once 64 KiB (or all) of its body has arrived.
   it('50 clients trickling PUT bodies at a byte a second hold no worker: a normal GET is served within 1 s', async () => {
-    server = await startTestServer({ args: ['-N', '4', '--timeout', '5'], log: false });
+    server = await startTestServer({ impl, args: ['-N', '4', '--timeout', '5'], log: false });
     writeFileSync(join(server.dir, 'small'), SMALL);
     const slow = await openIdle(server.port, 50, performance.now());
     slow.forEach((t, i) => t.socket.write(`PUT /trickle${i} HTTP/1.1\r\nContent-Length: 100\r\n\r\n`));
@@ -140,8 +141,9 @@ describe('slow and idle clients', () => {
   }, 30_000);
 });
 
-describe('stalled requests time out and free their worker (-N 1)', () => {
-  const TIMEOUT_S = 2;
+describe.each(IMPLS)('stalled requests time out and free their worker (-N 1), %s server', (impl) => {
+  // the C server drops on time to within its 100 ms scan: its runs can use a shorter --timeout
+  const TIMEOUT_S = impl === 'c' ? 1 : 2;
 
   /** Starts a client that stalls, then a normal GET; returns when each ended, in ms from the stall. */
   async function stallThenGet(stall: (port: number) => Promise<Socket>): Promise<{ droppedAt: number; served: number; status: number | undefined }> {
@@ -159,7 +161,7 @@ describe('stalled requests time out and free their worker (-N 1)', () => {
   }
 
   it('a PUT whose small body stops coming holds no worker, and is dropped after --timeout', async () => {
-    server = await startTestServer({ args: ['-N', '1', '--timeout', String(TIMEOUT_S)], log: false });
+    server = await startTestServer({ impl, args: ['-N', '1', '--timeout', String(TIMEOUT_S)], log: false });
     writeFileSync(join(server.dir, 'small'), SMALL);
     const r = await stallThenGet(async (port) => {
       const s = connect(port, '127.0.0.1');
@@ -175,7 +177,7 @@ describe('stalled requests time out and free their worker (-N 1)', () => {
   }, 30_000);
 
   it('a PUT whose large body stops coming is dropped after --timeout, and the next client is served', async () => {
-    server = await startTestServer({ args: ['-N', '1', '--timeout', String(TIMEOUT_S)], log: false });
+    server = await startTestServer({ impl, args: ['-N', '1', '--timeout', String(TIMEOUT_S)], log: false });
     writeFileSync(join(server.dir, 'small'), SMALL);
     const r = await stallThenGet(async (port) => {
       const s = connect(port, '127.0.0.1');
@@ -195,7 +197,7 @@ describe('stalled requests time out and free their worker (-N 1)', () => {
   }, 30_000);
 
   it('a client that stops reading a large GET is dropped after --timeout, and the next client is served', async () => {
-    server = await startTestServer({ args: ['-N', '1', '--timeout', String(TIMEOUT_S)], log: false });
+    server = await startTestServer({ impl, args: ['-N', '1', '--timeout', String(TIMEOUT_S)], log: false });
     writeFileSync(join(server.dir, 'small'), SMALL);
     // far more than the socket buffers on both sides can hold, so the worker waits for the reader
     const BIG = 64 * 1024 * 1024;
@@ -226,7 +228,7 @@ describe('stalled requests time out and free their worker (-N 1)', () => {
   }, 30_000);
 
   it('a client stalled mid-head holds no worker and is dropped after --timeout', async () => {
-    server = await startTestServer({ args: ['-N', '1', '--timeout', String(TIMEOUT_S)], log: false });
+    server = await startTestServer({ impl, args: ['-N', '1', '--timeout', String(TIMEOUT_S)], log: false });
     writeFileSync(join(server.dir, 'small'), SMALL);
     const r = await stallThenGet(async (port) => {
       const s = connect(port, '127.0.0.1');
@@ -242,7 +244,7 @@ describe('stalled requests time out and free their worker (-N 1)', () => {
   }, 30_000);
 
   it('a client that sends 64 KiB of a body, then trickles a byte a second, is dropped within two --timeout windows', async () => {
-    server = await startTestServer({ args: ['-N', '1', '--timeout', String(TIMEOUT_S)], log: false });
+    server = await startTestServer({ impl, args: ['-N', '1', '--timeout', String(TIMEOUT_S)], log: false });
     writeFileSync(join(server.dir, 'small'), SMALL);
     const r = await stallThenGet(async (port) => {
       const s = connect(port, '127.0.0.1');
@@ -262,7 +264,7 @@ describe('stalled requests time out and free their worker (-N 1)', () => {
   // Regression: on the client's EOF the server once only marked the connection, and a PUT still
   // waiting for body bytes kept its worker and its file's write lock until --timeout.
   it('a client that disconnects mid-PUT body gives its worker back at once, so the next client does not wait', async () => {
-    server = await startTestServer({ args: ['-N', '1', '--timeout', '5'], log: false });
+    server = await startTestServer({ impl, args: ['-N', '1', '--timeout', '5'], log: false });
     writeFileSync(join(server.dir, 'small'), SMALL);
     const s = connect(server.port, '127.0.0.1');
     sockets.push(s);
@@ -284,11 +286,12 @@ describe('stalled requests time out and free their worker (-N 1)', () => {
   // phase, which guards this too: the test fails when both guards are removed). Storage time is modelled (--io-delay) so that the
   // queue lasts ~2 s with small bodies: 200 × 4 MiB bodies once pushed the kernel's TCP memory into
   // pressure, and the last connections could not deliver even their heads within --timeout.
-  it('a PUT that waited in the queue is not reset when it gets its worker (time paused in the queue does not count toward --timeout)', async () => {
+  // needs --io-delay, the reference server's own option, to make the queue last
+  it.runIf(impl === 'reference')('a PUT that waited in the queue is not reset when it gets its worker (time paused in the queue does not count toward --timeout)', async () => {
     const failures: string[] = [];
     const deadline = performance.now() + 40_000;
     for (let round = 0; round < 4 && failures.length === 0 && performance.now() < deadline; round++) {
-      server = await startTestServer({ args: ['-N', '2', '--timeout', '1', '--io-delay', '20'], log: false });
+      server = await startTestServer({ impl, args: ['-N', '2', '--timeout', '1', '--io-delay', '20'], log: false });
       const port = server.port;
       const body = Buffer.alloc(256 * 1024, 0x70);
       const results = await Promise.all(
@@ -346,12 +349,12 @@ function steadyClient(port: number, pieces: Buffer[], everyMs: number, readBytes
   });
 }
 
-describe('a server that is itself stalled', () => {
+describe.each(IMPLS)('a server that is itself stalled, %s server', (impl) => {
   // Regression: timers run before the poll phase, so when the server got no CPU for longer than
   // --timeout, it dropped every client it was waiting on, though their bytes sat unread in its
   // kernel buffers. Seen in CI as 29 of 200 concurrent PUTs reset on a loaded machine.
   it('drops no client that kept sending (or reading) while the server process was stopped past --timeout', async () => {
-    server = await startTestServer({ args: ['-N', '2', '--timeout', '1'], log: false });
+    server = await startTestServer({ impl, args: ['-N', '2', '--timeout', '1'], log: false });
     const port = server.port;
     writeFileSync(join(server.dir, 'big'), Buffer.alloc(16 * 1024 * 1024, 0x62));
     const putHead = (name: string, length: number) => Buffer.from(`PUT /${name} HTTP/1.1\r\nContent-Length: ${length}\r\nConnection: close\r\n\r\n`);

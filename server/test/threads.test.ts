@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { request, startTestServer, type TestServer } from './harness.js';
+import { IMPLS, request, startTestServer, type ServerImpl, type TestServer } from './harness.js';
 import { sleep, timedRequest } from './hostile.js';
 import { makeClient } from './http-client.js';
 
@@ -16,8 +16,8 @@ const DELAY_MS = 150;
 const REQUESTS = 8;
 
 /** Wall time of REQUESTS concurrent GETs of distinct files when each request's storage work takes DELAY_MS. */
-async function concurrentGets(threads: number): Promise<number> {
-  server = await startTestServer({ args: ['-N', String(threads), '--io-delay', String(DELAY_MS)], log: false });
+async function concurrentGets(impl: ServerImpl, threads: number): Promise<number> {
+  server = await startTestServer({ impl, args: ['-N', String(threads), '--io-delay', String(DELAY_MS)], log: false });
   for (let i = 0; i < REQUESTS; i++) await request(server.port, 'PUT', `/f${i}`, `content ${i}`);
   const clients = Array.from({ length: REQUESTS }, () => makeClient(server!.port));
   const t0 = performance.now();
@@ -30,15 +30,58 @@ async function concurrentGets(threads: number): Promise<number> {
   return elapsed;
 }
 
-describe('-N is real', () => {
+// --io-delay (a modelled slow device) is an option of both servers
+describe.each(IMPLS)('-N is real, %s server', (impl) => {
   it('-N 1 serializes slow storage work; -N 4 overlaps it four at a time', async () => {
-    const serial = await concurrentGets(1);
-    const four = await concurrentGets(4);
+    const serial = await concurrentGets(impl, 1);
+    const four = await concurrentGets(impl, 4);
     // 8 requests x 150 ms: one worker needs >= 1200 ms; four workers need two rounds, ~300 ms
     expect(serial).toBeGreaterThanOrEqual(REQUESTS * DELAY_MS);
     expect(four).toBeGreaterThanOrEqual(2 * DELAY_MS);
     expect(four).toBeLessThan(4 * DELAY_MS);
   });
+});
+
+const STALLED = 3;
+const STALL_TIMEOUT_S = 1;
+
+/**
+ * Wall time until the server has dropped STALLED PUTs whose bodies stop after 100 KB (Infinity if
+ * one is never dropped): past the 64 KiB a PUT gathers before it takes a worker, so each holds one
+ * until --timeout drops it.
+ */
+async function stalledPutsDropped(impl: ServerImpl, threads: number): Promise<number> {
+  const s = await startTestServer({ impl, args: ['-N', String(threads), '--timeout', String(STALL_TIMEOUT_S)], log: false });
+  try {
+    const t0 = performance.now();
+    const dropped = await Promise.all(
+      Array.from({ length: STALLED }, async (_, i) => {
+        const socket = connect(s.port, '127.0.0.1');
+        socket.on('error', () => {});
+        await new Promise((ok) => socket.once('connect', ok));
+        const closed = new Promise<boolean>((ok) => socket.once('close', () => ok(true)));
+        socket.write(Buffer.concat([Buffer.from(`PUT /stalled${i} HTTP/1.1\r\nContent-Length: 1000000\r\n\r\n`), Buffer.alloc(100_000, 0x61)]));
+        const byServer = await Promise.race([closed, sleep((STALLED + 3) * STALL_TIMEOUT_S * 1000).then(() => false)]);
+        const ms = performance.now() - t0;
+        socket.destroy();
+        return byServer ? ms : Infinity;
+      }),
+    );
+    return Math.max(...dropped);
+  } finally {
+    await s.stop();
+  }
+}
+
+describe.each(IMPLS)('-N bounds the requests in progress, %s server', (impl) => {
+  it(`${STALLED} stalled PUT bodies hold one worker each: -N 1 times them out one after another, -N ${STALLED} together`, async () => {
+    const [serial, parallel] = await Promise.all([stalledPutsDropped(impl, 1), stalledPutsDropped(impl, STALLED)]);
+    console.log(`${STALLED} stalled PUTs, --timeout ${STALL_TIMEOUT_S}: all dropped after ${serial.toFixed(0)} ms with -N 1, ${parallel.toFixed(0)} ms with -N ${STALLED}`);
+    expect(serial).toBeGreaterThanOrEqual(STALLED * STALL_TIMEOUT_S * 1000 - 300);
+    expect(serial, 'every stalled PUT is dropped by the server').toBeLessThan((STALLED + 2) * STALL_TIMEOUT_S * 1000);
+    expect(parallel).toBeGreaterThanOrEqual(STALL_TIMEOUT_S * 1000 - 300);
+    expect(parallel).toBeLessThan(2 * STALL_TIMEOUT_S * 1000);
+  }, 30_000);
 });
 
 /** Wall time of REQUESTS concurrent GETs with 4 workers when each log entry's write takes DELAY_MS. */
@@ -66,11 +109,11 @@ describe('--log-delay models a slow log device', () => {
   });
 });
 
-describe('jobs handed ahead to a busy worker', () => {
+describe.each(IMPLS)('jobs handed ahead to a busy worker, %s server', (impl) => {
   // The pool hands a busy worker a few jobs ahead, to save wake-ups; a worker that falls idle must
   // take them back when the busy one is stuck, or they wait as long as the slow job does.
   it('do not wait behind a worker held by a client that stopped reading: an idle worker takes them back', async () => {
-    server = await startTestServer({ args: ['-N', '2', '--timeout', '10'], log: false });
+    server = await startTestServer({ impl, args: ['-N', '2', '--timeout', '10'], log: false });
     const port = server.port;
     writeFileSync(join(server.dir, 'big'), Buffer.alloc(64 * 1024 * 1024, 0x62));
     for (let i = 0; i < 20; i++) writeFileSync(join(server.dir, `s${i}`), `small ${i}`);
@@ -92,13 +135,13 @@ describe('jobs handed ahead to a busy worker', () => {
   }, 30_000);
 });
 
-describe('jobs handed ahead and taken back under load', () => {
+describe.each(IMPLS)('jobs handed ahead and taken back under load, %s server', (impl) => {
   // Regression: a taken-back job was handed out again under the same claim, so the worker it was
   // taken from could still claim and run it: its answer was dropped and the new worker's slot hung.
   // The deadline is generous: a 4 MiB response to a client that reads 48 sockets in one process can
   // stall ~2 s in TCP's zero-window probing on loopback (seen with the old pool as well).
   it('every request of a slow-and-fast mix is answered once, with its own content', async () => {
-    server = await startTestServer({ args: ['-N', '4'], log: false });
+    server = await startTestServer({ impl, args: ['-N', '4'], log: false });
     const contents = new Map<string, Buffer>();
     for (let i = 0; i < 4; i++) contents.set(`big${i}`, Buffer.alloc(4 * 1024 * 1024, 0x61 + i));
     for (let i = 0; i < 32; i++) contents.set(`s${i}`, Buffer.from(`small ${i} `.repeat(i + 1)));

@@ -40,7 +40,10 @@ export function serverArgv(spec: ServerSpec, port: number, dataDir: string, logF
       ...(spec.logDelayMs && spec.log !== 'off' ? ['--log-delay', String(spec.logDelayMs)] : []),
     ];
   }
-  return userCommand(impl.command, spec, port, logFile);
+  // the server runs in its data directory: a relative program path means one from where the lab runs
+  const [program, ...rest] = impl.command;
+  const located = program!.includes('/') && !path.isAbsolute(program!) ? path.resolve(program!) : program!;
+  return userCommand([located, ...rest], spec, port, logFile);
 }
 
 function tail(text: string): string {

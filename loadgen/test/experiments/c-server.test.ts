@@ -1,0 +1,78 @@
+// The C httpserver of examples/c-server through the lab, as a user brings their own server:
+// locally a sweep with both engines that agree on the finding (the global lock flat, per-file locks
+// rising), and in Docker its experiment file at reduced scale, with its FROM scratch image built by
+// its Makefile. Build first: npx tsc -p .
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PointRecord, RunInfo } from '../../src/results/record.js';
+import { HAVE_DOCKER, NO_ENGINE_REASON } from '../docker/engine.js';
+import { readLines, ROOT, runCli, tempDir, writeExperiment } from '../fixtures/cli.js';
+
+const C_DIR = path.join(ROOT, 'examples/c-server');
+const work = tempDir('speedlab-c-server-');
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+beforeAll(() => {
+  execFileSync('make', ['-s', '-C', C_DIR], { stdio: 'inherit' });
+});
+
+function results(out: string): { info: RunInfo; points: PointRecord[] } {
+  return {
+    info: JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8')) as RunInfo,
+    points: readLines(path.join(out, 'points.jsonl')).map((l) => JSON.parse(l) as PointRecord),
+  };
+}
+
+async function runAndCheck(file: string, out: string, extra: string[]): Promise<{ info: RunInfo; points: PointRecord[] }> {
+  const r = await runCli(['run', file, '--out', out, ...extra]);
+  const { info, points } = results(out);
+  const missed = (info.expectations ?? []).filter((e) => !e.passed).map((e) => `${e.description}: ${e.detail}`);
+  expect({ code: r.code, missed }, `${r.stdout}\n${r.stderr.slice(-2000)}`).toEqual({ code: 0, missed: [] });
+  return { info, points };
+}
+
+describe('the C httpserver through the lab', () => {
+  it('locally, both engines drive it and agree: the global lock stays flat, per-file locks scale, with the full hex log', async () => {
+    const file = writeExperiment(work, 'c-both-engines', [
+      'name: c-both-engines',
+      'server:',
+      `  command: [${path.join(C_DIR, 'httpserver')}, "{port}", -N, "{threads}", -l, "{log}", --lock, "{lock}", --io-delay, "2"]`,
+      '  log: full',
+      'sweep: { threads: [1, 4], lock: [global, file], engine: [autocannon, wrk] }',
+      'workload: { mix: get, fileSize: 4KiB, connections: 16, warmup: 0.3s, duration: 1s }',
+      'expect:',
+      '  - { where: { lock: global, engine: autocannon }, speedup: { threads: 4, atMost: 1.3 } }',
+      '  - { where: { lock: global, engine: wrk }, speedup: { threads: 4, atMost: 1.3 } }',
+      '  - { where: { lock: file, engine: autocannon }, speedup: { threads: 4, atLeast: 3 } }',
+      '  - { where: { lock: file, engine: wrk }, speedup: { threads: 4, atLeast: 3 } }',
+      '',
+    ].join('\n'));
+    const { info, points } = await runAndCheck(file, path.join(work, 'both'), ['--runtime', 'local']);
+    expect(points).toHaveLength(8);
+    expect(info.loadgenCeilings?.map((c) => c.engine).sort()).toEqual(['autocannon', 'wrk']);
+    // the same server measured by two engines: within 15% of each other at every point
+    for (const p of points.filter((x) => x.params.engine === 'wrk')) {
+      const twin = points.find((x) => x.params.engine === 'autocannon' && x.params.threads === p.params.threads && x.params.lock === p.params.lock)!;
+      expect(p.requestsPerS / twin.requestsPerS, `threads ${p.params.threads} lock ${p.params.lock}`).toBeGreaterThan(0.85);
+      expect(p.requestsPerS / twin.requestsPerS, `threads ${p.params.threads} lock ${p.params.lock}`).toBeLessThan(1.15);
+    }
+    expect(points.find((p) => p.params.engine === 'wrk')!.statusCounts).toEqual({ '2xx': expect.any(Number) });
+    expect(Object.keys(points.find((p) => p.params.engine === 'autocannon')!.statusCounts)).toEqual(['200']);
+    expect(points.every((p) => p.outcome === 'ok' && !p.loadgenBound && p.loadgenCeilingShare !== undefined)).toBe(true);
+    // the C server's hex dump: ~3.45 log bytes per content byte
+    for (const p of points) expect(p.logBytes / (p.requests * 4096)).toBeGreaterThan(3);
+  }, 120_000);
+
+  const skip = !HAVE_DOCKER;
+  if (skip) console.warn(`skipping the C server in Docker: ${NO_ENGINE_REASON}`);
+  it.skipIf(skip)('scaling-docker.yaml: its FROM scratch image, hardened like every server container, the same findings', async () => {
+    execFileSync('make', ['-s', '-C', C_DIR, 'image'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const out = path.join(work, 'docker');
+    const { info, points } = await runAndCheck(path.join(C_DIR, 'scaling-docker.yaml'), out, ['--runtime', 'docker', '--scale', '0.3']);
+    expect(info.runtime).toBe('docker');
+    expect(info.host.serverCpuset).not.toBe(info.host.loadgenCpuset);
+    expect(points).toHaveLength(16);
+    expect(points.every((p) => p.outcome === 'ok' && p.params.engine === 'wrk' && !p.loadgenBound)).toBe(true);
+  }, 180_000);
+});
