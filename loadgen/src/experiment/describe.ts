@@ -38,6 +38,7 @@ export function workloadText(exp: Experiment): string {
     `files ${files}`,
     v('fileSize', `fileSize ${formatBytes(f.fileSize)}`),
     v('connections', `${f.connections} connections`),
+    v('engine', `load by ${f.engine}`),
     `warm-up ${w.warmupS}s`,
     `measure ${w.durationS}s`,
     `${w.repetitions} repetition${w.repetitions > 1 ? 's' : ''}`,

@@ -51,6 +51,7 @@ export class DockerRuntime implements Runtime {
   private readonly live = new Map<string, DockerServer>();
   private readonly runIds = new Set<string>();
   private counter = 0;
+  private capacityRuns = 0;
 
   constructor(
     readonly docker: Docker,
@@ -163,7 +164,8 @@ export class DockerRuntime implements Runtime {
   async runLoadgenAlone(job: unknown, runId: string, signal?: AbortSignal): Promise<unknown> {
     this.runIds.add(runId);
     const r = await runToCompletion(this.docker, {
-      name: safeName('speedlab', runId, `capacity-${++this.counter}`),
+      // its own count: the server containers' numbers (speedlab-<run>-<n>-server) stay those of the points
+      name: safeName('speedlab', runId, `capacity-${++this.capacityRuns}`),
       Image: IMAGE,
       Cmd: ['node', 'dist/loadgen/src/cli.js', 'loadgen', '--job', JSON.stringify(job)],
       User: USER,

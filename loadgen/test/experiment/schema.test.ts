@@ -19,7 +19,7 @@ const CASES: [string, string, string, string, string][] = [
   ['missing name', 'sweep: { threads: [1] }', "'name'", 'nothing', 'required'],
   ['bad name', 'name: "a b"', "'name'", '"a b"', 'letters, digits'],
   ['unknown top-level field', 'name: x\nsweeps: {}', "'sweeps'", '{}', 'allowed: name, description, server'],
-  ['unknown workload field', 'name: x\nworkload: { durations: 2s }', "'workload.durations'", '"2s"', 'allowed: mix, ratio'],
+  ['unknown workload field', 'name: x\nworkload: { durations: 2s }', "'workload.durations'", '"2s"', 'allowed: engine, mix, ratio'],
   ['size without unit known', 'name: x\nworkload: { fileSize: 4KB9 }', "'workload.fileSize'", '"4KB9"', '4KiB, 1MiB'],
   ['unknown size unit', 'name: x\nsweep: { fileSize: [4KiB, 3XB] }', "'sweep.fileSize[1]'", '"3XB"', 'a size such as'],
   ['size too small for the body header', 'name: x\nworkload: { fileSize: 16 }', "'workload.fileSize'", '16', 'from 32 bytes'],

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { existsSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LocalRuntime, serverArgv } from '../../src/runtime/local.js';
@@ -22,8 +23,15 @@ describe('the server command line', () => {
 
   it('fills a user command\'s placeholders, and drops "-l {log}" when logging is off', () => {
     const impl = { kind: 'command' as const, command: ['./httpserver', '{port}', '-N', '{threads}', '-l', '{log}', '--x={port}'] };
-    expect(serverArgv({ ...base, impl }, 8080, '/d', '/l/log')).toEqual(['./httpserver', '8080', '-N', '3', '-l', '/l/log', '--x=8080']);
-    expect(serverArgv({ ...base, log: 'off', impl }, 8080, '/d', '/l/log')).toEqual(['./httpserver', '8080', '-N', '3', '--x=8080']);
+    // the server runs in its data directory: a relative program is taken from where the lab runs
+    const program = path.join(process.cwd(), 'httpserver');
+    expect(serverArgv({ ...base, impl }, 8080, '/d', '/l/log')).toEqual([program, '8080', '-N', '3', '-l', '/l/log', '--x=8080']);
+    expect(serverArgv({ ...base, log: 'off', impl }, 8080, '/d', '/l/log')).toEqual([program, '8080', '-N', '3', '--x=8080']);
+  });
+
+  it('fills the design placeholders {lock}, {logWrite} and {sync}; a program on PATH stays as given', () => {
+    const impl = { kind: 'command' as const, command: ['httpserver', '{port}', '--lock={lock}', '{logWrite}', '{sync}'] };
+    expect(serverArgv({ ...base, impl }, 1, '/d', '/l')).toEqual(['httpserver', '1', '--lock=global', 'locked', 'fsync']);
   });
 });
 
