@@ -10,7 +10,7 @@ const commands: Record<string, Command> = {
   plan: { summary: 'show an experiment\'s grid, point count, estimated time and bytes', load: () => import('./commands/plan.js') },
   run: { summary: 'run an experiment\'s sweep and write its results', load: () => import('./commands/run.js') },
   loadgen: { summary: 'run one load-generator job (used by run; JSON result on stdout)', load: () => import('./commands/loadgen.js') },
-  report: { summary: 'write a run\'s report.html and summary.csv', load: () => import('./commands/report.js') },
+  report: { summary: 'write a run\'s report.html and summary.csv (--index DIR: one page linking every run in DIR)', load: () => import('./commands/report.js') },
   compare: { summary: 'one report comparing two runs side by side', load: () => import('./commands/compare.js') },
 };
 

@@ -7,8 +7,9 @@ import { loadExperiment } from '../experiment/load.js';
 import type { Experiment } from '../experiment/experiment.js';
 import { MAX_REPETITIONS, MAX_SCALE, MIN_SCALE, scaleExperiment, withRepetitions } from '../experiment/scale.js';
 import { formatDuration } from '../experiment/units.js';
+import { currentCodeVersion, sessionCode } from '../results/code.js';
 import { hostInfo, toolVersions } from '../results/host.js';
-import type { ExpectationResult, PointRecord, RunInfo } from '../results/record.js';
+import type { CodeVersion, ExpectationResult, PointRecord, RunInfo } from '../results/record.js';
 import { giveToParentOwner } from '../results/ownership.js';
 import { readRunInfo, writeRunInfo } from '../results/store.js';
 import { createRuntime, RUNTIME_CHOICES, type RuntimeChoice } from '../runtime/index.js';
@@ -108,6 +109,14 @@ function refuseHostDisks(exp: Experiment, allowed: boolean): void {
   }
 }
 
+function codeVersion(): CodeVersion | undefined {
+  try {
+    return currentCodeVersion();
+  } catch (err) {
+    throw new CliError((err as Error).message, 2);
+  }
+}
+
 function expectationLines(results: ExpectationResult[]): string[] {
   return results.map((r) => `${r.passed ? 'PASS' : 'FAIL'}  ${r.description}\n      ${r.detail}`);
 }
@@ -120,11 +129,13 @@ export async function main(argv: string[]): Promise<number> {
   }
   const exp = withRepetitions(scaleExperiment(loadExperiment(args.file), args.scale), args.repetitions);
   refuseHostDisks(exp, args.allowHostDisk);
+  const codeNow = codeVersion();
   const dir = chooseRunDir(exp, args.out, args.resume);
   const runId = `${Date.now().toString(36)}${process.pid.toString(36)}`;
   const runtime = await createRuntime(args.runtime, { readyTimeoutS: exp.server.readyTimeoutS }, exp.server.impl.kind === 'command', (t) => console.error(t));
 
   const previous = args.resume ? readRunInfo(dir) : undefined;
+  const code = sessionCode(previous, codeNow);
   const info: RunInfo = {
     name: exp.name,
     startedAt: previous?.startedAt ?? new Date().toISOString(),
@@ -134,6 +145,7 @@ export async function main(argv: string[]): Promise<number> {
     calibration: previous?.calibration ?? [],
     ...(previous?.loadgenCeilings && { loadgenCeilings: previous.loadgenCeilings }),
     tools: toolVersions(),
+    ...(code && { code }),
     ...(args.scale !== 1 && { scale: args.scale }),
   };
   writeRunInfo(dir, info);

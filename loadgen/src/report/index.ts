@@ -1,11 +1,14 @@
 // The report library: `speedlab report DIR`, `speedlab compare A B`, and the end of `speedlab run`.
 import { writeFile, rename } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { analyze } from './analysis.js';
+import { currentCheckout } from './code-version.js';
 import { analyzePair, defaultComparisonPath, renderComparison, runLabels } from './comparison.js';
 import { computeFindings, type Finding } from './findings.js';
 import { inlineLibraries } from './libs.js';
 import { loadRun } from './load-run.js';
+import { collectRuns } from './runs-index.js';
+import { renderRunsIndex } from './runs-index-page.js';
 import { renderSingleReport } from './single.js';
 import { summaryCsv } from './summary-csv.js';
 
@@ -59,6 +62,22 @@ export async function writeComparison(dirA: string, dirB: string, outPath?: stri
     findings: { a: a.findings, b: b.findings },
     warnings: [...runA.warnings.map((w) => `${labelA}: ${w}`), ...runB.warnings.map((w) => `${labelB}: ${w}`)],
   };
+}
+
+export interface RunsIndexResult {
+  htmlPath: string;
+  runs: number;
+  /** per run, what could not be read */
+  warnings: string[];
+}
+
+/** Writes DIR/index.html: every run directly under DIR, linked to its report, with its code's status. */
+export async function writeRunsIndex(dir: string): Promise<RunsIndexResult> {
+  const checkout = currentCheckout();
+  const runs = await collectRuns(dir, checkout);
+  const htmlPath = join(dir, 'index.html');
+  await writeAtomically(htmlPath, renderRunsIndex({ title: basename(resolve(dir)), runs, checkout, generatedAt: new Date() }));
+  return { htmlPath, runs: runs.length, warnings: runs.flatMap((r) => r.warnings.map((w) => `${r.dir}: ${w}`)) };
 }
 
 /** A reader (or a browser reloading) never sees a half-written file. */

@@ -31,7 +31,8 @@ export async function loadRun(dir: string): Promise<LoadedRun> {
   return { dir, info, name, points, warnings };
 }
 
-async function readRunInfo(path: string, warnings: string[]): Promise<RunInfo | null> {
+/** run.json, or null with the reason in `warnings` */
+export async function readRunInfo(path: string, warnings: string[]): Promise<RunInfo | null> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');

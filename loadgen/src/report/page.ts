@@ -75,7 +75,7 @@ const BOOT = `(function () {
   Promise.all(done).then(function () { document.body.setAttribute('data-charts', 'done'); });
 })();`;
 
-const STYLE = `
+export const STYLE = `
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 auto; padding: 1rem 2rem 4rem; max-width: 1200px; color: #222; }
 h1 { font-size: 1.6rem; margin-bottom: .2rem; }
 h2 { border-bottom: 1px solid #ddd; padding-bottom: .2rem; margin-top: 2.2rem; }

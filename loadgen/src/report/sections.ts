@@ -2,6 +2,7 @@
 import type { PointRecord, RunInfo } from '../results/record.js';
 import type { Analysis } from './analysis.js';
 import { deviceWriteBps, errorCount } from './cells.js';
+import { codeWords, recordedCode } from './code-version.js';
 import type { Finding } from './findings.js';
 import { formatMBps, formatMicros, formatNumber, formatPercent, formatSize } from './format.js';
 import { escapeHtml, table } from './html.js';
@@ -62,6 +63,7 @@ export function environmentRows(info: RunInfo): string[][] {
     ['Docker', h.dockerVersion ?? 'not used'],
     ['Node.js', h.node],
     ['tools', info.tools ? Object.entries(info.tools).map(([k, v]) => `${k} ${v}`).join(', ') : undefined],
+    ['code', codeWords(recordedCode(info))],
   ];
   return rows.map(([k, v]) => [escapeHtml(k), escapeHtml(v === undefined || v === null || v === '' ? '–' : v)]);
 }

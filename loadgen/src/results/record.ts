@@ -130,6 +130,29 @@ export interface RunInfo {
   scale?: number;
   /** results of the experiment's expect checks, filled after the sweep */
   expectations?: ExpectationResult[];
+  /**
+   * the code the run measured (results/code.ts); absent when the lab could not tell (no git or no
+   * checkout, as in the Docker image, without SPEEDLAB_CODE_COMMIT) and in runs made before it existed
+   */
+  code?: CodeVersion;
+}
+
+/** the lab checkout at run time */
+export interface CodeVersion {
+  /** git rev-parse HEAD */
+  commit: string;
+  /** uncommitted changes (untracked files too) under server/ or loadgen/src/ */
+  dirty: boolean;
+  /**
+   * git tree hashes at that commit of server/ and of the load path (loadgen/src/workload):
+   * equal hashes mean unchanged code; absent when SPEEDLAB_CODE_COMMIT passed the commit in
+   */
+  paths?: { server: string; load: string };
+  /**
+   * a resumed run keeps the code of the session that started it; each later session whose code
+   * differed from it and from the earlier ones is listed here, in order
+   */
+  resumedWith?: Array<Omit<CodeVersion, 'resumedWith'>>;
 }
 
 /** an engine's ceiling, measured against a trivial responder on the load generator's CPUs */
