@@ -1,26 +1,16 @@
 // The loadgen command on its own, against the tiny server: every mix, including HEAD (which
 // autocannon alone would stall on), and its error messages.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../src/runtime/ports.js';
-import { runCli, TINY_SERVER, waitFor } from '../fixtures/cli.js';
-import { canConnect } from '../../src/runtime/ports.js';
+import { runCli, startTinyServer } from '../fixtures/cli.js';
 
 let port = 0;
 let stop: () => void = () => {};
 const dir = mkdtempSync('/dev/shm/speedlab-lgtest-');
 
 beforeAll(async () => {
-  port = await freePort();
-  const child = spawn(process.execPath, [TINY_SERVER, String(port)], { cwd: dir, stdio: 'ignore' });
-  stop = () => child.kill('SIGTERM');
-  let up = false;
-  await waitFor(() => {
-    void canConnect(port).then((ok) => (up = ok));
-    return up;
-  }, 5000, 'the tiny server');
+  ({ port, stop } = await startTinyServer(dir));
 });
 afterAll(() => {
   stop();

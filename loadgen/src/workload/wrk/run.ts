@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { cpuSecondsOf } from '../../runtime/proc.js';
+import type { LatencyMicros } from '../../results/record.js';
 import type { LoadResult, WorkloadSpec } from '../job.js';
 import { locateWrk } from './locate.js';
 import { writeRequestFiles, wrkThreads } from './request-files.js';
@@ -14,8 +15,8 @@ import { RESULT_MARKER, WRK_SCRIPT } from './script.js';
 
 const STDERR_TAIL = 2000;
 
-/** the JSON line the script's done() prints */
-interface WrkSummary {
+/** the JSON line the script's done() prints (latencies in µs) */
+interface WrkSummary extends LatencyMicros {
   requests: number;
   durationUs: number;
   bytesReceived: number;
@@ -25,12 +26,6 @@ interface WrkSummary {
   write: number;
   status: number;
   timeout: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  p999: number;
-  max: number;
-  mean: number;
 }
 
 export class WrkFailed extends Error {}
