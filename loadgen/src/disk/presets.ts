@@ -48,16 +48,23 @@ export class UnknownDiskError extends Error {
   }
 }
 
+/** what is wrong with an experiment's own profile, by field (the experiment's resolver reports each) */
+export function customDiskProblems(c: CustomDisk): { field: keyof CustomDisk; message: string }[] {
+  const problems: { field: keyof CustomDisk; message: string }[] = [];
+  const limits = (['writeBps', 'readBps', 'writeIops', 'readIops'] as const).filter((k) => c[k] !== undefined);
+  if (c.kind !== 'throttled') {
+    for (const k of limits) problems.push({ field: k, message: `limits apply to kind: throttled only (this profile is ${c.kind})` });
+  } else if (limits.length === 0) {
+    problems.push({ field: 'kind', message: 'kind throttled needs at least one of writeBps, readBps, writeIops, readIops' });
+  }
+  if (c.kind !== 'host' && c.path !== undefined) problems.push({ field: 'path', message: 'path is only for kind: host' });
+  if (c.path !== undefined && !c.path.startsWith('/')) problems.push({ field: 'path', message: `path must be absolute, got '${c.path}'` });
+  return problems;
+}
+
 function checkCustom(name: string, c: CustomDisk): void {
-  const limits = [c.writeBps, c.readBps, c.writeIops, c.readIops].filter((v) => v !== undefined);
-  if (c.kind !== 'throttled' && limits.length > 0) {
-    throw new Error(`disk '${name}': limits (writeBps, readBps, writeIops, readIops) need kind: throttled, not ${c.kind}`);
-  }
-  if (c.kind === 'throttled' && limits.length === 0) {
-    throw new Error(`disk '${name}': kind throttled needs at least one of writeBps, readBps, writeIops, readIops`);
-  }
-  if (c.kind !== 'host' && c.path !== undefined) throw new Error(`disk '${name}': path is only for kind: host`);
-  if (c.path !== undefined && !c.path.startsWith('/')) throw new Error(`disk '${name}': path must be absolute, got '${c.path}'`);
+  const first = customDiskProblems(c)[0];
+  if (first) throw new Error(`disk '${name}': ${first.message}`);
 }
 
 /** the profile a name stands for: the experiment's own definition first, then the presets */

@@ -4,7 +4,7 @@ import type { CellParams, Experiment } from './experiment.js';
 import { DEFAULTS, RAM_DISK } from './experiment.js';
 import { SWEEP_KEYS, paramSchemas, type Expectation, type RawExperiment, type SweepKey } from './schema.js';
 import type { DiskProfile, ServerImpl } from '../runtime/types.js';
-import { DISK_PRESETS, PRESET_NAMES } from '../disk/presets.js';
+import { customDiskProblems, DISK_PRESETS, PRESET_NAMES } from '../disk/presets.js';
 import { WRK_BODY_BUDGET_BYTES, wrkBodyBytes } from '../workload/wrk/request-files.js';
 import { formatBytes } from './units.js';
 
@@ -109,11 +109,7 @@ export function resolveExperiment(raw: RawExperiment, sweepOrder: string[] = [])
   const disks: Record<string, DiskProfile> = { ram: RAM_DISK };
   for (const [name, d] of Object.entries(raw.disks ?? {})) {
     if (d.kind === 'host' && !d.path) problems.push({ path: ['disks', name, 'path'], message: 'a host disk needs path: (a directory on the real disk)' });
-    if (d.kind !== 'throttled') {
-      for (const lim of ['writeBps', 'readBps', 'writeIops', 'readIops'] as const) {
-        if (d[lim] !== undefined) problems.push({ path: ['disks', name, lim], message: `limits apply to kind: throttled only (this profile is ${d.kind})` });
-      }
-    }
+    for (const p of customDiskProblems(d)) problems.push({ path: ['disks', name, p.field], message: p.message });
     disks[name] = {
       name, kind: d.kind, sizeBytes: d.size,
       ...(d.writeBps !== undefined && { writeBps: d.writeBps }),

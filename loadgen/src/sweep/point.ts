@@ -8,6 +8,7 @@ import type { RunningServer, Runtime, ServerSpec, ServerStats } from '../runtime
 import type { LoadResult, SeedResult, VerifyResult } from '../workload/job.js';
 import { hostDiskCounter, type HostDiskCounter } from '../results/host-disk.js';
 import { pointJobs } from './jobs.js';
+import { diskLimits } from '../disk/presets.js';
 
 /** loadgen CPU at or above this share of a core makes the point untrustworthy */
 export const LOADGEN_BOUND_CORES = 0.9;
@@ -51,14 +52,7 @@ function serverSpec(ctx: PointContext, pt: Point): ServerSpec {
 
 function emptyRecord(ctx: PointContext, pt: Point, startedAt: string): PointRecord {
   const disk = ctx.exp.disks[pt.params.disk];
-  const limits = disk?.kind === 'throttled'
-    ? {
-        ...(disk.writeBps !== undefined && { writeBps: disk.writeBps }),
-        ...(disk.readBps !== undefined && { readBps: disk.readBps }),
-        ...(disk.writeIops !== undefined && { writeIops: disk.writeIops }),
-        ...(disk.readIops !== undefined && { readIops: disk.readIops }),
-      }
-    : undefined;
+  const limits = disk && diskLimits(disk);
   return {
     id: pt.id,
     params: pt.params,

@@ -37,7 +37,7 @@ describe('disk presets', () => {
 
   it('rejects what cannot work, naming the disk', () => {
     expect(() => resolveDisk('floppy')).toThrow(/unknown disk profile 'floppy'.*hdd/);
-    expect(() => resolveDisk('r', { kind: 'ram', size: 2 ** 20, writeBps: 1 })).toThrow(/disk 'r'.*need kind: throttled/);
+    expect(() => resolveDisk('r', { kind: 'ram', size: 2 ** 20, writeBps: 1 })).toThrow(/disk 'r': limits apply to kind: throttled only \(this profile is ram\)/);
     expect(() => resolveDisk('t', { kind: 'throttled', size: 2 ** 20 })).toThrow(/disk 't'.*at least one of/);
     expect(() => resolveDisk('h', { kind: 'host', size: 2 ** 20, path: 'rel' })).toThrow(/absolute/);
   });
