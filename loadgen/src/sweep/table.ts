@@ -4,6 +4,8 @@ import { cellKey } from '../experiment/grid.js';
 import { groupBy, mean, seriesKey, seriesText } from '../experiment/series.js';
 import { formatBytes } from '../experiment/units.js';
 import type { PointRecord } from '../results/record.js';
+import { NOISY_CV } from '../report/findings.js';
+import { stat } from '../report/stats.js';
 
 function pad(cols: string[], widths: number[]): string {
   return cols.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
@@ -27,10 +29,9 @@ export function resultsTable(exp: Experiment, records: PointRecord[]): string {
       const failed = cell.length - good.length;
       if (failed > 0) notes.push(`FAILED ${failed}/${cell.length}: ${cell.find((r) => r.outcome === 'failed')!.failure ?? ''}`.slice(0, 90));
       if (cell.some((r) => r.loadgenBound)) notes.push('LOADGEN-BOUND (not trusted)');
-      if (good.length > 1) {
-        const sd = Math.sqrt(mean(good.map((r) => (r.requestsPerS - reqs) ** 2)));
-        if (sd / reqs > 0.05) notes.push(`noisy (cv ${((sd / reqs) * 100).toFixed(0)}%)`);
-      }
+      // the report's rule, to the letter: the sample sd's cv over NOISY_CV
+      const cv = stat(good.map((r) => r.requestsPerS))?.cv ?? null;
+      if (cv !== null && cv > NOISY_CV) notes.push(`noisy (cv ${(cv * 100).toFixed(0)}%)`);
       const num = (x: number, digits = 0) => (Number.isFinite(x) ? x.toFixed(digits) : '-');
       lines.push(pad([
         String(cell[0]!.params.threads),

@@ -1,0 +1,30 @@
+// The terminal table after a sweep and the report judge the same points alike.
+import { describe, expect, test } from 'vitest';
+import { experimentSchema } from '../../src/experiment/schema.js';
+import { resolveExperiment } from '../../src/experiment/resolve.js';
+import { analyze } from '../../src/report/analysis.js';
+import { computeFindings } from '../../src/report/findings.js';
+import { resultsTable } from '../../src/sweep/table.js';
+import { point } from '../report/fixtures.js';
+
+const exp = resolveExperiment(experimentSchema.parse({ name: 't', sweep: { threads: [1, 2] }, workload: { repetitions: 2 } }), ['threads']).experiment!;
+
+/** two repetitions per cell; at 2 threads the spread is `spread` req/s around 1037.5 */
+function points(spread: number) {
+  return [1, 2].flatMap((threads) => [0, 1].map((repetition) => point({ threads, repetition }, {
+    requestsPerS: threads === 1 ? 500 : 1037.5 + (repetition === 0 ? -spread : spread),
+  })));
+}
+
+describe('the terminal table', () => {
+  test('calls a cell noisy exactly where the report does (sample sd, the report\'s 5% rule)', () => {
+    // 1000 and 1075: sample cv 5.1% (noisy), population cv 3.6% (what the table used to say: not)
+    const noisy = points(37.5);
+    expect(resultsTable(exp, noisy)).toMatch(/^2 +1038 .*noisy \(cv 5%\)$/m);
+    expect(computeFindings(analyze(noisy), null).filter((f) => f.kind === 'noisy')).toHaveLength(1);
+    // 1002 and 1073: sample cv 4.8%, quiet for both
+    const quiet = points(35.5);
+    expect(resultsTable(exp, quiet)).not.toContain('noisy');
+    expect(computeFindings(analyze(quiet), null).filter((f) => f.kind === 'noisy')).toHaveLength(0);
+  });
+});
