@@ -120,16 +120,16 @@ struct conn {
      * it once more. C_CLOSED: closed; the struct waits for reuse, with a new generation.
      */
     _Atomic uint32_t state;
-    uint32_t index;  /* slot number: with the generation, the connection's key in the epoll set */
+    uint32_t index;           /* its slot: with the generation, the connection's key in the epoll set */
     int fd;
-    bool eof;        /* the client half-closed: answer what it sent, then close */
-    bool drained;    /* the last read found the socket empty (so an edge will announce new bytes) */
-    _Atomic bool hup; /* an event reported the peer's FIN or an error: read until recv says so */
-    _Atomic bool draining;   /* our side is shut down; reading and discarding until the client closes */
-    char *buf;       /* received bytes not yet consumed are buf[off, len) */
+    bool eof;                 /* the client half-closed: answer what it sent, then close */
+    bool drained;             /* the last read emptied the socket (so an edge announces new bytes) */
+    _Atomic bool hup;         /* an event reported the peer's FIN or an error: read until recv says so */
+    _Atomic bool draining;    /* our side is shut down; reading and discarding until the client closes */
+    char *buf;                /* received bytes not yet consumed are buf[off, len) */
     size_t off, len, cap;
-    uint64_t discard; /* bytes of an ignored GET/HEAD body still to skip */
-    _Atomic int64_t deadline; /* while idle: when the scanner drops it */
+    uint64_t discard;         /* bytes of an ignored GET/HEAD body still to skip */
+    _Atomic int64_t deadline; /* while idle (or draining): when it is dropped */
     struct conn *prev, *next; /* the list of open connections, or of closed ones for reuse */
     struct conn *qnext;       /* the ready queue */
 };
@@ -633,7 +633,8 @@ struct open_file {
 
 static struct {
     pthread_mutex_t mu;
-    int ifd; /* the inotify instance; -1: no table */
+    int ifd;  /* the inotify instance (set before the workers start, never closed); -1: none */
+    bool on;  /* the table is in use (it is given up for good if the directory goes away) */
     int dir_wd;
     int n;   /* slots */
     struct open_file *slot[OPEN_FILES];
@@ -681,8 +682,7 @@ static void apply_event_locked(const struct inotify_event *e)
         if (e->mask & IN_IGNORED) {
             /* the data directory is gone: no more table */
             drop_all_locked();
-            close(files.ifd);
-            files.ifd = -1;
+            files.on = false;
         } else if (e->len > 0 && e->name[0] != '\0') {
             if (strlen(e->name) <= MAX_NAME) {
                 uint32_t i = slot_of(e->name);
@@ -702,22 +702,21 @@ static void apply_event_locked(const struct inotify_event *e)
     }
 }
 
-/* Applies the queued events; with files.mu held, so that no one trusts the table halfway through. */
+/*
+ * Applies the queued events. Events leave the queue only here, with files.mu held, so whoever
+ * finds the queue empty and then takes files.mu sees the table with every earlier event applied.
+ */
 static void read_events_locked(void)
 {
-    int queued = 0;
-    if (ioctl(files.ifd, FIONREAD, &queued) != 0 || queued <= 0)
-        return;
     char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
-    while (files.ifd >= 0) {
+    for (;;) {
         ssize_t n = read(files.ifd, buf, sizeof buf);
         if (n <= 0)
             break;
         for (char *p = buf; p < buf + n;) {
             const struct inotify_event *e = (const struct inotify_event *)p;
-            apply_event_locked(e);
-            if (files.ifd < 0)
-                return;
+            if (files.on)
+                apply_event_locked(e);
             p += sizeof *e + e->len;
         }
     }
@@ -726,10 +725,17 @@ static void read_events_locked(void)
 /* The open file of that name, with a reference for the caller; NULL and the epochs to pass to adopt_file otherwise. */
 static struct open_file *find_file(const char *name, uint32_t *epoch, uint32_t *all_epoch)
 {
+    if (files.ifd < 0)
+        return NULL;
+    /* one cheap look at the queue, outside the lock (see read_events_locked) */
+    int queued = 0;
+    if (ioctl(files.ifd, FIONREAD, &queued) != 0)
+        queued = 1;
     struct open_file *f = NULL;
     pthread_mutex_lock(&files.mu);
-    if (files.ifd >= 0) {
+    if (queued > 0)
         read_events_locked();
+    if (files.on) {
         uint32_t i = slot_of(name);
         f = files.slot[i];
         if (f != NULL && strcmp(f->name, name) == 0) {
@@ -767,12 +773,11 @@ static struct open_file *adopt_file(const char *name, int fd, uint32_t epoch, ui
     bool kept = false;
     pthread_mutex_lock(&files.mu);
     /* IN_MASK_CREATE: an inode open under another name already is left out */
-    int wd = files.ifd >= 0 ? inotify_add_watch(files.ifd, path, IN_MODIFY | IN_ATTRIB | IN_MASK_CREATE) : -1;
-    if (wd < 0 && files.ifd >= 0 && (errno == EINVAL || errno == ENOENT)) {
+    int wd = files.on ? inotify_add_watch(files.ifd, path, IN_MODIFY | IN_ATTRIB | IN_MASK_CREATE) : -1;
+    if (wd < 0 && files.on && (errno == EINVAL || errno == ENOENT)) {
         /* an old kernel (no IN_MASK_CREATE) or no /proc: open files every time */
         drop_all_locked();
-        close(files.ifd);
-        files.ifd = -1;
+        files.on = false;
     }
     if (wd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
         uint32_t i = slot_of(name);
@@ -783,7 +788,7 @@ static struct open_file *adopt_file(const char *name, int fd, uint32_t epoch, ui
             files.slot[i] = f;
             /* the events queued meanwhile (a change since the open, or since the watch began) drop it again */
             read_events_locked();
-            kept = files.ifd >= 0 && files.slot[i] == f;
+            kept = files.on && files.slot[i] == f;
             if (!kept) {
                 /* dropped: its watch is gone, the table's reference too; the descriptor stays the caller's */
                 free(f);
@@ -792,7 +797,7 @@ static struct open_file *adopt_file(const char *name, int fd, uint32_t epoch, ui
             }
         }
     }
-    if (!kept && wd >= 0 && files.ifd >= 0)
+    if (!kept && wd >= 0)
         inotify_rm_watch(files.ifd, wd);
     pthread_mutex_unlock(&files.mu);
     if (!kept) {
@@ -805,9 +810,11 @@ static struct open_file *adopt_file(const char *name, int fd, uint32_t epoch, ui
 /* Main thread, every scan: applies queued events (a deleted file is closed soon), closes files long unused. */
 static void sweep_files(int64_t now)
 {
+    if (files.ifd < 0)
+        return;
     pthread_mutex_lock(&files.mu);
-    if (files.ifd >= 0) {
-        read_events_locked();
+    read_events_locked();
+    if (files.on) {
         for (int i = 0; i < files.n; i++)
             if (files.slot[i] != NULL && now - files.slot[i]->used >= FILE_IDLE_MS)
                 drop_locked((uint32_t)i);
@@ -853,6 +860,7 @@ static void files_init(void)
         return;
     }
     files.ifd = ifd;
+    files.on = true;
     files.dir_wd = wd;
     files.n = (int)n;
 }
@@ -1144,6 +1152,11 @@ enum next { WAIT, GONE };
 
 static enum next drain(struct worker *w, struct conn *c)
 {
+    /* a closing connection gets --timeout in all, however much its client keeps sending */
+    if (now_ms() >= atomic_load(&c->deadline)) {
+        conn_free(c);
+        return GONE;
+    }
     for (size_t total = 0; total < DRAIN_PER_EVENT;) {
         ssize_t n = recv(c->fd, w->io, IO_CHUNK, 0);
         if (n > 0) {
@@ -1322,8 +1335,8 @@ static void accept_all(void)
 }
 
 /*
- * Drops idle connections past their deadline. Taking one from C_IDLE to C_CLOSED fails if a worker
- * claimed it meanwhile; a worker that receives its event later finds a newer generation.
+ * Drops idle connections past their deadline. Taking one out of C_IDLE fails if a worker claimed
+ * it meanwhile; a worker that receives its event later finds a newer generation and ignores it.
  */
 static void expire(int64_t now)
 {
