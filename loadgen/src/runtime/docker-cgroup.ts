@@ -48,6 +48,27 @@ function read(path: string): string | undefined {
   }
 }
 
+/**
+ * Bytes the block layer wrote on behalf of the container's processes (/proc/PID/io write_bytes,
+ * summed over cgroup.procs), as the local runtime counts its server. Written pages are charged
+ * to the writer when they are dirtied, so this counts buffered writes too, which cgroup v1's
+ * blkio files miss (writeback there is charged to the root group). Undefined where this process
+ * cannot see the container's processes under those PIDs: another PID namespace (the compose lab),
+ * where /proc/PID would be some other process, is told apart by the PID's own cgroup file.
+ */
+export function cgroupWriteBytes(cg: CgroupDirs, containerId: string): number | undefined {
+  const procs = read(join(cg.version === 1 ? cg.dirs.cpuacct! : cg.dirs['']!, 'cgroup.procs'));
+  if (procs === undefined) return undefined;
+  let sum = 0;
+  for (const pid of procs.split('\n').filter((l) => /^\d+$/.test(l))) {
+    if (!read(`/proc/${pid}/cgroup`)?.includes(containerId)) return undefined;
+    const bytes = /^write_bytes: (\d+)$/m.exec(read(`/proc/${pid}/io`) ?? '')?.[1];
+    if (bytes === undefined) return undefined;
+    sum += Number(bytes);
+  }
+  return sum;
+}
+
 /** "7:3 Read 4096" lines of a v1 blkio file, for one device */
 export function blkioV1(text: string, device: DeviceNumber): { entries: number; read: number; write: number } {
   let entries = 0;

@@ -11,7 +11,7 @@ import { projectRoot } from './docker-context.js';
 import { ensureImage } from './docker-image.js';
 import { imageLabels } from './docker-build.js';
 import { IMAGE, labels, safeName } from './docker-labels.js';
-import { locateCgroup, cgroupCounters } from './docker-cgroup.js';
+import { locateCgroup, cgroupCounters, cgroupWriteBytes } from './docker-cgroup.js';
 import { LOADGEN_MEMORY_BYTES, LOADGEN_TMPFS, NetnsContainer, type NetnsResult } from './docker-netns.js';
 import { waitForPort } from './docker-probe.js';
 import { removeQuietly, runToCompletion } from './docker-run.js';
@@ -111,6 +111,9 @@ export class DockerRuntime implements Runtime {
     let stopped: Promise<void> | undefined;
     const cgroup = locateCgroup(c.id);
     const counters = async () => (cgroup && cgroupCounters(cgroup, disk.device)) || containerCounters(c, disk.device);
+    // a throttled disk is a loop device over RAM: its ext4 writes count in write_bytes too, and
+    // are not the host's; on ram (tmpfs) and host disks every counted byte reached a host device
+    const hostWrites = () => (cgroup && disk.profile.kind !== 'throttled' ? cgroupWriteBytes(cgroup, c.id) : undefined);
     return {
       host: '127.0.0.1',
       port: SERVER_PORT,
@@ -125,7 +128,8 @@ export class DockerRuntime implements Runtime {
           counters(),
           spec.log === 'off' ? Promise.resolve(0) : fileSize(this.docker, c.id, LOG_PATH),
         ]);
-        return { ...counted, logBytes };
+        const host = hostWrites();
+        return { ...counted, logBytes, ...(host !== undefined && { hostWriteBytes: host }) };
       },
       stop: () => {
         stopped ??= (async () => {

@@ -1,5 +1,7 @@
 // The docker runtime against the real engine: hardening, the loadgen in the server's network
 // namespace on a disjoint cpuset, stats, a user's own image+command, exit detection, clean-up.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveDisk } from '../../src/disk/presets.js';
 import { DATA_DIR, LOG_PATH } from '../../src/disk/provision.js';
@@ -71,10 +73,29 @@ describe.skipIf(!HAVE_DOCKER)('docker runtime', () => {
     expect(after.cpuSeconds).toBeGreaterThan(before.cpuSeconds);
     expect(after.memPeakBytes ?? 1).toBeGreaterThan(0);
     expect(after.logBytes).toBeGreaterThan(before.logBytes);
-    // ram: no block device behind the data, so no device bytes
+    // ram: no block device behind the data, so no device bytes, and nothing reached a host device
     expect(after.writeBytes).toBe(0);
+    // (the absolute counts start at a few KiB: runc writes them while it sets the process up)
+    expect(after.hostWriteBytes! - before.hostWriteBytes!).toBe(0);
     await server.stop();
     expect(await leftovers(engine(), runId)).toEqual({ containers: [], volumes: [] });
+  });
+
+  it('counts what a server writes through a host directory as host writes', async () => {
+    const dir = await mkdtemp(join('/var/tmp', 'speedlab-hostwrites-'));
+    try {
+      const server = (await rt.startServer(spec({ log: 'off', disk: resolveDisk('h', { kind: 'host', size: 64 * MiB, path: dir }) }))) as DockerServer;
+      const before = await server.stats();
+      // 4 PUTs of 1 MiB, each fsynced by the server: at least 4 MiB reach the host's disk
+      const steps = [1, 2, 3, 4].map((i) => ({ method: 'PUT', name: `h${i}`, bytes: MiB }));
+      const r = await rt.runInNetns(server, ['node', '-e', CLIENT, `http://127.0.0.1:${server.port}`, JSON.stringify(steps)]);
+      expect(r.exitCode, r.stderr).toBe(0);
+      const after = await server.stats();
+      expect(after.hostWriteBytes! - before.hostWriteBytes!).toBeGreaterThanOrEqual(4 * MiB);
+      await server.stop();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('runs the load-generator command and returns its last stdout line as JSON', async () => {
