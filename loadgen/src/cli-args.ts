@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { CliError } from './cli-error.js';
+import { CliError } from './errors.js';
 
 /**
  * The argument of a command that takes exactly one positional and `--help`: the positional, or

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // speedlab — the lab's command line. Each subcommand lives in its own module under commands/.
-import { CliError } from './cli-error.js';
+import { SpeedlabError } from './errors.js';
 
 type Command = { summary: string; load: () => Promise<{ main(argv: string[]): Promise<number> }> };
 
@@ -37,7 +37,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (err: unknown) => {
-    if (err instanceof CliError) {
+    if (err instanceof SpeedlabError) {
       console.error(`speedlab: ${err.message}`);
       process.exitCode = err.exitCode;
     } else {

@@ -1,6 +1,14 @@
 #!/usr/bin/env node
-import { parseServerArgs, USAGE, UsageError } from './options.js';
-import { startServer, StartupError } from './server.js';
+import { ServerError, UsageError } from './errors.js';
+import { parseServerArgs, USAGE } from './options.js';
+import { startServer } from './server.js';
+
+/** the server's own errors: the message (with the usage for a usage error) and its exit code */
+function exitOn(err: unknown): never {
+  if (!(err instanceof ServerError)) throw err;
+  console.error(`speedlab-server: ${err.message}${err instanceof UsageError ? `\n\n${USAGE}` : ''}`);
+  process.exit(err.exitCode);
+}
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -12,11 +20,7 @@ async function main(): Promise<void> {
   try {
     opts = parseServerArgs(argv);
   } catch (err) {
-    if (err instanceof UsageError) {
-      console.error(`speedlab-server: ${err.message}\n\n${USAGE}`);
-      process.exit(2);
-    }
-    throw err;
+    exitOn(err);
   }
   try {
     const server = await startServer(opts);
@@ -27,11 +31,7 @@ async function main(): Promise<void> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   } catch (err) {
-    if (err instanceof StartupError) {
-      console.error(`speedlab-server: ${err.message}`);
-      process.exit(1);
-    }
-    throw err;
+    exitOn(err);
   }
 }
 

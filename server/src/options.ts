@@ -1,6 +1,7 @@
 // speedlab-server PORT [-N threads] [-l logfile] [options] — the course's command line plus the
 // designs under study (DESIGN §2).
 import { resolve } from 'node:path';
+import { UsageError } from './errors.js';
 
 export interface ServerOptions {
   port: number;
@@ -34,8 +35,6 @@ export const USAGE = `usage: speedlab-server PORT [-N threads] [-l logfile] [opt
   --io-delay MS             model a slow device: each request's storage work takes MS longer (default 0)
   --log-delay MS            model a slow log device: writing each log entry takes MS longer, inside
                             the log lock with --log-write locked (default 0)`;
-
-export class UsageError extends Error {}
 
 function choice<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T {
   if (value === undefined || !allowed.includes(value as T)) {

@@ -3,6 +3,7 @@ import { closeSync, openSync, readdirSync, statSync, unlinkSync } from 'node:fs'
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { Connection } from './connection.js';
+import { StartupError } from './errors.js';
 import type { ServerOptions } from './options.js';
 import { WorkerPool } from './pool.js';
 import { createSharedState, entryCounts } from './sync/shared-state.js';
@@ -11,8 +12,6 @@ export interface RunningFileServer {
   port: number;
   close(): Promise<void>;
 }
-
-export class StartupError extends Error {}
 
 /** Temporary files of PUTs that a crash interrupted; they are never visible to clients. */
 function removeStaleTempFiles(dir: string): void {

@@ -1,6 +1,6 @@
 // speedlab calibrate [--disk NAME]: what a disk profile really delivers, beside its limits.
 import { parseArgs } from 'node:util';
-import { CliError } from '../cli-error.js';
+import { CliError } from '../errors.js';
 import { calibrateDisk } from '../disk/calibrate.js';
 import { PRESET_NAMES, resolveDisk } from '../disk/presets.js';
 import type { Calibration } from '../results/record.js';

@@ -1,6 +1,6 @@
 // speedlab compare DIR_A DIR_B: one report with both runs side by side and the ratio B / A per point.
 import { parseArgs } from 'node:util';
-import { CliError } from '../cli-error.js';
+import { CliError } from '../errors.js';
 import { writeComparison } from '../report/index.js';
 import { printFindings } from './report.js';
 

@@ -1,7 +1,7 @@
 // speedlab image: build (or confirm up to date) the one image every container of the lab uses.
 import { parseArgs } from 'node:util';
-import { CliError } from '../cli-error.js';
-import { connectEngine, EngineUnreachableError } from '../runtime/docker-engine.js';
+import { CliError } from '../errors.js';
+import { connectEngine } from '../runtime/docker-engine.js';
 import { ensureImage } from '../runtime/docker-image.js';
 
 const HELP = `usage: speedlab image [--base auto|official|local|IMAGE] [--force] [--quiet]
@@ -43,7 +43,7 @@ export async function main(argv: string[]): Promise<number> {
     console.log(`${r.image} ${what} (base ${r.base}${r.baseBuilt ? ', base built' : ''}) in ${r.seconds.toFixed(1)} s`);
     return 0;
   } catch (err) {
-    if (err instanceof EngineUnreachableError || err instanceof Error) throw new CliError(err.message);
+    if (err instanceof Error) throw new CliError(err.message);
     throw err;
   }
 }

@@ -1,12 +1,11 @@
 // speedlab loadgen --target URL --job JSON: one phase of one point, in its own process.
 // Progress goes to stderr; the result is one JSON line on stdout.
 import { parseArgs } from 'node:util';
-import { CliError } from '../cli-error.js';
+import { CliError } from '../errors.js';
 import { jobSchema, type LoadgenJob, type LoadgenResult } from '../workload/job.js';
 import { measureCapacity } from '../workload/capacity.js';
 import { runLoad } from '../workload/load.js';
-import { runWrkLoad, WrkFailed } from '../workload/wrk/run.js';
-import { WrkMissingError } from '../workload/wrk/locate.js';
+import { runWrkLoad } from '../workload/wrk/run.js';
 import { seedFiles } from '../workload/seed.js';
 import { verifyFiles } from '../workload/verify.js';
 
@@ -27,7 +26,7 @@ export async function main(argv: string[]): Promise<number> {
   const job = parseJob(values.job);
   if (job.phase === 'capacity') {
     process.stderr.write(`loadgen: capacity of ${job.engine} with ${job.connections} connections\n`);
-    const result = await engineFailures(() => measureCapacity(job.engine, job.connections, job.durationS));
+    const result = await measureCapacity(job.engine, job.connections, job.durationS);
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return 0;
   }
@@ -45,20 +44,10 @@ export async function main(argv: string[]): Promise<number> {
   else if (job.engine === 'wrk') {
     if (job.requests !== undefined) throw new CliError('--job: a counted window (requests) needs engine autocannon; wrk measures a duration', 2);
     const { durationS, seqBase, workload } = job;
-    result = await engineFailures(() => runWrkLoad(target, workload, durationS, seqBase));
+    result = await runWrkLoad(target, workload, durationS, seqBase);
   } else result = await runLoad(target, job.workload, job.durationS, job.seqBase, job.requests);
   process.stdout.write(`${JSON.stringify(result)}\n`);
   return 0;
-}
-
-/** wrk missing or failing: one clear message and exit 1, which the sweep records as the point's failure */
-async function engineFailures<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
-    if (err instanceof WrkMissingError || err instanceof WrkFailed) throw new CliError(err.message, 1);
-    throw err;
-  }
 }
 
 function parseJob(text: string): LoadgenJob {

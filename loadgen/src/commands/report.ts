@@ -1,7 +1,7 @@
 // speedlab report DIR: DIR/summary.csv and DIR/report.html from a run's results (DESIGN §7–8).
 // speedlab report --index DIR: DIR/index.html, a page listing the runs under DIR.
 import { parseArgs } from 'node:util';
-import { CliError } from '../cli-error.js';
+import { CliError } from '../errors.js';
 import { writeReport, writeRunsIndex, type Finding } from '../report/index.js';
 
 const USAGE = `usage: speedlab report DIR

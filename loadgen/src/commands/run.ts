@@ -1,6 +1,6 @@
 // speedlab run FILE [--runtime auto|local|docker] [--out DIR] [--resume] [--scale F] [--repetitions N] [--allow-host-disk]
 import { parseArgs } from 'node:util';
-import { CliError } from '../cli-error.js';
+import { CliError, EXIT_INTERRUPTED, Interrupted, RuntimeLost } from '../errors.js';
 import { evaluateExpectations } from '../experiment/expectations.js';
 import { points } from '../experiment/grid.js';
 import { loadExperiment } from '../experiment/load.js';
@@ -14,16 +14,14 @@ import { giveToParentOwner } from '../results/ownership.js';
 import { readRunInfo, writeRunInfo } from '../results/store.js';
 import { createRuntime, RUNTIME_CHOICES, type RuntimeChoice } from '../runtime/index.js';
 import type { Runtime } from '../runtime/types.js';
-import { Interrupted } from '../sweep/point.js';
 import { Progress } from '../sweep/progress.js';
 import { chooseRunDir } from '../sweep/run-dir.js';
 import { calibrateRun } from '../sweep/calibration.js';
 import { measureCeilings } from '../sweep/capacity.js';
-import { RuntimeLost, runSweep } from '../sweep/sweep.js';
+import { runSweep } from '../sweep/sweep.js';
 import { bytesLine, resultsTable } from '../sweep/table.js';
 
 const USAGE = 'usage: speedlab run FILE [--runtime auto|local|docker] [--out DIR] [--resume] [--scale F] [--repetitions N] [--allow-host-disk]';
-export const EXIT_INTERRUPTED = 130;
 
 // a variable specifier: the report is built separately and may be absent
 const REPORT_MODULE = '../report/index.js';

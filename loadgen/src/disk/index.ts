@@ -1,4 +1,5 @@
 // Disk profiles: presets and resolution for the experiment schema; provisioning and calibration
 // for the docker runtime.
-export { DISK_PRESETS, PRESET_NAMES, DEFAULT_HOST_PATH, resolveDisk, diskLimits, UnknownDiskError } from './presets.js';
+export { DISK_PRESETS, PRESET_NAMES, DEFAULT_HOST_PATH, resolveDisk, diskLimits } from './presets.js';
+export { UnknownDiskError } from '../errors.js';
 export type { CustomDisk } from './presets.js';

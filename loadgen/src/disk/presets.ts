@@ -1,5 +1,6 @@
 // Disk profiles by name (DESIGN §5). The throttled presets model real devices with a
 // RAM-backed loop device whose cgroup limits are the device's sequential rates and IOPS.
+import { UnknownDiskError } from '../errors.js';
 import type { DiskProfile } from '../runtime/types.js';
 
 const MB = 1e6;
@@ -41,13 +42,6 @@ export interface CustomDisk {
   path?: string;
 }
 
-export class UnknownDiskError extends Error {
-  constructor(name: string) {
-    super(`unknown disk profile '${name}': expected one of ${PRESET_NAMES.join(', ')} or a name defined under disks:`);
-    this.name = 'UnknownDiskError';
-  }
-}
-
 /** what is wrong with an experiment's own profile, by field (the experiment's resolver reports each) */
 export function customDiskProblems(c: CustomDisk): { field: keyof CustomDisk; message: string }[] {
   const problems: { field: keyof CustomDisk; message: string }[] = [];
@@ -79,7 +73,7 @@ export function resolveDisk(name: string, custom?: CustomDisk): DiskProfile {
     return p;
   }
   const preset = DISK_PRESETS[name];
-  if (!preset) throw new UnknownDiskError(name);
+  if (!preset) throw new UnknownDiskError(name, PRESET_NAMES);
   return { ...preset };
 }
 

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { CliError } from '../cli-error.js';
+import { CliError } from '../errors.js';
 import type { Experiment } from './experiment.js';
 import { resolveExperiment, type Problem } from './resolve.js';
 import { KNOWN_FIELDS, experimentSchema } from './schema.js';

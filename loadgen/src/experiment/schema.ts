@@ -3,14 +3,9 @@
 import { z } from 'zod';
 import { DURATION_HELP, SIZE_HELP, parseDuration, parseSize } from './units.js';
 import { MIN_FILE_SIZE } from '../workload/body.js';
+// a parameter's values are those a record may hold
+import { ENGINES, LOCK_MODES, LOG_MODES, LOG_WRITES, MIXES, SYNC_MODES } from '../results/schema.js';
 
-export const LOG_MODES = ['off', 'meta', 'full'] as const;
-export const LOCK_MODES = ['global', 'file'] as const;
-export const LOG_WRITES = ['locked', 'reserved'] as const;
-export const SYNC_MODES = ['none', 'fsync'] as const;
-export const MIXES = ['put', 'get', 'head', 'mixed'] as const;
-/** the load generators: autocannon (Node, in-process µs latencies) or wrk (C, for fast servers) */
-export const ENGINES = ['autocannon', 'wrk'] as const;
 export const MAX_FILE_SIZE = 1024 ** 3; // one body must fit in a Buffer, several in memory
 
 function oneOf<T extends readonly [string, ...string[]]>(values: T) {

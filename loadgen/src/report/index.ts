@@ -13,7 +13,7 @@ import { renderSingleReport } from './single.js';
 import { summaryCsv } from './summary-csv.js';
 
 export type { Finding, FindingKind } from './findings.js';
-export { ReportInputError } from './errors.js';
+export { ReportInputError } from '../errors.js';
 export { fitUsl, uslThroughput, type UslFit, type UslObservation, type UslResult } from './usl.js';
 
 export interface ReportResult {

@@ -1,10 +1,10 @@
 // The runs directly under a directory, one summary each, for its index.html (speedlab report --index).
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ReportInputError, ResultsFormatError } from '../errors.js';
 import type { CodeVersion, Engine, RunInfo } from '../results/record.js';
 import { analyze } from './analysis.js';
 import { codeStatus, recordedCode, type Checkout, type CodeStatus } from './code-version.js';
-import { ReportInputError } from './errors.js';
 import { computeFindings, type Finding } from './findings.js';
 import { loadRun, readRunInfo, type LoadedRun } from './load-run.js';
 
@@ -54,11 +54,19 @@ async function loadPoints(path: string, warnings: string[]): Promise<LoadedRun |
     warnings.push('points.jsonl is missing: no findings, engines unknown.');
     return null;
   }
+  return unreadableAsWarning(() => loadRun(path), warnings);
+}
+
+/**
+ * one run that cannot be read is a warning on its row, not the end of the index (said once: a
+ * wrong run.json fails loadRun, then the read of run.json alone)
+ */
+async function unreadableAsWarning<T>(read: () => Promise<T>, warnings: string[]): Promise<T | null> {
   try {
-    return await loadRun(path);
+    return await read();
   } catch (err) {
-    if (!(err instanceof ReportInputError)) throw err;
-    warnings.push(err.message);
+    if (!(err instanceof ReportInputError || err instanceof ResultsFormatError)) throw err;
+    if (!warnings.includes(err.message)) warnings.push(err.message);
     return null;
   }
 }
@@ -66,7 +74,7 @@ async function loadPoints(path: string, warnings: string[]): Promise<LoadedRun |
 export async function indexRun(path: string, dir: string, checkout: Checkout | undefined): Promise<IndexedRun> {
   const warnings: string[] = [];
   const run = await loadPoints(path, warnings);
-  const info: RunInfo | null = run ? run.info : await readRunInfo(join(path, 'run.json'), warnings);
+  const info: RunInfo | null = run ? run.info : await unreadableAsWarning(() => readRunInfo(join(path, 'run.json'), warnings), warnings);
   let headline: Finding | null = null;
   if (run) {
     warnings.push(...run.warnings);

@@ -3,6 +3,7 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { PointRecord, RunInfo } from './record.js';
+import { parsePoints, parseRunInfo } from './schema.js';
 
 export const POINTS_FILE = 'points.jsonl';
 export const RUN_FILE = 'run.json';
@@ -17,25 +18,17 @@ export function defaultRunDir(root: string, name: string, d = new Date()): strin
 
 /**
  * The records in points.jsonl. A trailing line without its newline is what an interrupted
- * write leaves: it is cut off (the file truncated to the last whole line).
+ * write leaves: it is cut off (the file truncated to the last whole line). A wrong line throws
+ * a ResultsFormatError naming it.
  */
 export function readPoints(dir: string): PointRecord[] {
   const file = path.join(dir, POINTS_FILE);
   if (!existsSync(file)) return [];
   const text = readFileSync(file, 'utf8');
+  const { points } = parsePoints(text, file);
   const end = text.lastIndexOf('\n') + 1;
   if (end < text.length) truncateSync(file, Buffer.byteLength(text.slice(0, end)));
-  return text
-    .slice(0, end)
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l, i) => {
-      try {
-        return JSON.parse(l) as PointRecord;
-      } catch {
-        throw new Error(`${file}: line ${i + 1} is not JSON`);
-      }
-    });
+  return points;
 }
 
 export class PointsWriter {
@@ -73,5 +66,5 @@ export function writeRunInfo(dir: string, info: RunInfo): void {
 export function readRunInfo(dir: string): RunInfo | undefined {
   const file = path.join(dir, RUN_FILE);
   if (!existsSync(file)) return undefined;
-  return JSON.parse(readFileSync(file, 'utf8')) as RunInfo;
+  return parseRunInfo(readFileSync(file, 'utf8'), file);
 }

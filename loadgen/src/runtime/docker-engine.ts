@@ -1,6 +1,7 @@
 // Connecting to a Docker engine: DOCKER_HOST when set (unix://, tcp://, ssh:// as dockerode
 // understands them), otherwise the local socket.
 import Docker from 'dockerode';
+import { EngineUnreachableError } from '../errors.js';
 
 export const DEFAULT_SOCKET = '/var/run/docker.sock';
 
@@ -10,16 +11,6 @@ export interface EngineInfo {
   cpus: number;
   cgroupVersion: 1 | 2;
   memBytes: number;
-}
-
-export class EngineUnreachableError extends Error {
-  constructor(where: string, cause: string) {
-    super(
-      `no Docker engine answers at ${where} (${cause}); start one with 'bash docker/engine.sh' ` +
-        `(Debian, as root), or set DOCKER_HOST`,
-    );
-    this.name = 'EngineUnreachableError';
-  }
 }
 
 function describeEndpoint(): string {

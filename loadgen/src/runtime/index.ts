@@ -1,6 +1,6 @@
 // --runtime auto|local|docker. The docker runtime is loaded only when asked for (or tried by
 // auto), so the local runtime works where dockerode or an engine is missing.
-import { CliError } from '../cli-error.js';
+import { CliError, EngineUnreachableError } from '../errors.js';
 import { createLocalRuntime, type LocalOptions } from './local.js';
 import type { Runtime } from './types.js';
 
@@ -25,7 +25,7 @@ async function docker(): Promise<Runtime> {
     return await mod.createDockerRuntime();
   } catch (err) {
     // the engine stopped answering while the runtime was set up: report that (it throws), not the socket error
-    if ((err as Error).name !== 'EngineUnreachableError') await ((await import(ENGINE_MODULE)) as EngineModule).connectEngine();
+    if (!(err instanceof EngineUnreachableError)) await ((await import(ENGINE_MODULE)) as EngineModule).connectEngine();
     throw err;
   }
 }
@@ -41,7 +41,7 @@ export async function createRuntime(choice: RuntimeChoice, local: LocalOptions, 
       return await docker();
     } catch (err) {
       if (err instanceof CliError) throw err;
-      const unreachable = (err as Error).name === 'EngineUnreachableError';
+      const unreachable = err instanceof EngineUnreachableError;
       throw new CliError(`--runtime docker: ${(err as Error).message.split('\n')[0]}${unreachable ? '; or run without Docker: --runtime local' : ''}`);
     }
   }

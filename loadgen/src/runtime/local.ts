@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, wr
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CliError } from '../cli-error.js';
+import { CliError } from '../errors.js';
 import { startChild, stopChild, stopGroupByPid, type Child } from './children.js';
 import { canConnect, freePort } from './ports.js';
 import { userCommand } from './server-command.js';

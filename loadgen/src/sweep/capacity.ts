@@ -6,9 +6,9 @@ import type { Experiment } from '../experiment/experiment.js';
 import { points } from '../experiment/grid.js';
 import type { LoadgenCeiling } from '../results/record.js';
 import type { Runtime } from '../runtime/types.js';
-import type { CapacityResult } from '../workload/job.js';
-import { WRK_MISSING } from '../workload/wrk/locate.js';
-import { CliError } from '../cli-error.js';
+import { capacityResultSchema } from '../workload/job.js';
+import { CliError, WRK_MISSING } from '../errors.js';
+import { check } from '../validate.js';
 
 /** a point above this share of its engine's ceiling is loadgen-bound */
 export const LOADGEN_CEILING_SHARE = 0.5;
@@ -35,7 +35,10 @@ export async function measureCeilings(
   for (const { engine, connections } of shapes.values()) {
     if (ceilingFor(out, engine, connections)) continue;
     try {
-      const r = (await runtime.runLoadgenAlone({ phase: 'capacity', engine, connections, durationS: capacityWindowS(exp) }, runId, signal)) as CapacityResult;
+      const printed = await runtime.runLoadgenAlone({ phase: 'capacity', engine, connections, durationS: capacityWindowS(exp) }, runId, signal);
+      const checked = check(capacityResultSchema, printed);
+      if (!checked.ok) throw new Error(`the load generator's result: ${checked.problem}`);
+      const r = checked.value;
       out.push({ engine, connections, requestsPerS: Math.round(r.ceilingPerS), measuredPerS: Math.round(r.requestsPerS), cpuCores: Number(r.cpuCores.toFixed(3)), windowS: r.durationS });
       note(`load generator ceiling: ${engine} with ${connections} connections, ${Math.round(r.ceilingPerS)} req/s (${Math.round(r.requestsPerS)} req/s reached against a trivial responder at ${r.cpuCores.toFixed(2)} cores)`);
     } catch (err) {

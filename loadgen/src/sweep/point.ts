@@ -1,28 +1,22 @@
 // One point's lifecycle: fresh server, ready, seed, warm-up, measure (server counters snapshotted
 // just before and after the measure job), verify, stop. Each phase is its own loadgen process.
+import type { z } from 'zod';
+import { Interrupted, PointFailure } from '../errors.js';
 import type { Experiment } from '../experiment/experiment.js';
 import type { Point } from '../experiment/grid.js';
 import type { LoadgenCeiling, PointRecord } from '../results/record.js';
 import { ceilingFor, LOADGEN_CEILING_SHARE } from './capacity.js';
 import type { RunningServer, Runtime, ServerSpec, ServerStats } from '../runtime/types.js';
-import type { LoadResult, SeedResult, VerifyResult } from '../workload/job.js';
+import { loadResultSchema, seedResultSchema, verifyResultSchema, type LoadResult } from '../workload/job.js';
 import { hostDiskCounter, type HostDiskCounter } from '../results/host-disk.js';
 import { pointJobs } from './jobs.js';
 import { diskLimits } from '../disk/presets.js';
+import { check } from '../validate.js';
 
 /** loadgen CPU at or above this share of a core makes the point untrustworthy */
 export const LOADGEN_BOUND_CORES = 0.9;
 
 export type Phase = 'starting' | 'seed' | 'warm-up' | 'measure' | 'verify' | 'stopping';
-
-export class Interrupted extends Error {
-  constructor() {
-    super('interrupted');
-  }
-}
-
-/** a point that could not be measured: why, and at which phase */
-class PointFailure extends Error {}
 
 export interface PointContext {
   exp: Experiment;
@@ -120,14 +114,18 @@ export async function measurePoint(ctx: PointContext, pt: Point): Promise<PointR
   let died: string | undefined;
   let stopping = false;
 
-  const run = async <T>(phase: Phase, job: unknown): Promise<T> => {
+  const run = async <S extends z.ZodType>(phase: Phase, job: unknown, schema: S): Promise<z.output<S>> => {
     ctx.onPhase(phase);
+    let printed: unknown;
     try {
-      return (await ctx.runtime.runLoadgen(server!, job, phaseAbort.signal)) as T;
+      printed = await ctx.runtime.runLoadgen(server!, job, phaseAbort.signal);
     } catch (err) {
       if (ctx.signal.aborted) throw new Interrupted();
       throw new PointFailure(died ?? `${phase}: ${(err as Error).message}`);
     }
+    const result = check(schema, printed);
+    if (!result.ok) throw new PointFailure(`${phase}: the load generator's result: ${result.problem}`);
+    return result.value;
   };
 
   try {
@@ -144,19 +142,19 @@ export async function measurePoint(ctx: PointContext, pt: Point): Promise<PointR
       phaseAbort.abort();
     });
 
-    const seeded = await run<SeedResult>('seed', jobs.seed);
+    const seeded = await run('seed', jobs.seed, seedResultSchema);
     if (seeded.failures.length > 0) throw new PointFailure(`seeding failed: ${seeded.failures.slice(0, 3).join('; ')}`);
-    if (jobs.warmup) await run<LoadResult>('warm-up', jobs.warmup);
+    if (jobs.warmup) await run('warm-up', jobs.warmup, loadResultSchema);
 
     const before = await server.stats();
     const hostBefore = hostDiskCounter();
-    const measured = await run<LoadResult>('measure', jobs.measure);
+    const measured = await run('measure', jobs.measure, loadResultSchema);
     const hostAfter = hostDiskCounter();
     const after = await server.stats();
     fillMeasurement(rec, measured, before, after, server.cpus, ceilingFor(ctx.ceilings ?? [], pt.params.engine, pt.params.connections));
     fillHostWrites(rec, before, after, hostBefore, hostAfter);
 
-    const verified = await run<VerifyResult>('verify', jobs.verify);
+    const verified = await run('verify', jobs.verify, verifyResultSchema);
     rec.verification = {
       checked: verified.checked,
       mismatches: verified.mismatches,

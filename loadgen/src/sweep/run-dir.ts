@@ -2,9 +2,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { CliError } from '../cli-error.js';
+import { CliError } from '../errors.js';
 import type { Experiment } from '../experiment/experiment.js';
-import { defaultRunDir, POINTS_FILE, readRunInfo, RUN_FILE } from '../results/store.js';
+import { defaultRunDir, POINTS_FILE, readPoints, readRunInfo, RUN_FILE } from '../results/store.js';
 
 export const RESULTS_ROOT = 'results';
 
@@ -33,5 +33,7 @@ export function chooseRunDir(exp: Experiment, out: string | undefined, resume: b
   if (!isDeepStrictEqual(info.experiment, JSON.parse(JSON.stringify(exp)))) {
     throw new CliError(`--resume: the experiment changed since ${dir} was started; start a new run (without --resume) or restore the file`);
   }
+  // a wrong line stops the run here, before a runtime is started, not after calibration
+  readPoints(dir);
   return dir;
 }

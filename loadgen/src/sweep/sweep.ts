@@ -1,4 +1,5 @@
 // The sweep: every point not yet in points.jsonl, in order, one record appended per point.
+import { Interrupted, RuntimeLost } from '../errors.js';
 import { sweptText } from '../experiment/describe.js';
 import { estimatePoint } from '../experiment/estimate.js';
 import type { Experiment } from '../experiment/experiment.js';
@@ -6,11 +7,8 @@ import { points, type Point } from '../experiment/grid.js';
 import type { LoadgenCeiling, PointRecord } from '../results/record.js';
 import { PointsWriter, readPoints } from '../results/store.js';
 import type { Runtime } from '../runtime/types.js';
-import { Interrupted, measurePoint } from './point.js';
+import { measurePoint } from './point.js';
 import type { Progress } from './progress.js';
-
-/** the runtime went away mid-sweep (the Docker engine stopped answering): the point is not recorded */
-export class RuntimeLost extends Error {}
 
 async function throwIfLost(runtime: Runtime): Promise<void> {
   const why = await runtime.lost?.();

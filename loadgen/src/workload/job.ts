@@ -1,6 +1,7 @@
 // The job a `speedlab loadgen` process runs (it arrives as JSON, so it is validated here too)
 // and the result it prints. One job is one phase of one point.
 import { z } from 'zod';
+import { ENGINES, MIXES } from '../results/schema.js';
 
 const fileSet = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('distinct'), perConnection: z.number().int().min(1) }),
@@ -11,7 +12,7 @@ export const workloadSpecSchema = z.object({
   /** body seed: every body in this point derives from it */
   seed: z.number().int().min(0).max(0xffffffff),
   fileSize: z.number().int().min(32),
-  mix: z.enum(['put', 'get', 'head', 'mixed']),
+  mix: z.enum(MIXES),
   /** weights for mix 'mixed' */
   ratio: z.object({ get: z.number().int().min(0), put: z.number().int().min(0), head: z.number().int().min(0) }),
   files: fileSet,
@@ -24,7 +25,7 @@ export const jobSchema = z.discriminatedUnion('phase', [
   z.object({
     phase: z.literal('load'),
     /** the load generator of this window (jobs written before there was a choice: autocannon) */
-    engine: z.enum(['autocannon', 'wrk']).default('autocannon'),
+    engine: z.enum(ENGINES).default('autocannon'),
     workload: workloadSpecSchema,
     durationS: z.number().positive(),
     /** when set, the window is this many requests (durationS is then only a bound for the estimate) */
@@ -36,7 +37,7 @@ export const jobSchema = z.discriminatedUnion('phase', [
   /** the engine's ceiling against a trivial responder in the loadgen's own process (no server) */
   z.object({
     phase: z.literal('capacity'),
-    engine: z.enum(['autocannon', 'wrk']),
+    engine: z.enum(ENGINES),
     connections: z.number().int().min(1),
     durationS: z.number().positive(),
   }),
@@ -52,49 +53,56 @@ export const SEQ_WARMUP = 0x20000000;
 export const SEQ_MEASURE = 0x30000000;
 export const SEQ_VERIFY = 0xf0000000;
 
-export interface LoadResult {
-  phase: 'load';
-  durationS: number;
-  requests: number;
+const count = z.number().min(0);
+
+/** what a `speedlab loadgen` process prints: one JSON line, checked where it is read (sweep/) */
+export const loadResultSchema = z.object({
+  phase: z.literal('load'),
+  durationS: count,
+  requests: count,
   /** content bytes moved (PUT request bodies + GET response bodies) */
-  contentBytes: number;
+  contentBytes: count,
   /** bytes on the wire, both ways (headers included), for subtracting from the server's I/O counters */
-  wireBytesSent: number;
-  wireBytesReceived: number;
-  statusCounts: Record<string, number>;
-  errors: number;
-  timeouts: number;
-  latencyUs: { p50: number; p90: number; p99: number; p999: number; max: number; mean: number };
-  cpuSeconds: number;
-  cpuCores: number;
-}
+  wireBytesSent: count,
+  wireBytesReceived: count,
+  statusCounts: z.record(z.string(), count),
+  errors: count,
+  timeouts: count,
+  latencyUs: z.object({ p50: count, p90: count, p99: count, p999: count, max: count, mean: count }),
+  cpuSeconds: count,
+  cpuCores: count,
+});
 
-export interface SeedResult {
-  phase: 'seed';
-  files: number;
-  durationS: number;
-  failures: string[];
-}
+export const seedResultSchema = z.object({
+  phase: z.literal('seed'),
+  files: count,
+  durationS: count,
+  failures: z.array(z.string()),
+});
 
-export interface VerifyResult {
-  phase: 'verify';
-  checked: number;
-  mismatches: number;
+export const verifyResultSchema = z.object({
+  phase: z.literal('verify'),
+  checked: count,
+  mismatches: count,
   /** the first few mismatches, in words */
-  details: string[];
-}
+  details: z.array(z.string()),
+});
 
-export interface CapacityResult {
-  phase: 'capacity';
-  engine: 'autocannon' | 'wrk';
-  connections: number;
-  durationS: number;
+export const capacityResultSchema = z.object({
+  phase: z.literal('capacity'),
+  engine: z.enum(ENGINES),
+  connections: count,
+  durationS: count,
   /** the rate reached against the responder (which shared the CPUs) */
-  requestsPerS: number;
+  requestsPerS: count,
   /** the engine's own CPU in that window */
-  cpuCores: number;
+  cpuCores: count,
   /** requests per CPU-second of the engine, times the cores it can use */
-  ceilingPerS: number;
-}
+  ceilingPerS: count,
+});
 
+export type LoadResult = z.output<typeof loadResultSchema>;
+export type SeedResult = z.output<typeof seedResultSchema>;
+export type VerifyResult = z.output<typeof verifyResultSchema>;
+export type CapacityResult = z.output<typeof capacityResultSchema>;
 export type LoadgenResult = LoadResult | SeedResult | VerifyResult | CapacityResult;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CliError } from '../../src/cli-error.js';
+import { CliError } from '../../src/errors.js';
 import { parseExperiment } from '../../src/experiment/load.js';
 
 const F = 'exp.yaml';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, test, vi } from 'vitest';
-import { CliError } from '../../src/cli-error.js';
+import { CliError } from '../../src/errors.js';
 import { main as compare } from '../../src/commands/compare.js';
 import { main as report } from '../../src/commands/report.js';
 import { knownRun, tempDir, writeRun, removeTempDirs } from './fixtures.js';

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CliError } from '../../src/cli-error.js';
+import { CliError } from '../../src/errors.js';
 import { parseExperiment } from '../../src/experiment/load.js';
 import { IMAGE } from '../../src/runtime/docker-labels.js';
 import { runCli, sleep, startCli, tempDir, uniqueSeed, writeExperiment } from '../fixtures/cli.js';

@@ -4,20 +4,10 @@
 import { accessSync, constants, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { WrkMissingError } from '../../errors.js';
 
 /** the bundle's place relative to the project root, in a checkout and in the image alike */
 export const WRK_BUNDLE_DIR = '.image/wrk';
-
-/** how every wrk-missing message starts, also when it comes back from a loadgen process or container */
-export const WRK_MISSING = 'engine: wrk needs the wrk program';
-
-export class WrkMissingError extends Error {
-  constructor(detail: string) {
-    super(process.env.SPEEDLAB_IN_IMAGE
-      ? `${WRK_MISSING} (${detail}): install wrk on the machine that builds the image (apt-get install wrk), then rebuild it with speedlab image`
-      : `${WRK_MISSING} (${detail}): install it (Debian/Ubuntu: apt-get install wrk; macOS: brew install wrk) or set SPEEDLAB_WRK=/path/to/wrk`);
-  }
-}
 
 function executable(file: string): boolean {
   try {

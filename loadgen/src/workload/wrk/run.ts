@@ -6,8 +6,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
+import { z } from 'zod';
+import { WrkFailed } from '../../errors.js';
 import { cpuSecondsOf } from '../../runtime/proc.js';
-import type { LatencyMicros } from '../../results/record.js';
+import { checkJson } from '../../validate.js';
 import type { LoadResult, WorkloadSpec } from '../job.js';
 import { locateWrk } from './locate.js';
 import { writeRequestFiles, wrkThreads } from './request-files.js';
@@ -15,25 +17,35 @@ import { RESULT_MARKER, WRK_SCRIPT } from './script.js';
 
 const STDERR_TAIL = 2000;
 
-/** the JSON line the script's done() prints (latencies in µs) */
-interface WrkSummary extends LatencyMicros {
-  requests: number;
-  durationUs: number;
-  bytesReceived: number;
-  bytesSent: number;
-  connect: number;
-  read: number;
-  write: number;
-  status: number;
-  timeout: number;
-}
+const count = z.number().min(0);
 
-export class WrkFailed extends Error {}
+/** the JSON line the script's done() prints (latencies in µs) */
+const wrkSummarySchema = z.object({
+  requests: count,
+  durationUs: count,
+  bytesReceived: count,
+  bytesSent: count,
+  connect: count,
+  read: count,
+  write: count,
+  status: count,
+  timeout: count,
+  p50: count,
+  p90: count,
+  p99: count,
+  p999: count,
+  max: count,
+  mean: count,
+});
+
+type WrkSummary = z.output<typeof wrkSummarySchema>;
 
 export function parseWrkOutput(stdout: string): WrkSummary {
   const line = stdout.split('\n').find((l) => l.startsWith(RESULT_MARKER));
   if (!line) throw new WrkFailed(`wrk printed no result line: ${JSON.stringify(stdout.slice(-300))}`);
-  return JSON.parse(line.slice(RESULT_MARKER.length)) as WrkSummary;
+  const r = checkJson(wrkSummarySchema, line.slice(RESULT_MARKER.length));
+  if (!r.ok) throw new WrkFailed(`wrk's result line: ${r.problem}`);
+  return r.value;
 }
 
 /** wrk's summary as the lab's load result (status in wrk's two classes; see script.ts) */

@@ -1,0 +1,226 @@
+// The contract between the sweep (which writes points.jsonl and run.json) and whatever reads them
+// (run --resume, the report): one schema per file, and the one way to read each (DESIGN §7).
+// record.ts derives the types from these schemas. A field added after the first version is
+// optional, or has the value every older record meant (engine), so old results still load.
+import { z } from 'zod';
+import { ResultsFormatError } from '../errors.js';
+import { checkJson } from '../validate.js';
+
+export const LOG_MODES = ['off', 'meta', 'full'] as const;
+export const LOCK_MODES = ['global', 'file'] as const;
+export const LOG_WRITES = ['locked', 'reserved'] as const;
+export const SYNC_MODES = ['none', 'fsync'] as const;
+export const MIXES = ['put', 'get', 'head', 'mixed'] as const;
+/** the load generators: autocannon (Node, in-process µs latencies) or wrk (C, for fast servers) */
+export const ENGINES = ['autocannon', 'wrk'] as const;
+
+/**
+ * a measured number; JSON has no NaN or Infinity (a window of no time gives them), so JSON.stringify
+ * wrote null: it reads back as NaN, unknown, never 0, so it cannot pass for a measurement
+ */
+const measured = z.number().nullable().transform((v) => v ?? NaN);
+
+/** The parameters that identify one measured point. */
+export const pointParamsSchema = z.object({
+  threads: z.number().int().min(1),
+  /** bytes */
+  fileSize: z.number().min(0),
+  log: z.enum(LOG_MODES),
+  lock: z.enum(LOCK_MODES),
+  logWrite: z.enum(LOG_WRITES),
+  sync: z.enum(SYNC_MODES),
+  /** disk profile name: 'ram', 'hdd', 'sd-card', a custom name, or 'host' */
+  disk: z.string(),
+  mix: z.enum(MIXES),
+  connections: z.number().int().min(1),
+  /** the load generator; records written before it existed were all autocannon */
+  engine: z.enum(ENGINES).default('autocannon'),
+  /** 0-based repetition index */
+  repetition: z.number().int().min(0),
+});
+
+export const latencySchema = z.object({ p50: measured, p90: measured, p99: measured, p999: measured, max: measured, mean: measured });
+
+/** the disk profile's configured limits, when throttled (bytes/s, ops/s) */
+const diskLimitsSchema = z.object({
+  writeBps: z.number().optional(),
+  readBps: z.number().optional(),
+  writeIops: z.number().optional(),
+  readIops: z.number().optional(),
+});
+
+/** one line of points.jsonl */
+export const pointRecordSchema = z.object({
+  /** stable key of params (without repetition it names the cell; with it, the point) */
+  id: z.string(),
+  params: pointParamsSchema,
+  /** 'ok' when measured and verified; 'failed' when the point could not be measured or verification failed */
+  outcome: z.enum(['ok', 'failed']),
+  /** why the point failed (server died, verification mismatch, ...) */
+  failure: z.string().optional(),
+  /** ISO */
+  startedAt: z.string(),
+  /** ISO */
+  finishedAt: z.string(),
+  /** measured window, seconds */
+  durationS: measured,
+  requests: measured,
+  requestsPerS: measured,
+  /** content bytes moved per second (request + response bodies) */
+  bytesPerS: measured,
+  latencyUs: latencySchema,
+  /** status code -> count, e.g. { "200": 1000, "500": 3 } */
+  statusCounts: z.record(z.string(), z.number()),
+  /** connection errors and timeouts */
+  errors: z.number(),
+  timeouts: z.number(),
+  /** server CPU use in cores (1.0 = one core busy) averaged over the window */
+  serverCpuCores: measured,
+  /** CPUs available to the server (cpuset size, or nproc for local) */
+  serverCpus: z.number(),
+  serverMemPeakBytes: z.number().optional(),
+  /** bytes read/written on the device backing the data directory during the window */
+  deviceReadBytes: measured,
+  deviceWriteBytes: measured,
+  /** log file growth during the window */
+  logBytes: measured,
+  /**
+   * bytes the server itself caused to be written to the host's real block devices during the
+   * window (local: its processes' /proc io write_bytes); absent when the runtime cannot tell
+   */
+  hostWriteBytes: z.number().optional(),
+  /** the whole host's writes to the device backing `/` during the window, every process included */
+  hostDeviceWrite: z.object({ device: z.string(), bytes: z.number() }).optional(),
+  /** loadgen CPU use in cores averaged over the window */
+  loadgenCpuCores: measured,
+  /**
+   * true when the load generator may have limited the result, which is then not trusted: it used
+   * >= 0.9 core, or the point's rate was above half of its engine's ceiling (run.json)
+   */
+  loadgenBound: z.boolean(),
+  /** requests/s as a share of the engine's ceiling (run.json's loadgenCeilings), where it was measured */
+  loadgenCeilingShare: measured.optional(),
+  verification: z.object({ checked: z.number(), mismatches: z.number(), detail: z.string().optional() }),
+  diskLimits: diskLimitsSchema.optional(),
+});
+
+export const calibrationSchema = z.object({
+  disk: z.string(),
+  /** MiB/s measured */
+  directWriteMiBps: z.number().optional(),
+  bufferedWriteMiBps: z.number().optional(),
+  fsyncWriteMiBps: z.number().optional(),
+  /** buffered read after the file's pages were dropped: read-ahead sized requests */
+  readMiBps: z.number().optional(),
+  /** O_DIRECT reads of 1 MiB: what the device's read limits allow for large requests */
+  directReadMiBps: z.number().optional(),
+  limits: diskLimitsSchema.optional(),
+});
+
+/** an engine's ceiling, measured against a trivial responder on the load generator's CPUs */
+export const loadgenCeilingSchema = z.object({
+  engine: z.enum(ENGINES),
+  connections: z.number(),
+  /** requests/s the engine can drive: its requests per CPU-second, times the cores it can use */
+  requestsPerS: z.number(),
+  /** the rate it reached against the responder, which shared its CPUs */
+  measuredPerS: z.number(),
+  /** the engine's own CPU in that window, in cores */
+  cpuCores: z.number(),
+  windowS: z.number(),
+});
+
+export const expectationResultSchema = z.object({
+  description: z.string(),
+  passed: z.boolean(),
+  /** the measured value(s) behind the verdict, in words */
+  detail: z.string(),
+});
+
+/** the code of one session of a run */
+const codeSessionSchema = z.object({
+  /** git rev-parse HEAD */
+  commit: z.string(),
+  /** uncommitted changes (untracked files too) under server/ or loadgen/src/ */
+  dirty: z.boolean(),
+  /**
+   * git tree hashes at that commit of server/ and of the load path (loadgen/src/workload):
+   * equal hashes mean unchanged code; absent when SPEEDLAB_CODE_COMMIT passed the commit in
+   */
+  paths: z.object({ server: z.string(), load: z.string() }).optional(),
+});
+
+/** the lab checkout at run time */
+export const codeVersionSchema = codeSessionSchema.extend({
+  /**
+   * a resumed run keeps the code of the session that started it; each later session whose code
+   * differed from it and from the earlier ones is listed here, in order
+   */
+  resumedWith: z.array(codeSessionSchema).optional(),
+});
+
+/** run.json */
+export const runInfoSchema = z.object({
+  name: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string().optional(),
+  /** the resolved experiment, as validated */
+  experiment: z.unknown(),
+  runtime: z.enum(['local', 'docker']),
+  host: z.object({
+    hostname: z.string(),
+    kernel: z.string(),
+    cgroupVersion: z.literal([1, 2]),
+    cpus: z.number(),
+    cpuModel: z.string(),
+    memBytes: z.number(),
+    dockerVersion: z.string().optional(),
+    node: z.string(),
+    serverCpuset: z.string().optional(),
+    loadgenCpuset: z.string().optional(),
+  }),
+  calibration: z.array(calibrationSchema),
+  /** the load generator's ceilings (sweep/capacity.ts); absent in runs made before they existed */
+  loadgenCeilings: z.array(loadgenCeilingSchema).optional(),
+  tools: z.record(z.string(), z.string()),
+  /** run --scale F: the windows (and total: bounds) were F × the file's; absent for a full run */
+  scale: z.number().optional(),
+  /** results of the experiment's expect checks, filled after the sweep */
+  expectations: z.array(expectationResultSchema).optional(),
+  /**
+   * the code the run measured (results/code.ts); absent when the lab could not tell (no git or no
+   * checkout, as in the Docker image, without SPEEDLAB_CODE_COMMIT) and in runs made before it existed
+   */
+  code: codeVersionSchema.optional(),
+});
+
+type PointRecord = z.output<typeof pointRecordSchema>;
+
+export interface ParsedPoints {
+  points: PointRecord[];
+  /**
+   * the last line when it has no newline: what a killed orchestrator leaves, as each record is
+   * written with its newline in one write; it is not a record (a resumed run measures it again)
+   */
+  partial?: { line: number; text: string };
+}
+
+/** points.jsonl's text; `file` names it in the error a wrong line throws */
+export function parsePoints(text: string, file: string): ParsedPoints {
+  const lines = text.split('\n');
+  const last = lines.pop()!;
+  const points = lines.flatMap((line, i) => {
+    if (line.trim() === '') return [];
+    const r = checkJson(pointRecordSchema, line);
+    if (!r.ok) throw new ResultsFormatError(`${file} line ${i + 1}: ${r.problem}`);
+    return [r.value];
+  });
+  return last.trim() === '' ? { points } : { points, partial: { line: lines.length + 1, text: last } };
+}
+
+/** run.json's text; `file` names it in the error a wrong field throws */
+export function parseRunInfo(text: string, file: string): z.output<typeof runInfoSchema> {
+  const r = checkJson(runInfoSchema, text);
+  if (!r.ok) throw new ResultsFormatError(`${file}: ${r.problem}`);
+  return r.value;
+}
