@@ -1,12 +1,10 @@
 // The contract between the sweep (which writes points.jsonl and run.json) and the report
 // (which reads them). DESIGN §7. Every field is plain JSON.
 
-export type LogMode = 'off' | 'meta' | 'full';
-export type LockMode = 'global' | 'file';
-export type LogWrite = 'locked' | 'reserved';
-export type SyncMode = 'none' | 'fsync';
-export type Mix = 'put' | 'get' | 'head' | 'mixed';
-export type Engine = 'autocannon' | 'wrk';
+import type { Engine, LockMode, LogMode, LogWrite, Mix, SyncMode } from './params.js';
+
+// the parameters' value types, named here with the record they describe; params.ts lists the values
+export type { Engine, LockMode, LogMode, LogWrite, Mix, SyncMode };
 
 /** The parameters that identify one measured point. */
 export interface PointParams {
