@@ -1,6 +1,7 @@
 // The job a `speedlab loadgen` process runs (it arrives as JSON, so it is validated here too)
 // and the result it prints. One job is one phase of one point.
 import { z } from 'zod';
+import { ENGINES, MIXES, type Engine } from '../results/params.js';
 
 const fileSet = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('distinct'), perConnection: z.number().int().min(1) }),
@@ -11,7 +12,7 @@ export const workloadSpecSchema = z.object({
   /** body seed: every body in this point derives from it */
   seed: z.number().int().min(0).max(0xffffffff),
   fileSize: z.number().int().min(32),
-  mix: z.enum(['put', 'get', 'head', 'mixed']),
+  mix: z.enum(MIXES),
   /** weights for mix 'mixed' */
   ratio: z.object({ get: z.number().int().min(0), put: z.number().int().min(0), head: z.number().int().min(0) }),
   files: fileSet,
@@ -24,7 +25,7 @@ export const jobSchema = z.discriminatedUnion('phase', [
   z.object({
     phase: z.literal('load'),
     /** the load generator of this window (jobs written before there was a choice: autocannon) */
-    engine: z.enum(['autocannon', 'wrk']).default('autocannon'),
+    engine: z.enum(ENGINES).default('autocannon'),
     workload: workloadSpecSchema,
     durationS: z.number().positive(),
     /** when set, the window is this many requests (durationS is then only a bound for the estimate) */
@@ -36,7 +37,7 @@ export const jobSchema = z.discriminatedUnion('phase', [
   /** the engine's ceiling against a trivial responder in the loadgen's own process (no server) */
   z.object({
     phase: z.literal('capacity'),
-    engine: z.enum(['autocannon', 'wrk']),
+    engine: z.enum(ENGINES),
     connections: z.number().int().min(1),
     durationS: z.number().positive(),
   }),
@@ -86,7 +87,7 @@ export interface VerifyResult {
 
 export interface CapacityResult {
   phase: 'capacity';
-  engine: 'autocannon' | 'wrk';
+  engine: Engine;
   connections: number;
   durationS: number;
   /** the rate reached against the responder (which shared the CPUs) */
