@@ -1,4 +1,4 @@
-// Words for parameters, used by plan, the progress line and the terminal table.
+// Words for parameters, used by plan, the progress line, the terminal table and the expectations.
 import type { PointParams } from '../results/record.js';
 import { formatBytes } from './units.js';
 import type { Experiment } from './experiment.js';
@@ -6,6 +6,12 @@ import type { SweepKey } from './schema.js';
 
 export function paramText(key: SweepKey | 'repetition', value: unknown): string {
   return key === 'fileSize' ? formatBytes(value as number) : String(value);
+}
+
+/** the swept parameters (other than threads) of a series, in words */
+export function seriesText(exp: Experiment, p: PointParams): string {
+  const parts = exp.sweep.filter((s) => s.key !== 'threads').map((s) => `${s.key}=${paramText(s.key, p[s.key])}`);
+  return parts.join(' ') || 'all points';
 }
 
 /** the swept parameters of a point, e.g. "threads=2 log=full" */

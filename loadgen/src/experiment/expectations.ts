@@ -3,17 +3,23 @@
 // faster: mean req/s of one selection at least `by` times another's.
 // finding: the report's own finding (disk-bound, ...) on every matching series, or on none.
 // total: a point-record field summed over the matching points, within bounds.
-import { analyze } from '../report/analysis.js';
-import { computeFindings } from '../report/findings.js';
-import type { ExpectationResult, PointRecord } from '../results/record.js';
+import { analyze } from '../analysis/analyze.js';
+import { computeFindings } from '../analysis/findings.js';
+import { groupBy, okPoints, seriesKey } from '../analysis/group.js';
+import { mean } from '../analysis/stats.js';
+import type { ExpectationResult, PointParams, PointRecord } from '../results/record.js';
+import { seriesText } from './describe.js';
 import type { Experiment } from './experiment.js';
 import { formatBytes } from './units.js';
-import type { FasterExpectation, FindingExpectation, SpeedupExpectation, TotalExpectation } from './schema.js';
-import { groupBy, matches, mean, okRecords, seriesKey, seriesText } from './series.js';
+import type { FasterExpectation, FindingExpectation, SpeedupExpectation, SweepKey, TotalExpectation, TotalField } from './schema.js';
 
 const selText = (sel: Record<string, string | number> | undefined) =>
   Object.entries(sel ?? {}).map(([k, v]) => `${k}=${v}`).join(', ') || 'all points';
 const rps = (x: number) => `${Math.round(x)} req/s`;
+
+function matches(p: PointParams, sel: Record<string, string | number> | undefined): boolean {
+  return Object.entries(sel ?? {}).every(([k, v]) => p[k as SweepKey] === v);
+}
 
 function untrusted(records: PointRecord[]): string {
   const n = records.filter((r) => r.loadgenBound).length;
@@ -24,7 +30,7 @@ function speedup(exp: Experiment, e: SpeedupExpectation, records: PointRecord[])
   const { threads, atLeast, atMost } = e.speedup;
   const bounds = [atLeast !== undefined && `at least ${atLeast}`, atMost !== undefined && `at most ${atMost}`].filter(Boolean).join(' and ');
   const description = `speedup at ${threads} threads vs 1 ${e.where ? `where ${selText(e.where)} ` : ''}is ${bounds}`;
-  const selected = okRecords(records).filter((r) => matches(r.params, e.where));
+  const selected = okPoints(records).filter((r) => matches(r.params, e.where));
   const series = groupBy(selected, (r) => seriesKey(r.params));
   if (series.size === 0) return { description, passed: false, detail: 'no successfully measured point matches' };
   let passed = true;
@@ -49,7 +55,7 @@ function speedup(exp: Experiment, e: SpeedupExpectation, records: PointRecord[])
 function faster(e: FasterExpectation, records: PointRecord[]): ExpectationResult {
   const { where, than, at, by = 1 } = e.faster;
   const description = `${selText(where)} is at least ${by}× as fast as ${selText(than)}${at ? ` at ${selText(at)}` : ''}`;
-  const ok = okRecords(records).filter((r) => matches(r.params, at));
+  const ok = okPoints(records).filter((r) => matches(r.params, at));
   const a = ok.filter((r) => matches(r.params, where));
   const b = ok.filter((r) => matches(r.params, than));
   if (a.length === 0 || b.length === 0) {
@@ -82,14 +88,14 @@ function finding(e: FindingExpectation, records: PointRecord[]): ExpectationResu
   return { description, passed, detail: parts.join('; ') };
 }
 
-const BYTE_FIELDS = new Set(['logBytes', 'deviceWriteBytes', 'deviceReadBytes', 'hostWriteBytes']);
+const BYTE_FIELDS = new Set<TotalField>(['logBytes', 'deviceWriteBytes', 'deviceReadBytes', 'hostWriteBytes']);
 
 function total(e: TotalExpectation, records: PointRecord[]): ExpectationResult {
   const { of, atLeast, atMost } = e.total;
   const text = (n: number) => (BYTE_FIELDS.has(of) ? `${formatBytes(n)} (${n} bytes)` : String(n));
   const bounds = [atLeast !== undefined && `at least ${text(atLeast)}`, atMost !== undefined && `at most ${text(atMost)}`].filter(Boolean).join(' and ');
   const description = `${of} summed over the measured windows${e.where ? ` where ${selText(e.where)}` : ''} is ${bounds}`;
-  const selected = okRecords(records).filter((r) => matches(r.params, e.where));
+  const selected = okPoints(records).filter((r) => matches(r.params, e.where));
   if (selected.length === 0) return { description, passed: false, detail: 'no successfully measured point matches' };
   const missing = selected.filter((r) => typeof r[of] !== 'number').length;
   if (missing > 0) return { description, passed: false, detail: `${missing} of ${selected.length} points did not measure ${of} (the runtime does not report it)` };

@@ -1,9 +1,8 @@
 // The resolved experiment: what the grid, the runtimes and the sweep work from.
-import type { Engine, LockMode, LogMode, LogWrite, Mix, PointParams, SyncMode } from '../results/record.js';
+import type { CellParams } from '../analysis/group.js';
+import type { Engine, LockMode, LogMode, LogWrite, Mix, SyncMode } from '../results/params.js';
 import type { DiskProfile, ServerImpl } from '../runtime/types.js';
 import type { Expectation, SweepKey } from './schema.js';
-
-export type CellParams = Omit<PointParams, 'repetition'>;
 
 export interface Experiment {
   name: string;

@@ -1,6 +1,7 @@
 // From the schema-valid file to the Experiment, with the checks that span several fields.
 // Each problem names the field, the value given and what is allowed.
-import type { CellParams, Experiment } from './experiment.js';
+import type { CellParams } from '../analysis/group.js';
+import type { Experiment } from './experiment.js';
 import { DEFAULTS, RAM_DISK } from './experiment.js';
 import { SWEEP_KEYS, paramSchemas, type Expectation, type RawExperiment, type SweepKey } from './schema.js';
 import type { DiskProfile, ServerImpl } from '../runtime/types.js';

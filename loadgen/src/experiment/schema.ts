@@ -3,8 +3,9 @@
 import { z } from 'zod';
 import { DURATION_HELP, SIZE_HELP, parseDuration, parseSize } from './units.js';
 import { MIN_FILE_SIZE } from '../workload/body.js';
-// a parameter's values are those a record may hold
-import { ENGINES, LOCK_MODES, LOG_MODES, LOG_WRITES, MIXES, SYNC_MODES } from '../results/schema.js';
+import { EXPECTABLE_FINDING_KINDS } from '../analysis/findings.js';
+import { ENGINES, LOCK_MODES, LOG_MODES, LOG_WRITES, MIXES, PARAM_KEYS, SYNC_MODES, type ParamKey } from '../results/params.js';
+import type { PointRecord } from '../results/record.js';
 
 export const MAX_FILE_SIZE = 1024 ** 3; // one body must fit in a Buffer, several in memory
 
@@ -47,7 +48,7 @@ const diskName = z.string({ error: () => 'expected a disk profile name' }).regex
   error: () => 'expected a disk profile name of letters, digits, _ and -',
 });
 
-/** the parameters a sweep may vary, in the order they appear in point ids */
+/** the parameters a sweep may vary */
 export const paramSchemas = {
   threads: threadsValue,
   fileSize: fileSizeValue,
@@ -59,9 +60,10 @@ export const paramSchemas = {
   mix: oneOf(MIXES),
   connections: connectionsValue,
   engine: oneOf(ENGINES),
-};
-export type SweepKey = keyof typeof paramSchemas;
-export const SWEEP_KEYS = Object.keys(paramSchemas) as SweepKey[];
+} satisfies Record<ParamKey, z.ZodType>;
+export type SweepKey = ParamKey;
+/** in the order they appear in point ids */
+export const SWEEP_KEYS: readonly SweepKey[] = PARAM_KEYS;
 
 export const serverSchema = z.strictObject({
   impl: z.literal('reference', { error: () => 'expected reference (or give command: [...] for your own server)' }).optional(),
@@ -157,19 +159,17 @@ export const fasterExpectSchema = z.strictObject({
   }),
 });
 
-/** the report's per-series findings an expectation may ask for */
-export const FINDING_KINDS = ['disk-bound', 'cpu-bound', 'lock-bound', 'scales', 'noisy', 'loadgen-bound'] as const;
-
 export const findingExpectSchema = z.strictObject({
   where: selectionSchema.optional(),
   finding: z.strictObject({
-    kind: oneOf(FINDING_KINDS),
+    kind: oneOf(EXPECTABLE_FINDING_KINDS),
     present: z.boolean({ error: () => 'expected true or false' }).optional(),
   }),
 });
 
 /** point-record fields that a total: expectation may sum */
-export const TOTAL_FIELDS = ['logBytes', 'deviceWriteBytes', 'deviceReadBytes', 'hostWriteBytes', 'requests'] as const;
+export const TOTAL_FIELDS = ['logBytes', 'deviceWriteBytes', 'deviceReadBytes', 'hostWriteBytes', 'requests'] as const satisfies readonly (keyof PointRecord)[];
+export type TotalField = (typeof TOTAL_FIELDS)[number];
 const bound = z.unknown().transform((v, ctx) => {
   const n = parseSize(v);
   if (n === undefined) ctx.addIssue({ code: 'custom', message: `expected ${SIZE_HELP}, or a count` });

@@ -1,6 +1,6 @@
 // The named datasets the charts read: plain rows, shared by all charts of a page.
-import type { Analysis, Series } from './analysis.js';
-import { uslThroughput } from './usl.js';
+import type { Analysis, Series } from '../analysis/analyze.js';
+import { uslThroughput } from '../analysis/usl.js';
 
 export interface CellRow {
   run: string;

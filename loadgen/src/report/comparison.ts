@@ -1,16 +1,16 @@
 // One page with two runs side by side, and the ratio B / A for every cell both runs measured.
 import { basename, dirname, join, relative } from 'node:path';
-import { analyze, type Analysis } from './analysis.js';
+import { analyze, type Analysis } from '../analysis/analyze.js';
+import type { Finding } from '../analysis/findings.js';
+import { formatMicros, formatNumber } from '../analysis/format.js';
+import { compareSeries, seriesParams } from '../analysis/series.js';
 import type { RatioRow } from './chart-data.js';
 import { ratioChart, reportCharts } from './charts.js';
-import type { Finding } from './findings.js';
-import { formatMicros, formatNumber } from './format.js';
 import { escapeHtml, table } from './html.js';
 import type { InlineLibrary } from './libs.js';
 import type { LoadedRun } from './load-run.js';
 import { renderPage } from './page.js';
 import { environmentRows, findingsList, uslTable, warningsList } from './sections.js';
-import { compareSeries, seriesParams } from './series.js';
 import { runDatasets } from './single.js';
 
 export interface ComparedRun {

@@ -1,10 +1,10 @@
 // The report library: `speedlab report DIR`, `speedlab compare A B`, and the end of `speedlab run`.
 import { writeFile, rename } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { analyze } from './analysis.js';
+import { analyze } from '../analysis/analyze.js';
+import { computeFindings, type Finding } from '../analysis/findings.js';
 import { currentCheckout } from './code-version.js';
 import { analyzePair, defaultComparisonPath, renderComparison, runLabels } from './comparison.js';
-import { computeFindings, type Finding } from './findings.js';
 import { inlineLibraries } from './libs.js';
 import { loadRun } from './load-run.js';
 import { collectRuns } from './runs-index.js';
@@ -12,9 +12,8 @@ import { renderRunsIndex } from './runs-index-page.js';
 import { renderSingleReport } from './single.js';
 import { summaryCsv } from './summary-csv.js';
 
-export type { Finding, FindingKind } from './findings.js';
+export type { Finding, FindingKind } from '../analysis/findings.js';
 export { ReportInputError } from '../errors.js';
-export { fitUsl, uslThroughput, type UslFit, type UslObservation, type UslResult } from './usl.js';
 
 export interface ReportResult {
   htmlPath: string;

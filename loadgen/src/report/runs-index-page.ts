@@ -1,5 +1,5 @@
 // DIR/index.html: one offline page listing the runs under DIR, no script at all.
-import type { Finding } from './findings.js';
+import type { Finding } from '../analysis/findings.js';
 import { codeWords, dirtyWords, shortCommit, type Checkout, type CodeStatus } from './code-version.js';
 import { escapeHtml } from './html.js';
 import { STYLE } from './page.js';

@@ -1,11 +1,11 @@
 // The runs directly under a directory, one summary each, for its index.html (speedlab report --index).
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { analyze } from '../analysis/analyze.js';
+import { computeFindings, type Finding } from '../analysis/findings.js';
 import { ReportInputError, ResultsFormatError } from '../errors.js';
 import type { CodeVersion, Engine, RunInfo } from '../results/record.js';
-import { analyze } from './analysis.js';
 import { codeStatus, recordedCode, type Checkout, type CodeStatus } from './code-version.js';
-import { computeFindings, type Finding } from './findings.js';
 import { loadRun, readRunInfo, type LoadedRun } from './load-run.js';
 
 export interface IndexedRun {

@@ -1,12 +1,12 @@
 // The report's text sections: findings, USL fits, environment, and the table of every point.
+import type { Analysis } from '../analysis/analyze.js';
+import { deviceWriteBps, errorCount } from '../analysis/cells.js';
+import type { Finding } from '../analysis/findings.js';
+import { formatMBps, formatMicros, formatNumber, formatPercent, formatSize } from '../analysis/format.js';
+import { seriesKey } from '../analysis/group.js';
 import type { PointRecord, RunInfo } from '../results/record.js';
-import type { Analysis } from './analysis.js';
-import { deviceWriteBps, errorCount } from './cells.js';
 import { codeWords, recordedCode } from './code-version.js';
-import type { Finding } from './findings.js';
-import { formatMBps, formatMicros, formatNumber, formatPercent, formatSize } from './format.js';
 import { escapeHtml, table } from './html.js';
-import { seriesKey, seriesParams } from './series.js';
 
 export function findingsList(findings: readonly Finding[]): string {
   if (findings.length === 0) return '<p>Nothing stands out: no series is bound by its disk, CPU or locks, and no result is in doubt.</p>';
@@ -119,11 +119,11 @@ export function pointsTable(analysis: Analysis): string {
   const order = new Map(analysis.series.map((s, i) => [s.key, i]));
   const names = new Map(analysis.series.map((s) => [s.key, s.name]));
   const sorted = [...analysis.points].sort((a, b) => {
-    const ka = order.get(seriesKey(seriesParams(a.params))) ?? 0;
-    const kb = order.get(seriesKey(seriesParams(b.params))) ?? 0;
+    const ka = order.get(seriesKey(a.params)) ?? 0;
+    const kb = order.get(seriesKey(b.params)) ?? 0;
     return ka - kb || a.params.threads - b.params.threads || a.params.repetition - b.params.repetition;
   });
-  const rows = sorted.map((p) => pointRow(p, names.get(seriesKey(seriesParams(p.params))) ?? ''));
+  const rows = sorted.map((p) => pointRow(p, names.get(seriesKey(p.params)) ?? ''));
   const head = ['series', 'threads', 'rep.', 'outcome', 'requests/s', 'MB/s', 'p50', 'p99', 'server CPU', 'loadgen CPU', 'device writes', 'errors', 'verified', 'note'];
   const body = rows.map((r) => `<tr class="${r.cls}">${r.cells.map((c, i) => `<td${i >= 1 && i <= 2 || i >= 4 && i <= 11 ? ' class="num"' : ''}>${c}</td>`).join('')}</tr>`).join('\n');
   return `<div class="points-wrap"><table id="points"><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;

@@ -1,8 +1,8 @@
 // The report of one run.
-import type { Analysis } from './analysis.js';
+import type { Analysis } from '../analysis/analyze.js';
+import type { Finding } from '../analysis/findings.js';
 import { cellRows, speedupRows, type Datasets } from './chart-data.js';
 import { reportCharts } from './charts.js';
-import type { Finding } from './findings.js';
 import { escapeHtml } from './html.js';
 import type { InlineLibrary } from './libs.js';
 import type { LoadedRun } from './load-run.js';

@@ -1,6 +1,6 @@
 // summary.csv: one row per cell (params without repetition), speedup vs the series' 1-thread cell.
-import type { Analysis } from './analysis.js';
-import type { Cell } from './cells.js';
+import type { Analysis } from '../analysis/analyze.js';
+import type { Cell } from '../analysis/cells.js';
 
 const COLUMNS = [
   'series', 'log', 'lock', 'log_write', 'sync', 'disk', 'file_size_bytes', 'mix', 'connections', 'threads',

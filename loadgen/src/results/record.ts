@@ -2,16 +2,11 @@
 // in schema.ts, which say what each field means. Every field is plain JSON.
 import type { z } from 'zod';
 import type {
-  calibrationSchema, codeVersionSchema, ENGINES, expectationResultSchema, latencySchema, LOCK_MODES, LOG_MODES, LOG_WRITES,
-  loadgenCeilingSchema, MIXES, pointParamsSchema, pointRecordSchema, runInfoSchema, SYNC_MODES,
+  calibrationSchema, codeVersionSchema, expectationResultSchema, latencySchema,
+  loadgenCeilingSchema, pointParamsSchema, pointRecordSchema, runInfoSchema,
 } from './schema.js';
 
-export type LogMode = (typeof LOG_MODES)[number];
-export type LockMode = (typeof LOCK_MODES)[number];
-export type LogWrite = (typeof LOG_WRITES)[number];
-export type SyncMode = (typeof SYNC_MODES)[number];
-export type Mix = (typeof MIXES)[number];
-export type Engine = (typeof ENGINES)[number];
+export type { Engine, LockMode, LogMode, LogWrite, Mix, SyncMode } from './params.js';
 
 export type PointParams = z.output<typeof pointParamsSchema>;
 export type LatencyMicros = z.output<typeof latencySchema>;

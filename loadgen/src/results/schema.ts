@@ -5,14 +5,8 @@
 import { z } from 'zod';
 import { ResultsFormatError } from '../errors.js';
 import { checkJson } from '../validate.js';
+import { ENGINES, LOCK_MODES, LOG_MODES, LOG_WRITES, MIXES, SYNC_MODES } from './params.js';
 
-export const LOG_MODES = ['off', 'meta', 'full'] as const;
-export const LOCK_MODES = ['global', 'file'] as const;
-export const LOG_WRITES = ['locked', 'reserved'] as const;
-export const SYNC_MODES = ['none', 'fsync'] as const;
-export const MIXES = ['put', 'get', 'head', 'mixed'] as const;
-/** the load generators: autocannon (Node, in-process µs latencies) or wrk (C, for fast servers) */
-export const ENGINES = ['autocannon', 'wrk'] as const;
 
 /**
  * a measured number; JSON has no NaN or Infinity (a window of no time gives them), so JSON.stringify

@@ -1,11 +1,10 @@
 // The terminal table after a sweep: throughput and speedup per series.
+import { cellKey, groupBy, okPoints, seriesKey } from '../analysis/group.js';
+import { isNoisy, mean, stat } from '../analysis/stats.js';
+import { seriesText } from '../experiment/describe.js';
 import type { Experiment } from '../experiment/experiment.js';
-import { cellKey } from '../experiment/grid.js';
-import { groupBy, mean, seriesKey, seriesText } from '../experiment/series.js';
 import { formatBytes } from '../experiment/units.js';
 import type { PointRecord } from '../results/record.js';
-import { NOISY_CV } from '../report/findings.js';
-import { stat } from '../report/stats.js';
 
 function pad(cols: string[], widths: number[]): string {
   return cols.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
@@ -18,20 +17,18 @@ export function resultsTable(exp: Experiment, records: PointRecord[]): string {
   for (const recs of groupBy(records, (r) => seriesKey(r.params)).values()) {
     lines.push('', seriesText(exp, recs[0]!.params), pad(head, widths));
     const cells = [...groupBy(recs, (r) => cellKey(r.params)).values()].sort((a, b) => a[0]!.params.threads - b[0]!.params.threads);
-    const ok = (rs: PointRecord[]) => rs.filter((r) => r.outcome === 'ok');
     const base = cells.find((c) => c[0]!.params.threads === 1);
-    const baseRps = base ? mean(ok(base).map((r) => r.requestsPerS)) : NaN;
+    const baseRps = base ? mean(okPoints(base).map((r) => r.requestsPerS)) : NaN;
     for (const cell of cells) {
-      const good = ok(cell);
+      const good = okPoints(cell);
       const m = (f: (r: PointRecord) => number) => mean(good.map(f));
       const reqs = m((r) => r.requestsPerS);
       const notes: string[] = [];
       const failed = cell.length - good.length;
       if (failed > 0) notes.push(`FAILED ${failed}/${cell.length}: ${cell.find((r) => r.outcome === 'failed')!.failure ?? ''}`.slice(0, 90));
       if (cell.some((r) => r.loadgenBound)) notes.push('LOADGEN-BOUND (not trusted)');
-      // the report's rule, to the letter: the sample sd's cv over NOISY_CV
-      const cv = stat(good.map((r) => r.requestsPerS))?.cv ?? null;
-      if (cv !== null && cv > NOISY_CV) notes.push(`noisy (cv ${(cv * 100).toFixed(0)}%)`);
+      const spread = stat(good.map((r) => r.requestsPerS));
+      if (isNoisy(spread)) notes.push(`noisy (cv ${(spread.cv * 100).toFixed(0)}%)`);
       const num = (x: number, digits = 0) => (Number.isFinite(x) ? x.toFixed(digits) : '-');
       lines.push(pad([
         String(cell[0]!.params.threads),

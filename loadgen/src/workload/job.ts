@@ -1,7 +1,7 @@
 // The job a `speedlab loadgen` process runs (it arrives as JSON, so it is validated here too)
 // and the result it prints. One job is one phase of one point.
 import { z } from 'zod';
-import { ENGINES, MIXES } from '../results/schema.js';
+import { ENGINES, MIXES } from '../results/params.js';
 
 const fileSet = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('distinct'), perConnection: z.number().int().min(1) }),

@@ -2,8 +2,8 @@
 import { describe, expect, test } from 'vitest';
 import { experimentSchema } from '../../src/experiment/schema.js';
 import { resolveExperiment } from '../../src/experiment/resolve.js';
-import { analyze } from '../../src/report/analysis.js';
-import { computeFindings } from '../../src/report/findings.js';
+import { analyze } from '../../src/analysis/analyze.js';
+import { computeFindings } from '../../src/analysis/findings.js';
 import { resultsTable } from '../../src/sweep/table.js';
 import { point } from '../report/fixtures.js';
 

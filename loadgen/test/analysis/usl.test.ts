@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { fitUsl, uslThroughput } from '../../src/report/usl.js';
+import { fitUsl, uslThroughput } from '../../src/analysis/usl.js';
 
 // SPEC SDM91 on a Sun SPARCcenter 2000 (16 CPUs): the `specsdm91` data set of the R package
 // `usl` (github.com/smoeding/usl, man/specsdm91.Rd; from N. J. Gunther, Guerrilla Capacity

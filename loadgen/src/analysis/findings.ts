@@ -1,24 +1,23 @@
 // Findings in words, with the numbers behind them (DESIGN §8).
 import type { RunInfo } from '../results/record.js';
-import type { Analysis, Series } from './analysis.js';
+import type { Analysis, Series } from './analyze.js';
 import type { Cell } from './cells.js';
 import { formatMBps, formatNumber, formatPercent, formatSize } from './format.js';
+import { okPoints } from './group.js';
+import { isNoisy, NOISY_CV } from './stats.js';
 
 export const DISK_BOUND_RATIO = 0.9;
 export const CPU_BOUND_RATIO = 0.9;
 export const LOCK_BOUND_SPEEDUP = 1.25;
-export const NOISY_CV = 0.05;
+
+/** the per-series verdicts an experiment's `finding:` expectation may ask for */
+export const EXPECTABLE_FINDING_KINDS = ['disk-bound', 'cpu-bound', 'lock-bound', 'scales', 'noisy', 'loadgen-bound'] as const;
 
 export type FindingKind =
+  | (typeof EXPECTABLE_FINDING_KINDS)[number]
   | 'no-data'
   | 'expectation'
   | 'failed-points'
-  | 'loadgen-bound'
-  | 'noisy'
-  | 'disk-bound'
-  | 'cpu-bound'
-  | 'lock-bound'
-  | 'scales'
   | 'not-enough-data'
   | 'host-disk';
 
@@ -41,7 +40,7 @@ export function computeFindings(analysis: Analysis, info: RunInfo | null): Findi
   const findings: Finding[] = [];
   if (analysis.points.length === 0) {
     findings.push({ kind: 'no-data', level: 'bad', text: 'No point was measured: points.jsonl is empty, so there is nothing to chart.', numbers: { points: 0 } });
-  } else if (!analysis.points.some((p) => p.outcome === 'ok')) {
+  } else if (okPoints(analysis.points).length === 0) {
     findings.push({ kind: 'no-data', level: 'bad', text: `All ${analysis.points.length} points failed: there is no measurement to chart.`, numbers: { points: analysis.points.length, failed: analysis.points.length } });
   }
   findings.push(...expectationFindings(info));
@@ -82,7 +81,7 @@ function failedPointFindings(analysis: Analysis): Finding[] {
 
 /** What reached the host's real disk: the server's own block writes, and the whole device's. */
 function hostDiskFindings(analysis: Analysis): Finding[] {
-  const ok = analysis.points.filter((p) => p.outcome === 'ok');
+  const ok = okPoints(analysis.points);
   const own = ok.filter((p) => typeof p.hostWriteBytes === 'number');
   const dev = ok.filter((p) => p.hostDeviceWrite && typeof p.hostDeviceWrite.bytes === 'number');
   if (own.length === 0 && dev.length === 0) return [];
@@ -124,7 +123,7 @@ function seriesFindings(series: Series): Finding[] {
     });
   }
 
-  const noisy = measured.filter((c) => (c.requestsPerS?.cv ?? 0) > NOISY_CV);
+  const noisy = measured.filter((c) => isNoisy(c.requestsPerS));
   if (noisy.length > 0) {
     const worst = noisy.reduce((a, b) => ((b.requestsPerS?.cv ?? 0) > (a.requestsPerS?.cv ?? 0) ? b : a));
     out.push({

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import type { PointRecord } from '../../src/results/record.js';
-import { analyze } from '../../src/report/analysis.js';
-import { computeFindings, type Finding } from '../../src/report/findings.js';
-import { HDD_LIMIT, knownRun, point, runInfo, series } from './fixtures.js';
+import { analyze } from '../../src/analysis/analyze.js';
+import { computeFindings, type Finding } from '../../src/analysis/findings.js';
+import { HDD_LIMIT, knownRun, point, runInfo, series } from '../report/fixtures.js';
 
 function findingsOf(points: PointRecord[], info = runInfo({ expectations: [] })): Finding[] {
   return computeFindings(analyze(points), info);

@@ -1,4 +1,6 @@
-/** Mean, sample standard deviation and coefficient of variation of a set of measurements. */
+// Mean, sample standard deviation and coefficient of variation of a set of measurements, and
+// the one rule for calling repetitions noisy (the report's findings and the sweep's table).
+
 export interface Stat {
   n: number;
   mean: number;
@@ -29,4 +31,11 @@ export function stat(values: readonly number[]): Stat | null {
 export function meanOrNull(values: ReadonlyArray<number | undefined | null>): number | null {
   const finite = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
   return finite.length === 0 ? null : mean(finite);
+}
+
+/** the coefficient of variation above which a cell's repetitions are too spread to trust */
+export const NOISY_CV = 0.05;
+
+export function isNoisy(s: Stat | null): s is Stat & { cv: number } {
+  return s !== null && s.cv !== null && s.cv > NOISY_CV;
 }

@@ -1,7 +1,8 @@
-// Everything the report says about one run: cells grouped into named series, with USL fits.
+// One run's points analysed: cells grouped into named series, with USL fits.
 import type { PointRecord } from '../results/record.js';
 import { buildCells, type Cell } from './cells.js';
-import { compareSeries, seriesKey, seriesName, seriesParams, varyingDims, type SeriesParams } from './series.js';
+import { groupBy, okPoints, seriesKey, type SeriesParams } from './group.js';
+import { compareSeries, seriesName, seriesParams, varyingDims } from './series.js';
 import { fitUsl, type UslObservation, type UslResult } from './usl.js';
 
 export interface Series {
@@ -27,25 +28,13 @@ export interface Analysis {
 export function analyze(points: readonly PointRecord[], nameWith: readonly SeriesParams[] = []): Analysis {
   const cells = buildCells(points);
   const varying = varyingDims([...points.map((p) => seriesParams(p.params)), ...nameWith]);
-  const bySeries = new Map<string, Cell[]>();
-  for (const cell of cells) {
-    const list = bySeries.get(cell.seriesKey);
-    if (list) list.push(cell);
-    else bySeries.set(cell.seriesKey, [cell]);
-  }
-  const okBySeries = new Map<string, UslObservation[]>();
-  for (const p of points) {
-    if (p.outcome !== 'ok') continue;
-    const key = seriesKey(seriesParams(p.params));
-    const list = okBySeries.get(key) ?? [];
-    list.push({ n: p.params.threads, x: p.requestsPerS });
-    okBySeries.set(key, list);
-  }
+  const bySeries = groupBy(cells, (c) => c.seriesKey);
+  const okBySeries = groupBy(okPoints(points), (p) => seriesKey(p.params));
   const series: Series[] = [...bySeries.entries()].map(([key, list]) => {
     list.sort((a, b) => a.threads - b.threads);
     const params = seriesParams(list[0]!.params);
     const baseline = list.find((c) => c.threads === 1)?.requestsPerS?.mean ?? null;
-    const observations = okBySeries.get(key) ?? [];
+    const observations: UslObservation[] = (okBySeries.get(key) ?? []).map((p) => ({ n: p.params.threads, x: p.requestsPerS }));
     return { key, name: seriesName(params, varying), params, cells: list, baselineRps: baseline, usl: fitUsl(observations) };
   });
   series.sort((a, b) => compareSeries(a.params, b.params));

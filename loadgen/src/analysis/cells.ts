@@ -1,6 +1,6 @@
 // One cell per params-without-repetition: the mean, spread and derived rates of its repetitions.
 import type { PointRecord } from '../results/record.js';
-import { cellKey, seriesKey, seriesParams, type CellParams } from './series.js';
+import { cellKey, groupBy, okPoints, seriesKey, type CellParams } from './group.js';
 import { meanOrNull, stat, type Stat } from './stats.js';
 
 export interface Cell {
@@ -46,13 +46,7 @@ export function deviceWriteBps(p: PointRecord): number | null {
 }
 
 export function buildCells(points: readonly PointRecord[]): Cell[] {
-  const groups = new Map<string, PointRecord[]>();
-  for (const p of points) {
-    const key = cellKey(p.params);
-    const group = groups.get(key);
-    if (group) group.push(p);
-    else groups.set(key, [p]);
-  }
+  const groups = groupBy(points, (p) => cellKey(p.params));
   const cells = [...groups.entries()].map(([key, group]) => aggregate(key, group));
   addSpeedups(cells, groups);
   return cells;
@@ -61,11 +55,11 @@ export function buildCells(points: readonly PointRecord[]): Cell[] {
 function aggregate(key: string, group: PointRecord[]): Cell {
   const first = group[0]!.params;
   const { repetition: _repetition, ...params } = first;
-  const ok = group.filter((p) => p.outcome === 'ok');
+  const ok = okPoints(group);
   const limits = group.map((p) => p.diskLimits?.writeBps).filter((v): v is number => typeof v === 'number' && v > 0);
   return {
     key,
-    seriesKey: seriesKey(seriesParams(first)),
+    seriesKey: seriesKey(first),
     params,
     threads: first.threads,
     ok: ok.length,
@@ -96,7 +90,7 @@ function addSpeedups(cells: Cell[], groups: Map<string, PointRecord[]>): void {
   for (const cell of cells) {
     const base = baselines.get(cell.seriesKey);
     if (base === undefined) continue;
-    const ok = (groups.get(cell.key) ?? []).filter((p) => p.outcome === 'ok');
+    const ok = okPoints(groups.get(cell.key) ?? []);
     cell.speedup = stat(ok.map((p) => p.requestsPerS / base));
   }
 }
