@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { CliError } from '../cli-error.js';
 import { jobSchema, type LoadgenJob, type LoadgenResult } from '../workload/job.js';
-import { measureCapacity } from '../workload/capacity.js';
+import { measureCapacity } from '../workload/capacity/capacity.js';
 import { runLoad } from '../workload/load.js';
 import { runWrkLoad, WrkFailed } from '../workload/wrk/run.js';
 import { WrkMissingError } from '../workload/wrk/locate.js';

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
-import { cpuSecondsOf } from '../../runtime/proc.js';
+import { cpuSecondsOf } from '../../runtime/local/proc.js';
 import type { LatencyMicros } from '../../results/record.js';
 import type { LoadResult, WorkloadSpec } from '../job.js';
 import { locateWrk } from './locate.js';
