@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { canConnect, freePort } from '../loadgen/src/runtime/ports.js';
+import { canConnect, freePort } from '../loadgen/src/runtime/local/ports.js';
 import { wrkThreads } from '../loadgen/src/workload/wrk/request-files.js';
 import { availableParallelism } from 'node:os';
 

@@ -1,6 +1,6 @@
 // Removes the packages that package-lock.json marks as development-only, so the image holds
 // the production node_modules whichever context it was built from. Runs in the image build
-// (exec form, no shell, no network); loadgen/src/runtime/docker-context.ts applies the same rule.
+// (exec form, no shell, no network); loadgen/src/runtime/docker/image/context.ts applies the same rule.
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';

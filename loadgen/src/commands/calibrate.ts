@@ -1,13 +1,12 @@
 // speedlab calibrate [--disk NAME]: what a disk profile really delivers, beside its limits.
 import { parseArgs } from 'node:util';
 import { CliError } from '../errors.js';
-import { calibrateDisk } from '../disk/calibrate.js';
 import { PRESET_NAMES, resolveDisk } from '../disk/presets.js';
 import type { Calibration } from '../results/record.js';
-import { connectEngine } from '../runtime/docker-engine.js';
-import { removeRun, removeStale } from '../runtime/docker-cleanup.js';
-import { splitCpus } from '../runtime/docker-cpus.js';
-import { engineInfo } from '../runtime/docker-engine.js';
+import { removeRun, removeStale } from '../runtime/docker/cleanup.js';
+import { splitCpus } from '../runtime/docker/containers/cpus.js';
+import { calibrateDisk } from '../runtime/docker/disk/calibrate.js';
+import { connectEngine } from '../runtime/docker/engine/engine.js';
 
 const HELP = `usage: speedlab calibrate [--disk NAME]... [--mib N]
 
@@ -75,7 +74,7 @@ export async function main(argv: string[]): Promise<number> {
   const docker = await connectEngine().catch((err: Error) => {
     throw new CliError(err.message);
   });
-  const cpus = splitCpus((await engineInfo(docker)).cpus);
+  const cpus = splitCpus((await docker.info()).cpus);
   const runId = `calibrate-${process.pid}-${Date.now().toString(36)}`;
   const abort = new AbortController();
   const onSignal = () => abort.abort();

@@ -1,8 +1,8 @@
 // speedlab image: build (or confirm up to date) the one image every container of the lab uses.
 import { parseArgs } from 'node:util';
-import { CliError } from '../errors.js';
-import { connectEngine } from '../runtime/docker-engine.js';
-import { ensureImage } from '../runtime/docker-image.js';
+import { CliError, EngineUnreachableError } from '../errors.js';
+import { connectEngine } from '../runtime/docker/engine/engine.js';
+import { ensureImage } from '../runtime/docker/image/image.js';
 
 const HELP = `usage: speedlab image [--base auto|official|local|IMAGE] [--force] [--quiet]
 

@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { CliError } from '../errors.js';
 import { jobSchema, type LoadgenJob, type LoadgenResult } from '../workload/job.js';
-import { measureCapacity } from '../workload/capacity.js';
+import { measureCapacity } from '../workload/capacity/capacity.js';
 import { runLoad } from '../workload/load.js';
 import { runWrkLoad } from '../workload/wrk/run.js';
 import { seedFiles } from '../workload/seed.js';

@@ -12,7 +12,7 @@ import { hostInfo, toolVersions } from '../results/host.js';
 import type { CodeVersion, ExpectationResult, PointRecord, RunInfo } from '../results/record.js';
 import { giveToParentOwner } from '../results/ownership.js';
 import { readRunInfo, writeRunInfo } from '../results/store.js';
-import { createRuntime, RUNTIME_CHOICES, type RuntimeChoice } from '../runtime/index.js';
+import { createRuntime, RUNTIME_CHOICES, type RuntimeChoice } from './runtime-choice.js';
 import type { Runtime } from '../runtime/types.js';
 import { Progress } from '../sweep/progress.js';
 import { chooseRunDir } from '../sweep/run-dir.js';

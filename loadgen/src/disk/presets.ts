@@ -1,7 +1,7 @@
 // Disk profiles by name (DESIGN §5). The throttled presets model real devices with a
 // RAM-backed loop device whose cgroup limits are the device's sequential rates and IOPS.
 import { UnknownDiskError } from '../errors.js';
-import type { DiskProfile } from '../runtime/types.js';
+import type { DiskProfile } from './profile.js';
 
 const MB = 1e6;
 const GiB = 1024 ** 3;

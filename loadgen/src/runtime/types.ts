@@ -1,6 +1,9 @@
 // The contract between the sweep and the places a server can run (DESIGN §4).
 // The sweep never knows whether it talks to a child process or a container.
+import type { DiskProfile } from '../disk/profile.js';
 import type { Calibration, LockMode, LogMode, LogWrite, RunInfo, SyncMode } from '../results/record.js';
+
+export type { DiskProfile };
 
 /** How the server under test is started. */
 export type ServerImpl =
@@ -9,19 +12,6 @@ export type ServerImpl =
   | { kind: 'command'; command: string[] }
   /** a user's own image (docker runtime); command as above */
   | { kind: 'image'; image: string; command: string[] };
-
-export interface DiskProfile {
-  name: string;
-  kind: 'ram' | 'throttled' | 'host';
-  /** bytes; the capacity of the data volume */
-  sizeBytes: number;
-  writeBps?: number;
-  readBps?: number;
-  writeIops?: number;
-  readIops?: number;
-  /** kind 'host' only: where on the host */
-  path?: string;
-}
 
 export interface ServerSpec {
   impl: ServerImpl;

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { calibrationMiB } from '../../src/disk/calibrate.js';
 import { DISK_PRESETS, diskLimits, resolveDisk } from '../../src/disk/presets.js';
-import { splitDev } from '../../src/disk/loop-device.js';
 
 describe('disk presets', () => {
   it('has ram, host and throttled hdd, sata-ssd and sd-card with limits', () => {
@@ -46,11 +45,5 @@ describe('disk presets', () => {
     expect(calibrationMiB(resolveDisk('sd-card'))).toBe(28);
     expect(calibrationMiB(resolveDisk('sata-ssd'))).toBe(64);
     expect(calibrationMiB({ name: 's', kind: 'throttled', sizeBytes: 16 * 2 ** 20, writeBps: 1e9 })).toBe(9);
-  });
-
-  it('splits device numbers as glibc does', () => {
-    expect(splitDev(7 * 256 + 3)).toEqual({ major: 7, minor: 3 });
-    expect(splitDev(0xfe00)).toEqual({ major: 254, minor: 0 });
-    expect(splitDev((259 << 8) | (0x1200 << 12) | 0x34)).toEqual({ major: 259, minor: 0x1234 });
   });
 });

@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { runHelper } from '../../src/disk/helper.js';
-import { OWNER_LABEL } from '../../src/runtime/docker-owner.js';
-import { engine, ensureTestImage, HAVE_DOCKER } from './engine.js';
+import { runHelper } from '../../src/runtime/docker/disk/helper.js';
+import { OWNER_LABEL } from '../../src/runtime/docker/engine/owner.js';
+import { docker, engine, ensureTestImage, HAVE_DOCKER } from './engine.js';
 
 const COMPOSE = 'docker-compose';
 const haveCompose = spawnSync(COMPOSE, ['version'], { stdio: 'ignore' }).status === 0;
@@ -42,7 +42,7 @@ describe.skipIf(!HAVE_DOCKER)('docker-compose.yml (compose 1.29)', () => {
   });
 
   it('gives the CLI with run lab, and the lab\'s sibling containers are cleaned up', async () => {
-    const networks = (await engine().listNetworks()).map((n) => n.Name).sort();
+    const networks = (await docker().listNetworks()).map((n) => n.Name).sort();
     const help = compose(['run', '--rm', 'lab', '--help']);
     expect(help.status, help.stderr).toBe(0);
     expect(help.stdout).toMatch(/usage: speedlab <command>/);
@@ -53,13 +53,13 @@ describe.skipIf(!HAVE_DOCKER)('docker-compose.yml (compose 1.29)', () => {
     expect(cal.stdout).toMatch(/^sd-card\s.*\s9\.5\s/m);
 
     // the lab is pid 1 in its container, so its runs are calibrate-1-…
-    const left = await engine().listContainers({ all: true, filters: { label: ['speedlab.run'] } });
+    const left = await docker().listContainers({ all: true, filters: { label: ['speedlab.run'] } });
     expect(left.filter((c) => c.Labels['speedlab.run']?.startsWith('calibrate-1-'))).toEqual([]);
-    const vols = await engine().listVolumes({ filters: { label: ['speedlab.run'] } });
+    const vols = await docker().listVolumes({ filters: { label: ['speedlab.run'] } });
     expect((vols.Volumes ?? []).filter((v) => v.Labels?.['speedlab.run']?.startsWith('calibrate-1-'))).toEqual([]);
     expect(execFileSync('losetup', ['-l'], { encoding: 'utf8' })).not.toMatch(/calibrate-1-/);
     // no bridge (or any) network was created
-    expect((await engine().listNetworks()).map((n) => n.Name).sort()).toEqual(networks);
+    expect((await docker().listNetworks()).map((n) => n.Name).sort()).toEqual(networks);
     compose(['down', '--remove-orphans']);
   });
 
@@ -78,7 +78,7 @@ describe.skipIf(!HAVE_DOCKER)('docker-compose.yml (compose 1.29)', () => {
     const override = path.join(fixtures, 'override.yml');
     writeFileSync(override, `version: "2.4"\nservices:\n  lab:\n    volumes:\n      - ${fixtures}:/app/fixtures:ro\n`);
     const files = ['-f', 'docker-compose.yml', '-f', override];
-    const networks = (await engine().listNetworks()).map((n) => n.Name).sort();
+    const networks = (await docker().listNetworks()).map((n) => n.Name).sort();
     const results = () => (existsSync('results') ? readdirSync('results').filter((d) => d.startsWith(`${name}-`)) : []);
     expect(results()).toEqual([]);
     try {
@@ -103,8 +103,8 @@ describe.skipIf(!HAVE_DOCKER)('docker-compose.yml (compose 1.29)', () => {
       // the lab's own resources carry its owner label: <its hostname (short id)>:<pid 1>
       const labOwner = `${lab.slice(0, 12)}:1`;
       const filters = { label: [`${OWNER_LABEL}=${labOwner}`] };
-      expect(await engine().listContainers({ all: true, filters })).toEqual([]);
-      expect((await engine().listVolumes({ filters })).Volumes ?? []).toEqual([]);
+      expect(await docker().listContainers({ all: true, filters })).toEqual([]);
+      expect((await docker().listVolumes({ filters })).Volumes ?? []).toEqual([]);
       const loops = JSON.parse(await runHelper(engine(), ['list'], { runId: `compose-check-${process.pid}` })) as { owner: { host?: string } | null }[];
       expect(loops.filter((l) => l.owner?.host === lab.slice(0, 12))).toEqual([]);
     } finally {
@@ -112,7 +112,7 @@ describe.skipIf(!HAVE_DOCKER)('docker-compose.yml (compose 1.29)', () => {
       for (const d of results()) rmSync(path.join('results', d), { recursive: true, force: true });
       rmSync(fixtures, { recursive: true, force: true });
     }
-    expect(await engine().listContainers({ all: true, filters: { label: [`com.docker.compose.project=${project}`] } })).toEqual([]);
-    expect((await engine().listNetworks()).map((n) => n.Name).sort()).toEqual(networks);
+    expect(await docker().listContainers({ all: true, filters: { label: [`com.docker.compose.project=${project}`] } })).toEqual([]);
+    expect((await docker().listNetworks()).map((n) => n.Name).sort()).toEqual(networks);
   });
 });

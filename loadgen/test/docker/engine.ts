@@ -1,33 +1,44 @@
 // Shared by the Docker tests: is there an engine (skip with a printed reason, or fail when
 // SPEEDLAB_REQUIRE_DOCKER=1, as .ci/run sets), and the speedlab image (built once, reused
-// while the checkout is unchanged).
-import type Docker from 'dockerode';
-import { connectEngine } from '../../src/runtime/docker-engine.js';
-import { ensureImage } from '../../src/runtime/docker-image.js';
-import { RUN_LABEL } from '../../src/runtime/docker-labels.js';
+// while the checkout is unchanged). Two clients: engine() is the lab's own (what its functions
+// take), docker() a plain dockerode client with which the tests look at the engine themselves.
+import Docker from 'dockerode';
+import { connectEngine, DEFAULT_SOCKET, type DockerEngine } from '../../src/runtime/docker/engine/engine.js';
+import { RUN_LABEL } from '../../src/runtime/docker/engine/labels.js';
+import { ensureImage } from '../../src/runtime/docker/image/image.js';
+
+export type { Docker };
 
 export const REQUIRE_DOCKER = process.env.SPEEDLAB_REQUIRE_DOCKER === '1';
 
-async function probe(): Promise<{ docker?: Docker; reason?: string }> {
+async function probe(): Promise<{ engine?: DockerEngine; reason?: string }> {
   try {
-    return { docker: await connectEngine() };
+    return { engine: await connectEngine() };
   } catch (err) {
     return { reason: (err as Error).message };
   }
 }
 
 const found = await probe();
-if (!found.docker && !REQUIRE_DOCKER) {
+if (!found.engine && !REQUIRE_DOCKER) {
   console.warn(`skipping Docker tests: ${found.reason}`);
 }
 
 /** true: run the Docker tests; false: skip them (the reason is printed) */
-export const HAVE_DOCKER = Boolean(found.docker) || REQUIRE_DOCKER;
+export const HAVE_DOCKER = Boolean(found.engine) || REQUIRE_DOCKER;
 export const NO_ENGINE_REASON = found.reason;
 
-export function engine(): Docker {
-  if (!found.docker) throw new Error(`SPEEDLAB_REQUIRE_DOCKER=1 but ${found.reason}`);
-  return found.docker;
+export function engine(): DockerEngine {
+  if (!found.engine) throw new Error(`SPEEDLAB_REQUIRE_DOCKER=1 but ${found.reason}`);
+  return found.engine;
+}
+
+let plain: Docker | undefined;
+/** the same engine through dockerode itself, for what a test checks independently of the lab's code */
+export function docker(): Docker {
+  engine();
+  plain ??= process.env.DOCKER_HOST ? new Docker() : new Docker({ socketPath: DEFAULT_SOCKET });
+  return plain;
 }
 
 let image: Promise<unknown> | undefined;
@@ -38,10 +49,10 @@ export function ensureTestImage(): Promise<unknown> {
 }
 
 /** what the engine holds for a run: containers and volumes by label */
-export async function leftovers(docker: Docker, runId: string): Promise<{ containers: string[]; volumes: string[] }> {
+export async function leftovers(runId: string): Promise<{ containers: string[]; volumes: string[] }> {
   const filters = { label: [`${RUN_LABEL}=${runId}`] };
-  const containers = await docker.listContainers({ all: true, filters });
-  const volumes = await docker.listVolumes({ filters });
+  const containers = await docker().listContainers({ all: true, filters });
+  const volumes = await docker().listVolumes({ filters });
   return { containers: containers.map((c) => c.Names.join(',')), volumes: (volumes.Volumes ?? []).map((v) => v.Name) };
 }
 

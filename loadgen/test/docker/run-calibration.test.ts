@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DISK_PRESETS, resolveDisk } from '../../src/disk/presets.js';
 import type { Calibration, RunInfo } from '../../src/results/record.js';
-import { LocalRuntime } from '../../src/runtime/local.js';
+import { LocalRuntime } from '../../src/runtime/local/runtime.js';
 import { ensureTestImage, HAVE_DOCKER } from './engine.js';
 
 const MiB = 1024 ** 2;

@@ -5,9 +5,9 @@
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RUN_LABEL } from '../../src/runtime/docker-labels.js';
+import { RUN_LABEL } from '../../src/runtime/docker/engine/labels.js';
 import { runCli, sleep, startCli, tempDir, writeExperiment } from '../fixtures/cli.js';
-import { engine, ensureTestImage, HAVE_DOCKER } from '../docker/engine.js';
+import { docker, ensureTestImage, HAVE_DOCKER } from '../docker/engine.js';
 import { count, expectNoStack, records, resources, serverContainer, startEngineProxy } from './helpers.js';
 
 const work = tempDir();
@@ -58,7 +58,7 @@ workload: { mix: put, fileSize: 4KiB, connections: 2, warmup: 0s, duration: 2s }
 `);
       const out = path.join(work, 'gone-out');
       const run = startCli(['run', file, '--runtime', 'docker', '--out', out], undefined, { ...process.env, DOCKER_HOST: `unix://${proxy.socket}` });
-      const first = await serverContainer(engine(), run.child.pid!, 1);
+      const first = await serverContainer(docker(), run.child.pid!, 1);
       await sleep(800);
       await proxy.kill();
       const r = await run.done;
@@ -71,13 +71,13 @@ workload: { mix: put, fileSize: 4KiB, connections: 2, warmup: 0s, duration: 2s }
       // the point cut short is not recorded as failed: --resume measures it
       expect(records(out)).toEqual([]);
       // the engine itself ran on: the point's containers are still there
-      const left = await resources(engine(), `${RUN_LABEL}=${first.runId}`, [first.runId]);
+      const left = await resources(docker(), `${RUN_LABEL}=${first.runId}`, [first.runId]);
       expect(left.containers.map((c) => c.role).sort()).toEqual(['loadgen', 'server']);
 
       const resumed = await runCli(['run', file, '--runtime', 'docker', '--out', out, '--resume']);
       expect(resumed.code, resumed.stderr).toBe(0);
       expect(records(out).map((x) => [x.params.threads, x.outcome])).toEqual([[1, 'ok'], [2, 'ok']]);
-      expect(await resources(engine(), `${RUN_LABEL}=${first.runId}`, [first.runId])).toEqual({ containers: [], volumes: [], loops: [] });
+      expect(await resources(docker(), `${RUN_LABEL}=${first.runId}`, [first.runId])).toEqual({ containers: [], volumes: [], loops: [] });
       console.log(`faults: engine socket killed mid-point; records lost 0, failed points recorded for it 0; leftovers found ${count(left)}, removed ${count(left)}`);
     } finally {
       await proxy.kill();

@@ -4,11 +4,11 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import type Docker from 'dockerode';
 import { expect } from 'vitest';
 import type { PointRecord } from '../../src/results/record.js';
-import { ROLE_LABEL, RUN_LABEL } from '../../src/runtime/docker-labels.js';
-import { OWNER_LABEL } from '../../src/runtime/docker-owner.js';
+import { ROLE_LABEL, RUN_LABEL } from '../../src/runtime/docker/engine/labels.js';
+import { OWNER_LABEL } from '../../src/runtime/docker/engine/owner.js';
+import type { Docker } from '../docker/engine.js';
 import { readLines, sleep } from '../fixtures/cli.js';
 
 export const pointsFile = (dir: string) => path.join(dir, 'points.jsonl');

@@ -5,11 +5,11 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PointRecord } from '../../src/results/record.js';
-import { OWNER_LABEL } from '../../src/runtime/docker-owner.js';
-import { RUN_LABEL } from '../../src/runtime/docker-labels.js';
-import { isAlive } from '../../src/runtime/proc.js';
+import { OWNER_LABEL } from '../../src/runtime/docker/engine/owner.js';
+import { RUN_LABEL } from '../../src/runtime/docker/engine/labels.js';
+import { isAlive } from '../../src/runtime/local/proc.js';
 import { processesWith, runCli, sleep, startCli, tempDir, uniqueSeed, waitFor, writeExperiment } from '../fixtures/cli.js';
-import { engine, ensureTestImage, HAVE_DOCKER } from '../docker/engine.js';
+import { docker, ensureTestImage, HAVE_DOCKER } from '../docker/engine.js';
 import { count, ownerOf, pointsFile, records, resources, serverContainer, shmDirsOf } from './helpers.js';
 
 const work = tempDir();
@@ -70,13 +70,13 @@ workload: { mix: put, fileSize: 4KiB, connections: 2, warmup: 0s, duration: 1500
       const out = path.join(work, 'kill-docker-out');
       const run = startCli(['run', file, '--runtime', 'docker', '--out', out]);
       const pid = run.child.pid!;
-      const second = await serverContainer(engine(), pid, 2, 90_000);
+      const second = await serverContainer(docker(), pid, 2, 90_000);
       await sleep(700);
       run.child.kill('SIGKILL');
       await run.done;
       const kept = records(out);
       expect(kept).toHaveLength(1);
-      const left = await resources(engine(), `${RUN_LABEL}=${second.runId}`, [second.runId]);
+      const left = await resources(docker(), `${RUN_LABEL}=${second.runId}`, [second.runId]);
       // the second point's server and load generator, its ext4 volume and its loop device
       expect(left.containers.map((c) => c.role).sort()).toEqual(['loadgen', 'server']);
       expect(left.volumes).toHaveLength(1);
@@ -88,9 +88,9 @@ workload: { mix: put, fileSize: 4KiB, connections: 2, warmup: 0s, duration: 1500
       expect(resumed.code, resumed.stderr).toBe(0);
       expect(resumed.stderr).toMatch(/removed \d+ leftovers of earlier runs/);
       expectNothingLost(kept, records(out), 2);
-      expect(await resources(engine(), `${RUN_LABEL}=${second.runId}`, [second.runId])).toEqual({ containers: [], volumes: [], loops: [] });
+      expect(await resources(docker(), `${RUN_LABEL}=${second.runId}`, [second.runId])).toEqual({ containers: [], volumes: [], loops: [] });
       // and the resumed run removed its own
-      const resumedRun = await resources(engine(), `${OWNER_LABEL}=${ownerOf(resumedPid)}`, []);
+      const resumedRun = await resources(docker(), `${OWNER_LABEL}=${ownerOf(resumedPid)}`, []);
       expect(count(resumedRun)).toBe(0);
       const run2 = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8')) as { finishedAt?: string };
       expect(run2.finishedAt).toBeDefined();

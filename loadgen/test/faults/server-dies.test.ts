@@ -3,9 +3,9 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RUN_LABEL } from '../../src/runtime/docker-labels.js';
+import { RUN_LABEL } from '../../src/runtime/docker/engine/labels.js';
 import { processesWith, sleep, startCli, tempDir, tinyServerCommand, uniqueSeed, waitFor, writeExperiment } from '../fixtures/cli.js';
-import { engine, ensureTestImage, HAVE_DOCKER } from '../docker/engine.js';
+import { docker, ensureTestImage, HAVE_DOCKER } from '../docker/engine.js';
 import { records, resources, serverContainer } from './helpers.js';
 
 const work = tempDir();
@@ -58,9 +58,9 @@ workload: { mix: put, fileSize: 4KiB, connections: 2, warmup: 0s, duration: 2s }
 `);
       const out = path.join(work, 'dies-docker-out');
       const run = startCli(['run', file, '--runtime', 'docker', '--out', out]);
-      const first = await serverContainer(engine(), run.child.pid!, 1);
+      const first = await serverContainer(docker(), run.child.pid!, 1);
       await sleep(1000);
-      await engine().getContainer(first.id).kill();
+      await docker().getContainer(first.id).kill();
       const r = await run.done;
       expect(r.code, r.stderr).toBe(1);
       const recs = records(out);
@@ -69,7 +69,7 @@ workload: { mix: put, fileSize: 4KiB, connections: 2, warmup: 0s, duration: 2s }
       expect(recs[1]!.requests).toBeGreaterThan(0);
       expect(r.stdout).toContain('1 of 2 points FAILED');
       expectReport(out, recs[0]!.failure!);
-      const left = await resources(engine(), `${RUN_LABEL}=${first.runId}`, [first.runId]);
+      const left = await resources(docker(), `${RUN_LABEL}=${first.runId}`, [first.runId]);
       expect(left).toEqual({ containers: [], volumes: [], loops: [] });
       console.log(`faults: 1 server container killed mid-point; recorded: ${recs[0]!.failure}`);
     });

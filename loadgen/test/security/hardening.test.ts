@@ -9,9 +9,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CliError } from '../../src/errors.js';
 import { parseExperiment } from '../../src/experiment/load.js';
-import { IMAGE } from '../../src/runtime/docker-labels.js';
+import { IMAGE } from '../../src/runtime/docker/engine/labels.js';
 import { runCli, sleep, startCli, tempDir, uniqueSeed, writeExperiment } from '../fixtures/cli.js';
-import { engine, ensureTestImage, HAVE_DOCKER } from '../docker/engine.js';
+import { docker, ensureTestImage, HAVE_DOCKER } from '../docker/engine.js';
 import { records, serverContainer } from '../faults/helpers.js';
 
 const work = tempDir();
@@ -145,11 +145,11 @@ describe.skipIf(!HAVE_DOCKER)("a user's own image that asks for root", () => {
   });
 
   afterAll(async () => {
-    await engine().getImage(tag).remove({ force: true }).catch(() => {});
+    await docker().getImage(tag).remove({ force: true }).catch(() => {});
   });
 
   it('runs as uid 1000, read-only root, no capabilities, network none, through a whole run', async () => {
-    expect((await engine().getImage(tag).inspect()).Config.User).toBe('root');
+    expect((await docker().getImage(tag).inspect()).Config.User).toBe('root');
     const file = writeExperiment(work, 'root-image', `name: root-image
 server: { image: "${tag}", command: [node, -e, ${JSON.stringify(PROBE_SERVER)}, "{port}"] }
 sweep: { threads: [1], log: [off] }
@@ -157,8 +157,8 @@ workload: { mix: put, fileSize: 4KiB, connections: 2, warmup: 0s, duration: 1500
 `);
     const out = path.join(work, 'root-image-out');
     const run = startCli(['run', file, '--runtime', 'docker', '--out', out]);
-    const server = await serverContainer(engine(), run.child.pid!, 1);
-    const container = engine().getContainer(server.id);
+    const server = await serverContainer(docker(), run.child.pid!, 1);
+    const container = docker().getContainer(server.id);
     const info = await container.inspect();
 
     // from outside: what the engine was asked for, and the process as the host kernel sees it

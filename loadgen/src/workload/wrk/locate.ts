@@ -1,6 +1,6 @@
 // Where the wrk program is: SPEEDLAB_WRK, then PATH, then (inside the speedlab image only) the
 // bundle it carries: the build host's wrk with its own libraries and loader, run through that
-// loader (runtime/docker-wrk-bundle.ts).
+// loader (runtime/docker/image/wrk-bundle.ts).
 import { accessSync, constants, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,0 +1,60 @@
+// --runtime auto|local|docker. The docker runtime is loaded only when asked for (or tried by
+// auto), so the local runtime works where dockerode or an engine is missing.
+import { CliError, EngineUnreachableError } from '../errors.js';
+import { createLocalRuntime, type LocalOptions } from '../runtime/local/runtime.js';
+import type { Runtime } from '../runtime/types.js';
+
+export type RuntimeChoice = 'auto' | 'local' | 'docker';
+export const RUNTIME_CHOICES: RuntimeChoice[] = ['auto', 'local', 'docker'];
+
+interface DockerModule { createDockerRuntime(): Promise<Runtime> }
+
+// a variable specifier: the module is written separately and may not be built yet
+const DOCKER_MODULE = '../runtime/docker/runtime.js';
+const ENGINE_MODULE = '../runtime/docker/engine/engine.js';
+interface EngineModule { connectEngine(): Promise<unknown> }
+
+async function docker(): Promise<Runtime> {
+  let mod: DockerModule;
+  try {
+    mod = (await import(DOCKER_MODULE)) as DockerModule;
+  } catch (err) {
+    throw new Error(`the docker runtime is not built in (${(err as Error).message.split('\n')[0]})`);
+  }
+  try {
+    return await mod.createDockerRuntime();
+  } catch (err) {
+    // the engine stopped answering while the runtime was set up: report that (it throws), not the socket error
+    if (!(err instanceof EngineUnreachableError)) await ((await import(ENGINE_MODULE)) as EngineModule).connectEngine();
+    throw err;
+  }
+}
+
+/**
+ * @param preferLocal auto picks local without trying docker (a `command:` server runs locally)
+ * @param note tells the user which runtime auto chose and why
+ */
+export async function createRuntime(choice: RuntimeChoice, local: LocalOptions, preferLocal: boolean, note: (text: string) => void): Promise<Runtime> {
+  if (choice === 'local') return createLocalRuntime(local);
+  if (choice === 'docker') {
+    try {
+      return await docker();
+    } catch (err) {
+      if (err instanceof CliError) throw err;
+      const unreachable = err instanceof EngineUnreachableError;
+      throw new CliError(`--runtime docker: ${(err as Error).message.split('\n')[0]}${unreachable ? '; or run without Docker: --runtime local' : ''}`);
+    }
+  }
+  if (preferLocal) {
+    note('runtime: local (the server is a local command)');
+    return createLocalRuntime(local);
+  }
+  try {
+    const rt = await docker();
+    note('runtime: docker');
+    return rt;
+  } catch (err) {
+    note(`runtime: local (docker unavailable: ${(err as Error).message.split('\n')[0]})`);
+    return createLocalRuntime(local);
+  }
+}

@@ -1,0 +1,94 @@
+// The load generator's container: one per server start, joined to the server's network
+// namespace on the load generator's cpuset. Its main process only waits; the readiness probe and
+// every loadgen phase of the point run in it as execs, so a point pays for one container instead
+// of one per phase (each cost ~0.25 s to create, start and remove).
+import { cgroupCounters, locateCgroup, type CgroupDirs } from '../counters/cgroup.js';
+import type { ContainerRef, DockerEngine } from '../engine/engine.js';
+import { IMAGE, labels, safeName } from '../engine/labels.js';
+import { HARDENED, joinNetwork, USER } from './hardening.js';
+
+const IDLE = ['node', '-e', 'setInterval(() => {}, 1 << 30)'];
+export const LOADGEN_MEMORY_BYTES = 2 * 1024 ** 3;
+/** room for the wrk engine's request files (up to its PUT-body budget: workload/wrk/request-files.ts) */
+// owned by the loadgen's uid: this engine's tmpfs mounts come out 1755 whatever mode= says
+export const LOADGEN_TMPFS = { '/tmp': 'size=192m,mode=1777,uid=1000,gid=1000' };
+
+export interface NetnsOptions {
+  runId: string;
+  key: string;
+  cpuset: string;
+}
+
+export interface NetnsResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  /**
+   * CPU seconds the container used since the previous exec ended (the main process idles), from
+   * its cgroup; undefined where the engine's cgroup files are not visible (the stats API's
+   * one-second wait per reading is not worth a number nothing in a point record uses)
+   */
+  cpuSeconds?: number;
+}
+
+export class NetnsContainer {
+  private cgroup: CgroupDirs | undefined;
+  private lastCpu = 0;
+  private removed: Promise<void> | undefined;
+
+  private constructor(readonly container: ContainerRef) {}
+
+  /** created beside a server that is created (not necessarily started yet) */
+  static async create(docker: DockerEngine, serverId: string, opts: NetnsOptions): Promise<NetnsContainer> {
+    const container = await docker.createContainer({
+      name: safeName('speedlab', opts.key, 'loadgen'),
+      Image: IMAGE,
+      Cmd: IDLE,
+      User: USER,
+      WorkingDir: '/app',
+      Labels: labels(opts.runId, 'loadgen'),
+      HostConfig: {
+        ...HARDENED,
+        NetworkMode: joinNetwork(serverId),
+        CpusetCpus: opts.cpuset,
+        Memory: LOADGEN_MEMORY_BYTES,
+        Tmpfs: LOADGEN_TMPFS,
+      },
+    });
+    return new NetnsContainer(container);
+  }
+
+  /** needs the server running: it joins the server's network namespace */
+  async start(): Promise<void> {
+    await this.container.start();
+    this.cgroup = locateCgroup(this.container.id);
+    this.lastCpu = this.cpuNow() ?? 0;
+  }
+
+  private cpuNow(): number | undefined {
+    return this.cgroup ? cgroupCounters(this.cgroup, undefined)?.cpuSeconds : undefined;
+  }
+
+  /** runs argv to its end; on abort the container is killed (the point is over then) */
+  async exec(argv: string[], signal?: AbortSignal): Promise<NetnsResult> {
+    signal?.throwIfAborted();
+    const onAbort = () => void this.container.kill().catch(() => {});
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const out: NetnsResult = await this.container.exec(argv, { user: USER, workingDir: '/app', signal });
+      const cpu = this.cpuNow();
+      if (cpu !== undefined) {
+        out.cpuSeconds = cpu - this.lastCpu;
+        this.lastCpu = cpu;
+      }
+      return out;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  remove(): Promise<void> {
+    this.removed ??= this.container.remove().then(() => {});
+    return this.removed;
+  }
+}

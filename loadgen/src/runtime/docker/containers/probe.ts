@@ -1,0 +1,38 @@
+// Readiness: the server is ready when a TCP connect to 127.0.0.1:PORT succeeds inside its network
+// namespace. The probe runs as an exec in the point's load-generator container (our image, joined
+// to the namespace), so this works for any server image (no exec into the server needed).
+import type { NetnsContainer } from './netns.js';
+
+// 10 ms between attempts: a server is typically up within a few hundred ms of its start
+const PROBE = `
+const net = require('node:net');
+const [port, ms] = process.argv.slice(1).map(Number);
+const deadline = Date.now() + ms;
+(function attempt() {
+  const s = net.connect(port, '127.0.0.1');
+  s.once('connect', () => { s.destroy(); process.exit(0); });
+  s.once('error', () => {
+    s.destroy();
+    if (Date.now() > deadline) process.exit(3);
+    setTimeout(attempt, 10);
+  });
+})();`;
+
+export async function waitForPort(
+  netns: NetnsContainer,
+  port: number,
+  opts: { timeoutMs: number; exited: Promise<string> },
+): Promise<void> {
+  const probe = netns.exec(['node', '-e', PROBE, String(port), String(opts.timeoutMs)]);
+  const result = await Promise.race([
+    probe.then((r) => ({ kind: 'probe' as const, r })),
+    opts.exited.then((reason) => ({ kind: 'exited' as const, reason })),
+  ]);
+  if (result.kind === 'exited') {
+    // the probe ends when its container goes (the caller removes it)
+    probe.catch(() => {});
+    throw new Error(`the server exited before it was ready: ${result.reason}`);
+  }
+  if (result.r.exitCode === 3) throw new Error(`the server did not accept connections on 127.0.0.1:${port} within ${opts.timeoutMs} ms`);
+  if (result.r.exitCode !== 0) throw new Error(`readiness probe failed (${result.r.exitCode}): ${result.r.stderr.trim()}`);
+}

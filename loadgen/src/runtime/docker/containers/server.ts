@@ -1,0 +1,50 @@
+// The server container's definition (DESIGN §4).
+import type { ServerSpec } from '../../types.js';
+import type { ContainerSpec, HostConfig, Mount } from '../engine/engine.js';
+import { IMAGE, labels, safeName } from '../engine/labels.js';
+import { serverCommand, SERVER_PORT } from './command.js';
+import { HARDENED, USER } from './hardening.js';
+import { DATA_DIR } from './paths.js';
+
+const MiB = 1024 ** 2;
+
+export type Blkio = Pick<HostConfig, 'BlkioDeviceWriteBps' | 'BlkioDeviceReadBps' | 'BlkioDeviceWriteIOps' | 'BlkioDeviceReadIOps'>;
+
+/** what a server container needs of its disk (runtime/docker/disk/provision.ts provides it) */
+export interface ServerDisk {
+  mounts: Mount[];
+  blkio: Blkio;
+  /** extra bytes of memory the container needs (tmpfs pages are charged to it) */
+  memoryBytes: number;
+}
+
+/** memory for the server process itself; tmpfs disks add their size on top */
+export function baseMemoryBytes(env: NodeJS.ProcessEnv = process.env): number {
+  const mib = Number(env.SPEEDLAB_SERVER_MEMORY_MIB ?? 1024);
+  if (!Number.isFinite(mib) || mib < 64) throw new Error(`SPEEDLAB_SERVER_MEMORY_MIB must be a number >= 64, got '${env.SPEEDLAB_SERVER_MEMORY_MIB}'`);
+  return Math.round(mib * MiB);
+}
+
+export function serverCreateOptions(spec: ServerSpec, disk: ServerDisk, cpuset: string, key: string): ContainerSpec {
+  const image = spec.impl.kind === 'image' ? spec.impl.image : IMAGE;
+  const memory = baseMemoryBytes() + disk.memoryBytes;
+  return {
+    name: safeName('speedlab', key, 'server'),
+    Image: image,
+    Cmd: serverCommand(spec, SERVER_PORT),
+    // the course's httpserver serves its working directory
+    WorkingDir: DATA_DIR,
+    User: USER,
+    Labels: labels(spec.runId, 'server'),
+    HostConfig: {
+      ...HARDENED,
+      NetworkMode: 'none',
+      CpusetCpus: cpuset,
+      Memory: memory,
+      MemorySwap: memory,
+      Mounts: disk.mounts,
+      Tmpfs: { '/tmp': 'size=64m,mode=1777' },
+      ...disk.blkio,
+    },
+  };
+}

@@ -1,0 +1,56 @@
+// Measuring what a disk profile really delivers (DESIGN §5): direct, buffered and
+// buffered+fsync writes and a read after dropping the file's cache, in a container that gets
+// the disk exactly as a server would (same mounts, same limits).
+import { calibrationMiB } from '../../../disk/calibrate.js';
+import { diskLimits } from '../../../disk/presets.js';
+import type { DiskProfile } from '../../../disk/profile.js';
+import type { Calibration } from '../../../results/record.js';
+import { HARDENED, USER } from '../containers/hardening.js';
+import { DATA_DIR } from '../containers/paths.js';
+import { runToCompletion } from '../containers/run.js';
+import { baseMemoryBytes } from '../containers/server.js';
+import type { DockerEngine } from '../engine/engine.js';
+import { IMAGE, labels, safeName } from '../engine/labels.js';
+import { provisionDisk } from './provision.js';
+
+export interface CalibrateOptions {
+  runId: string;
+  cpuset?: string;
+  mib?: number;
+  signal?: AbortSignal;
+}
+
+export async function calibrateDisk(docker: DockerEngine, p: DiskProfile, opts: CalibrateOptions): Promise<Calibration> {
+  const key = safeName(opts.runId, 'calibrate', p.name);
+  const disk = await provisionDisk(docker, p, opts.runId, key);
+  try {
+    const mib = opts.mib ?? calibrationMiB(p);
+    const memory = baseMemoryBytes() + disk.memoryBytes;
+    const out = await runToCompletion(
+      docker,
+      {
+        name: safeName('speedlab', key),
+        Image: IMAGE,
+        Cmd: ['node', '/app/dist/loadgen/src/disk/calibrate-main.js', DATA_DIR, String(mib)],
+        User: USER,
+        Labels: labels(opts.runId, 'calibrate'),
+        HostConfig: {
+          ...HARDENED,
+          NetworkMode: 'none',
+          Memory: memory,
+          MemorySwap: memory,
+          Mounts: disk.mounts,
+          ...(opts.cpuset ? { CpusetCpus: opts.cpuset } : {}),
+          ...disk.blkio,
+        },
+      },
+      opts.signal,
+    );
+    if (out.exitCode !== 0) throw new Error(`calibration of '${p.name}' failed: ${out.stderr.trim() || `exit ${out.exitCode}`}`);
+    const measured = JSON.parse(out.stdout.trim().split('\n').pop() ?? '{}') as Omit<Calibration, 'disk' | 'limits'>;
+    const limits = diskLimits(p);
+    return { disk: p.name, ...measured, ...(limits ? { limits } : {}) };
+  } finally {
+    await disk.release();
+  }
+}

@@ -1,0 +1,393 @@
+// The one module that talks to dockerode. It connects to the engine (DOCKER_HOST when set:
+// unix://, tcp://, ssh:// as dockerode understands them; otherwise the local socket) and wraps
+// every call the lab makes. The engine's answers are read here once: 404 (no such thing), 409
+// (in use, not running, or already being removed) and 304 (already in that state) become typed
+// results where a caller expects them, and a connection that fails or drops becomes
+// EngineUnreachableError. Every other error passes through unchanged.
+import http from 'node:http';
+import { PassThrough } from 'node:stream';
+import Docker from 'dockerode';
+import { EngineUnreachableError } from '../../../errors.js';
+
+export const DEFAULT_SOCKET = '/var/run/docker.sock';
+
+/** the engine API's bodies, as the lab writes them */
+export type ContainerSpec = Docker.ContainerCreateOptions;
+export type HostConfig = Docker.HostConfig;
+export type Mount = Docker.MountSettings;
+export type ImageBuildOptions = Docker.ImageBuildOptions;
+export type ContainerStats = Docker.ContainerStats;
+
+export interface VolumeSpec {
+  Name: string;
+  Driver: string;
+  DriverOpts: Record<string, string>;
+  Labels: Record<string, string>;
+}
+
+export interface EngineInfo {
+  serverVersion: string;
+  apiVersion: string;
+  cpus: number;
+  cgroupVersion: 1 | 2;
+  memBytes: number;
+}
+
+/** one line of the builder's progress stream */
+export interface BuildEvent {
+  stream?: string;
+  error?: string;
+  errorDetail?: { message?: string };
+  aux?: { ID?: string };
+}
+
+export interface Labelled {
+  id: string;
+  labels: Record<string, string>;
+}
+
+export interface ImageSummary {
+  id: string;
+  /** seconds since the epoch */
+  created: number;
+}
+
+export interface ExecOutput {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+
+const NOT_MODIFIED = 304;
+const NOT_FOUND = 404;
+const CONFLICT = 409;
+type Expected = typeof NOT_MODIFIED | typeof NOT_FOUND | typeof CONFLICT;
+type Outcome<T, S extends Expected> = { ok: true; value: T } | { ok: false; status: S };
+
+// the socket errors of an engine that is not there, or went away during a call
+const LOST = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+function lostConnection(err: unknown): boolean {
+  const e = err as NodeJS.ErrnoException & { statusCode?: number };
+  if (e?.statusCode !== undefined) return false;
+  return e?.syscall === 'connect' || (e?.code !== undefined && LOST.has(e.code));
+}
+
+function endpoint(): string {
+  return process.env.DOCKER_HOST || DEFAULT_SOCKET;
+}
+
+/** the engine's 8-byte-header framing of a non-TTY attach/exec stream, into two strings */
+async function demuxStream(docker: Docker, stream: NodeJS.ReadableStream): Promise<{ stdout: string; stderr: string }> {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  const chunks = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
+  out.on('data', (c: Buffer) => chunks.stdout.push(c));
+  err.on('data', (c: Buffer) => chunks.stderr.push(c));
+  docker.modem.demuxStream(stream, out, err);
+  await new Promise<void>((resolve, reject) => {
+    stream.on('end', resolve);
+    stream.on('close', resolve);
+    stream.on('error', reject);
+  });
+  return { stdout: Buffer.concat(chunks.stdout).toString('utf8'), stderr: Buffer.concat(chunks.stderr).toString('utf8') };
+}
+
+/**
+ * reads a build's or pull's progress to its end; resolves with the first error the engine reported
+ * in it (a failed step, a failed download: the stream itself ends normally), or undefined
+ */
+function followProgress(docker: Docker, stream: NodeJS.ReadableStream, onEvent?: (event: BuildEvent) => void): Promise<string | undefined> {
+  let failed: string | undefined;
+  return new Promise((resolve, reject) => {
+    docker.modem.followProgress(
+      stream,
+      (err: Error | null) => (err ? reject(err) : resolve(failed)),
+      (event: BuildEvent) => {
+        if (event.error || event.errorDetail) failed ??= event.errorDetail?.message ?? event.error;
+        onEvent?.(event);
+      },
+    );
+  });
+}
+
+/** ustar: a member's size is 12 bytes of octal at offset 124 of its header */
+function tarMemberSize(header: Buffer): number {
+  return parseInt(header.subarray(124, 136).toString('ascii').replace(/\0.*$/, '').trim() || '0', 8);
+}
+
+export class DockerEngine {
+  readonly endpoint: string;
+
+  constructor(private readonly docker: Docker) {
+    this.endpoint = endpoint();
+  }
+
+  /** an engine call's error as callers see it: a lost connection becomes EngineUnreachableError */
+  private translate(err: unknown): unknown {
+    return lostConnection(err) ? new EngineUnreachableError(this.endpoint, (err as Error).message) : err;
+  }
+
+  /** runs one engine call (for this module's wrappers only) */
+  async call<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      throw this.translate(err);
+    }
+  }
+
+  /** runs one engine call; an `expected` status becomes a result (for this module's wrappers only) */
+  async attempt<T, S extends Expected>(call: () => Promise<T>, ...expected: S[]): Promise<Outcome<T, S>> {
+    try {
+      return { ok: true, value: await call() };
+    } catch (err) {
+      const status = (err as { statusCode?: number }).statusCode;
+      if (status !== undefined && (expected as number[]).includes(status)) return { ok: false, status: status as S };
+      throw this.translate(err);
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.call(() => this.docker.ping());
+  }
+
+  async info(): Promise<EngineInfo> {
+    const [info, version] = await this.call(() => Promise.all([this.docker.info(), this.docker.version()]));
+    return {
+      serverVersion: String(info.ServerVersion),
+      apiVersion: String(version.ApiVersion),
+      cpus: Number(info.NCPU),
+      cgroupVersion: String(info.CgroupVersion ?? '1') === '2' ? 2 : 1,
+      memBytes: Number(info.MemTotal),
+    };
+  }
+
+  // images
+
+  /** the image's id and labels, or undefined when the engine has no such image */
+  async inspectImage(name: string): Promise<{ id: string; labels: Record<string, string> } | undefined> {
+    const r = await this.attempt(() => this.docker.getImage(name).inspect(), NOT_FOUND);
+    return r.ok ? { id: r.value.Id, labels: (r.value.Config?.Labels ?? {}) as Record<string, string> } : undefined;
+  }
+
+  async listImages(filters: { dangling?: boolean; label?: string }): Promise<ImageSummary[]> {
+    const f: Record<string, string[]> = {};
+    if (filters.dangling !== undefined) f.dangling = [String(filters.dangling)];
+    if (filters.label !== undefined) f.label = [filters.label];
+    const list = await this.call(() => this.docker.listImages({ filters: f }));
+    return list.map((img) => ({ id: img.Id, created: img.Created }));
+  }
+
+  /** 'in-use': a container uses it, or other images are built on it */
+  async removeImage(id: string): Promise<'removed' | 'gone' | 'in-use'> {
+    const r = await this.attempt(() => this.docker.getImage(id).remove({ noprune: false }), NOT_FOUND, CONFLICT);
+    return r.ok ? 'removed' : r.status === NOT_FOUND ? 'gone' : 'in-use';
+  }
+
+  /** rejects when the engine cannot pull it */
+  async pullImage(name: string, signal: AbortSignal): Promise<void> {
+    const stream = await this.call(() => this.docker.pull(name, { abortSignal: signal }) as Promise<NodeJS.ReadableStream>);
+    const failed = await this.call(() => followProgress(this.docker, stream));
+    if (failed !== undefined) throw new Error(`pull of ${name} failed: ${failed}`);
+  }
+
+  /** runs a build to its end: the builder's own failure is a result, the engine's refusal to build an error */
+  async buildImage(
+    context: NodeJS.ReadableStream,
+    options: ImageBuildOptions,
+    onEvent: (event: BuildEvent) => void,
+  ): Promise<{ ok: true } | { ok: false; error: string }> {
+    const stream = await this.call(() => this.docker.buildImage(context, options));
+    let failed: string | undefined;
+    try {
+      failed = await followProgress(this.docker, stream, onEvent);
+    } catch (err) {
+      if (lostConnection(err)) throw this.translate(err);
+      failed = (err as Error).message;
+    }
+    return failed === undefined ? { ok: true } : { ok: false, error: failed };
+  }
+
+  // containers
+
+  async createContainer(spec: ContainerSpec): Promise<ContainerRef> {
+    const c = await this.call(() => this.docker.createContainer(spec));
+    return new ContainerRef(this, this.docker, c.id);
+  }
+
+  /** a container by id or name (it need not exist) */
+  container(id: string): ContainerRef {
+    return new ContainerRef(this, this.docker, id);
+  }
+
+  /** containers, stopped ones included, with every one of these labels ("key" or "key=value") */
+  async listContainers(labels: string[]): Promise<Labelled[]> {
+    const list = await this.call(() => this.docker.listContainers({ all: true, filters: { label: labels } }));
+    return list.map((c) => ({ id: c.Id, labels: c.Labels ?? {} }));
+  }
+
+  // volumes
+
+  async createVolume(spec: VolumeSpec): Promise<void> {
+    await this.call(() => this.docker.createVolume(spec));
+  }
+
+  /** a volume still in use is an error (409 is not expected: the caller removes its users first) */
+  async removeVolume(name: string): Promise<'removed' | 'gone'> {
+    const r = await this.attempt(() => this.docker.getVolume(name).remove({ force: true }), NOT_FOUND);
+    return r.ok ? 'removed' : 'gone';
+  }
+
+  /** volumes with every one of these labels; id is the volume's name */
+  async listVolumes(labels: string[]): Promise<Labelled[]> {
+    const list = await this.call(() => this.docker.listVolumes({ filters: { label: labels } }));
+    return (list.Volumes ?? []).map((v) => ({ id: v.Name, labels: (v.Labels ?? {}) as Record<string, string> }));
+  }
+}
+
+export class ContainerRef {
+  constructor(
+    private readonly engine: DockerEngine,
+    private readonly docker: Docker,
+    readonly id: string,
+  ) {}
+
+  private get handle(): Docker.Container {
+    return this.docker.getContainer(this.id);
+  }
+
+  async start(): Promise<'started' | 'already-running'> {
+    const r = await this.engine.attempt(() => this.handle.start(), NOT_MODIFIED);
+    return r.ok ? 'started' : 'already-running';
+  }
+
+  /** waits for the container's end; its exit code (-1 when the engine gives none) */
+  async wait(): Promise<number> {
+    const r = (await this.engine.call(() => this.handle.wait())) as { StatusCode?: number };
+    return r.StatusCode ?? -1;
+  }
+
+  /** its output so far, as the engine frames it (8-byte headers: see containers/run.ts demuxBuffer) */
+  async logs(opts: { tail?: number } = {}): Promise<Buffer> {
+    const logs = await this.engine.call(
+      () => this.handle.logs({ stdout: true, stderr: true, follow: false, ...(opts.tail === undefined ? {} : { tail: opts.tail }) }),
+    );
+    return logs as unknown as Buffer;
+  }
+
+  async kill(): Promise<'killed' | 'gone' | 'not-running'> {
+    const r = await this.engine.attempt(() => this.handle.kill(), NOT_FOUND, CONFLICT);
+    return r.ok ? 'killed' : r.status === NOT_FOUND ? 'gone' : 'not-running';
+  }
+
+  /** forced, with its anonymous volumes; 'removing': another removal is in progress */
+  async remove(): Promise<'removed' | 'gone' | 'removing'> {
+    const r = await this.engine.attempt(() => this.handle.remove({ force: true, v: true }), NOT_FOUND, CONFLICT);
+    return r.ok ? 'removed' : r.status === NOT_FOUND ? 'gone' : 'removing';
+  }
+
+  /** whether it runs, or undefined when the engine has no such container */
+  async inspect(): Promise<{ running: boolean } | undefined> {
+    const r = await this.engine.attempt(() => this.handle.inspect(), NOT_FOUND);
+    return r.ok ? { running: Boolean(r.value.State?.Running) } : undefined;
+  }
+
+  /** one reading of the stats API (it answers on its collector's next one-second tick) */
+  stats(): Promise<ContainerStats> {
+    return this.engine.call(() => this.handle.stats({ stream: false, 'one-shot': true }));
+  }
+
+  /** runs argv to its end in the container; on abort, rejects once the output has ended */
+  async exec(argv: string[], opts: { user: string; workingDir: string; signal?: AbortSignal }): Promise<ExecOutput> {
+    const exec = await this.engine.call(() =>
+      this.handle.exec({ Cmd: argv, AttachStdout: true, AttachStderr: true, User: opts.user, WorkingDir: opts.workingDir }),
+    );
+    const stream = await this.engine.call(() => exec.start({ hijack: true, stdin: false }));
+    const { stdout, stderr } = await this.engine.call(() => demuxStream(this.docker, stream));
+    opts.signal?.throwIfAborted();
+    const info = await this.engine.call(() => exec.inspect());
+    return { exitCode: info.ExitCode ?? -1, stdout, stderr };
+  }
+
+  /**
+   * the size of a file inside the container, from the archive API's path-stat header (works for
+   * volume mounts of any image, no exec needed); undefined when the file does not exist
+   */
+  async fileSize(path: string): Promise<number | undefined> {
+    const modem = this.docker.modem as unknown as { socketPath?: string; host?: string; port?: number; protocol?: string };
+    if (!modem.socketPath && modem.protocol !== 'http') {
+      // over TLS/ssh, read the tar stream's first header instead
+      return this.sizeFromArchive(path);
+    }
+    const target = modem.socketPath ? { socketPath: modem.socketPath } : { host: modem.host, port: modem.port };
+    const reqPath = `/containers/${encodeURIComponent(this.id)}/archive?path=${encodeURIComponent(path)}`;
+    const header = await this.engine.call(
+      () =>
+        new Promise<string | undefined>((resolve, reject) => {
+          const req = http.request({ ...target, method: 'HEAD', path: reqPath }, (res) => {
+            res.resume();
+            if (res.statusCode === NOT_FOUND) resolve(undefined);
+            else if (res.statusCode !== 200) reject(new Error(`archive stat of ${path}: HTTP ${res.statusCode}`));
+            else resolve(res.headers['x-docker-container-path-stat'] as string | undefined);
+          });
+          req.on('error', reject);
+          req.end();
+        }),
+    );
+    if (!header) return undefined;
+    const stat = JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as { size?: number };
+    return stat.size ?? 0;
+  }
+
+  private async sizeFromArchive(path: string): Promise<number | undefined> {
+    const r = await this.engine.attempt(
+      async () => {
+        const stream = (await this.handle.getArchive({ path })) as NodeJS.ReadableStream;
+        const first = await new Promise<Buffer>((resolve, reject) => {
+          stream.once('data', (c: Buffer) => resolve(c));
+          stream.once('error', reject);
+        });
+        (stream as unknown as { destroy?: () => void }).destroy?.();
+        return tarMemberSize(first);
+      },
+      NOT_FOUND,
+    );
+    return r.ok ? r.value : undefined;
+  }
+}
+
+/** a client for DOCKER_HOST or the local socket; nothing is asked of the engine yet */
+export function engineClient(): DockerEngine {
+  // With no options dockerode reads DOCKER_HOST itself and falls back to the local socket.
+  return new DockerEngine(process.env.DOCKER_HOST ? new Docker() : new Docker({ socketPath: DEFAULT_SOCKET }));
+}
+
+/** a client whose engine has answered a ping within timeoutMs */
+export async function connectEngine(timeoutMs = 3000): Promise<DockerEngine> {
+  const docker = engineClient();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    await Promise.race([docker.ping(), timeout]);
+  } catch (err) {
+    if (err instanceof EngineUnreachableError) throw err;
+    throw new EngineUnreachableError(docker.endpoint, err instanceof Error ? err.message : String(err));
+  } finally {
+    clearTimeout(timer);
+  }
+  return docker;
+}
+
+/** true when an engine answers; never throws */
+export async function engineReachable(timeoutMs = 3000): Promise<boolean> {
+  try {
+    await connectEngine(timeoutMs);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,38 @@
+// wrk for the speedlab image, registry or not: the host's wrk with the shared objects ldd lists
+// and the host's loader, staged under .image/wrk/ in the build context. The image runs it through
+// that loader (workload/wrk/locate.ts), so it needs nothing from the base image.
+import { execFileSync } from 'node:child_process';
+import { accessSync, constants, copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { WRK_BUNDLE_DIR } from '../../../workload/wrk/locate.js';
+import { parseLdd } from './local-base.js';
+
+function hostWrk(env: NodeJS.ProcessEnv): string | undefined {
+  const candidates = [env.SPEEDLAB_WRK, ...(env.PATH ?? '').split(path.delimiter).filter(Boolean).map((d) => path.join(d, 'wrk'))];
+  for (const file of candidates) {
+    if (!file) continue;
+    try {
+      accessSync(file, constants.X_OK);
+      return file;
+    } catch {
+      // next
+    }
+  }
+  return undefined;
+}
+
+/** stages the bundle under root/.image/wrk; returns the wrk it copied, or undefined (no wrk here: the bundle is removed) */
+export function stageWrkBundle(root: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const dir = path.join(root, WRK_BUNDLE_DIR);
+  rmSync(dir, { recursive: true, force: true });
+  const wrk = hostWrk(env);
+  if (!wrk) return undefined;
+  const objects = parseLdd(execFileSync('ldd', [wrk], { encoding: 'utf8' }));
+  const loader = objects.find((o) => /\/ld-linux[^/]*\.so/.test(o));
+  if (!loader) throw new Error(`cannot find the dynamic loader of ${wrk} in ldd's output`);
+  mkdirSync(path.join(dir, 'bin'), { recursive: true });
+  mkdirSync(path.join(dir, 'lib'));
+  copyFileSync(wrk, path.join(dir, 'bin', 'wrk'));
+  for (const lib of objects) copyFileSync(lib, path.join(dir, 'lib', lib === loader ? 'loader' : path.basename(lib)));
+  return wrk;
+}

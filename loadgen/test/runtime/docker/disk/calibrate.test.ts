@@ -1,0 +1,45 @@
+// speedlab calibrate measures a profile as the server would get it: on a 10 MB/s profile direct
+// and fsync writes land at the limit, buffered writes escape it (cgroup v1), and nothing is left.
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatCalibration } from '../../../../src/commands/calibrate.js';
+import { resolveDisk } from '../../../../src/disk/presets.js';
+import { removeRun } from '../../../../src/runtime/docker/cleanup.js';
+import { calibrateDisk } from '../../../../src/runtime/docker/disk/calibrate.js';
+import { engine, ensureTestImage, HAVE_DOCKER, labLoopDevices, leftovers, uniqueRunId } from '../../../docker/engine.js';
+
+const MiB = 1024 ** 2;
+
+describe.skipIf(!HAVE_DOCKER)('calibration', () => {
+  const runId = uniqueRunId('calibrate');
+  beforeAll(async () => {
+    await ensureTestImage();
+  });
+  afterAll(async () => {
+    await removeRun(engine(), runId);
+  });
+
+  it('measures a throttled profile beside its limits', async () => {
+    const p = resolveDisk('ten', { kind: 'throttled', size: 64 * MiB, writeBps: 10 * MiB, readBps: 40 * MiB });
+    const c = await calibrateDisk(engine(), p, { runId, mib: 20 });
+    console.log(formatCalibration([c]));
+    expect(c.limits).toEqual({ writeBps: 10 * MiB, readBps: 40 * MiB });
+    expect(c.directWriteMiBps!).toBeGreaterThan(8.5);
+    expect(c.directWriteMiBps!).toBeLessThan(11.5);
+    expect(c.fsyncWriteMiBps!).toBeGreaterThan(8.5);
+    expect(c.fsyncWriteMiBps!).toBeLessThan(11.5);
+    expect(c.bufferedWriteMiBps!).toBeGreaterThan(20);
+    expect(c.readMiBps!).toBeLessThan(40 * 1.3);
+    // 1 MiB direct reads meet the bandwidth limit (no IOPS limit on this profile)
+    expect(c.directReadMiBps!).toBeGreaterThan(40 * 0.85);
+    expect(c.directReadMiBps!).toBeLessThan(40 * 1.15);
+    expect(await leftovers(runId)).toEqual({ containers: [], volumes: [] });
+    expect(labLoopDevices(execFileSync('losetup', ['-l'], { encoding: 'utf8' })).filter((l) => l.includes(runId))).toEqual([]);
+  });
+
+  it('measures the ram profile (no limits)', async () => {
+    const c = await calibrateDisk(engine(), resolveDisk('ram', { kind: 'ram', size: 64 * MiB }), { runId, mib: 16 });
+    expect(c.limits).toBeUndefined();
+    expect(c.bufferedWriteMiBps!).toBeGreaterThan(50);
+  });
+});
