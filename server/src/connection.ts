@@ -375,5 +375,5 @@ function ownedBytes(piece: Buffer): ArrayBuffer {
   if (piece.byteOffset === 0 && piece.byteLength === buffer.byteLength && !(buffer instanceof SharedArrayBuffer)) return buffer;
   const copy = Buffer.allocUnsafeSlow(piece.length);
   piece.copy(copy);
-  return copy.buffer as ArrayBuffer;
+  return copy.buffer;
 }

@@ -106,7 +106,7 @@ async function runJobs(): Promise<void> {
       post(msg, transfer);
     };
     try {
-      await withLock(job, () => handle(job!, reply));
+      await withLock(job, () => handle(job, reply));
     } catch (err) {
       process.stderr.write(`speedlab-server: ${job.method} /${job.name}: ${(err as Error).message}\n`);
       if (!answered) {
@@ -178,7 +178,7 @@ function sendWhole(job: Job, fd: number, size: number, reply: Reply): void {
   const got = readFully(fd, response.subarray(head.length), size, 0);
   if (got !== size) throw new Error(`file shrank while reading: ${got} of ${size} bytes`);
   log?.success('GET', job.name, 200, size, fd);
-  const whole = response.buffer as ArrayBuffer;
+  const whole = response.buffer;
   reply({ t: 'whole', id: job.id, response: whole }, [whole]);
 }
 

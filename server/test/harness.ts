@@ -69,10 +69,10 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
     gid: options.gid,
   });
   let err = '';
-  proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
-    proc.stdout!.on('data', (d: Buffer) => {
+    proc.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /listening on [\d.]+:(\d+)/.exec(out);
       if (m) resolve(Number(m[1]));

@@ -62,6 +62,6 @@ describe('server options', () => {
     [['80', '--log-delay', '-1'], "--log-delay must be an integer from 0 to 60000 (got '-1')"],
     [['80', '81'], "unexpected argument '81'"],
   ])('rejects %j', (argv, message) => {
-    expect(() => parseServerArgs(argv as string[])).toThrow(message);
+    expect(() => parseServerArgs(argv)).toThrow(message);
   });
 });

@@ -1,6 +1,6 @@
 // speedlab image: build (or confirm up to date) the one image every container of the lab uses.
 import { parseArgs } from 'node:util';
-import { CliError, EngineUnreachableError } from '../errors.js';
+import { CliError } from '../errors.js';
 import { connectEngine } from '../runtime/docker/engine/engine.js';
 import { ensureImage } from '../runtime/docker/image/image.js';
 

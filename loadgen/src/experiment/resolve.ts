@@ -42,7 +42,7 @@ export function resolveExperiment(raw: RawExperiment, sweepOrder: string[] = [])
     problems.push({ path: ['server', 'command'], message: 'the command must contain a {port} placeholder' });
   }
 
-  const sweep = SWEEP_KEYS.filter((k) => sweepIn[k] !== undefined).map((key) => ({ key, values: sweepIn[key]! as (string | number)[] }));
+  const sweep = SWEEP_KEYS.filter((k) => sweepIn[k] !== undefined).map((key) => ({ key, values: sweepIn[key]! }));
   sweep.sort((a, b) => sweepOrder.indexOf(a.key) - sweepOrder.indexOf(b.key));
   const swept = new Set(sweep.map((s) => s.key));
 
@@ -192,7 +192,7 @@ export function parseSelection(sel: Record<string, string | number>): Record<str
   for (const [k, v] of Object.entries(sel)) {
     const schema = paramSchemas[k as SweepKey];
     const r = schema?.safeParse(v);
-    out[k] = r?.success ? (r.data as string | number) : v;
+    out[k] = r?.success ? r.data : v;
   }
   return out;
 }

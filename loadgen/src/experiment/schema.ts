@@ -201,7 +201,7 @@ export const expectSchema = z.unknown().transform((v, ctx) => {
   }
   const r = schema.safeParse(v);
   if (r.success) return r.data;
-  for (const issue of r.error.issues) ctx.addIssue({ ...issue, path: issue.path } as Parameters<typeof ctx.addIssue>[0]);
+  for (const issue of r.error.issues) ctx.addIssue({ ...issue, path: issue.path });
   return z.NEVER;
 });
 

@@ -36,6 +36,7 @@ async function readBundle(bundle: (typeof BUNDLES)[number]): Promise<InlineLibra
     readFile(join(buildDir, bundle.file), 'utf8'),
     readFile(join(buildDir, '..', 'package.json'), 'utf8'),
   ]);
-  const version = String((JSON.parse(pkg) as { version?: unknown }).version ?? 'unknown');
+  const declared = (JSON.parse(pkg) as { version?: unknown }).version;
+  const version = typeof declared === 'string' ? declared : 'unknown';
   return { name: bundle.name, version, source: scriptSafe(source) };
 }

@@ -48,7 +48,7 @@ export function environmentSection(info: RunInfo | null): string {
 
 export function environmentRows(info: RunInfo): string[][] {
   const h: Partial<RunInfo['host']> = info.host ?? {};
-  const rows: Array<[string, unknown]> = [
+  const rows: Array<[string, string | number | boolean | null | undefined]> = [
     ['run', info.name],
     ['started', info.startedAt],
     ['finished', info.finishedAt ?? '–'],

@@ -64,7 +64,7 @@ export function gitCodeVersion(root: string): CodeVersion | undefined {
 export function envCodeVersion(env: NodeJS.ProcessEnv): CodeVersion | undefined {
   const commit = env.SPEEDLAB_CODE_COMMIT?.trim();
   if (!commit) return undefined;
-  if (!isGitHash(commit)) throw new Error(`SPEEDLAB_CODE_COMMIT: got '${commit}'; expected a git commit hash (7 to 64 hex digits)`);
+  if (!GIT_HASH.test(commit)) throw new Error(`SPEEDLAB_CODE_COMMIT: got '${commit}'; expected a git commit hash (7 to 64 hex digits)`);
   const dirty = env.SPEEDLAB_CODE_DIRTY?.trim().toLowerCase() ?? '';
   if (!['', '0', '1', 'true', 'false'].includes(dirty)) {
     throw new Error(`SPEEDLAB_CODE_DIRTY: got '${env.SPEEDLAB_CODE_DIRTY}'; expected 1, 0, true or false`);

@@ -52,7 +52,7 @@ export async function runLoad(target: URL, w: WorkloadSpec, durationS: number, s
       client.setRequests(clientRequests(w, nextClient++, seqBase, counters, inWindow));
       skipBodyOfHead(client);
     },
-    }, (err, result) => (err ? reject(err) : resolve(result)));
+    }, (err: Error | null, result) => (err ? reject(err) : resolve(result)));
   });
   instance.on('response', (_client, _status, resBytes, responseTimeMs) => {
     // wire bytes count the whole run: the server's I/O counters see all of it

@@ -12,6 +12,13 @@ import { OWNER_LABEL } from '../../src/runtime/docker/engine/owner.js';
 import { docker, engine, ensureTestImage, HAVE_DOCKER } from './engine.js';
 
 const COMPOSE = 'docker-compose';
+
+interface LabService { command: string[]; network_mode: string; volumes: (string | { target: string })[] }
+
+/** the lab service of `compose config`'s output */
+function labService(config: string): LabService {
+  return (YAML.parse(config) as { services: { lab: LabService } }).services.lab;
+}
 const haveCompose = spawnSync(COMPOSE, ['version'], { stdio: 'ignore' }).status === 0;
 const project = `speedlabtest${process.pid}`;
 
@@ -33,12 +40,12 @@ describe.skipIf(!HAVE_DOCKER)('docker-compose.yml (compose 1.29)', () => {
   it('is valid and runs experiments/quick.yaml unless EXPERIMENT says otherwise', () => {
     const plain = compose(['config']);
     expect(plain.status, plain.stderr).toBe(0);
-    const lab = YAML.parse(plain.stdout).services.lab;
+    const lab = labService(plain.stdout);
     expect(lab.command).toEqual(['run', 'experiments/quick.yaml']);
     expect(lab.network_mode).toBe('none');
-    expect(lab.volumes.map((v: string | { target: string }) => (typeof v === 'string' ? v : v.target)).join(' ')).toMatch(/docker\.sock/);
+    expect(lab.volumes.map((v) => (typeof v === 'string' ? v : v.target)).join(' ')).toMatch(/docker\.sock/);
     const other = compose(['config'], { EXPERIMENT: 'experiments/other.yaml' });
-    expect(YAML.parse(other.stdout).services.lab.command).toEqual(['run', 'experiments/other.yaml']);
+    expect(labService(other.stdout).command).toEqual(['run', 'experiments/other.yaml']);
   });
 
   it('gives the CLI with run lab, and the lab\'s sibling containers are cleaned up', async () => {

@@ -74,7 +74,7 @@ describe('total expectations', () => {
   });
 
   it('fail when a point did not measure the field, rather than count it as zero', () => {
-    const r = evaluateExpectations(exp, records.map((x) => ({ ...x, hostWriteBytes: undefined })) as PointRecord[]);
+    const r = evaluateExpectations(exp, records.map((x) => ({ ...x, hostWriteBytes: undefined })));
     expect(r[4]).toMatchObject({ passed: false, detail: '2 of 2 points did not measure hostWriteBytes (the runtime does not report it)' });
   });
 

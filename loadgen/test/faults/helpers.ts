@@ -84,7 +84,7 @@ net.createServer((c) => {
 export async function startEngineProxy(socket: string, target = '/var/run/docker.sock'): Promise<{ socket: string; child: ChildProcess; kill(): Promise<void> }> {
   const child = spawn(process.execPath, ['-e', PROXY, socket, target], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((ok, fail) => {
-    child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && ok());
+    child.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && ok());
     child.once('exit', (code) => fail(new Error(`the socket proxy exited early with ${code}`)));
   });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));

@@ -187,7 +187,7 @@ workload: { mix: put, fileSize: 4KiB, connections: 2, warmup: 0s, duration: 1500
     // from inside: what the server could do
     let probe: Probe | undefined;
     for (let i = 0; i < 100 && !probe; i++) {
-      const logs = ((await container.logs({ stdout: true, stderr: true })) as unknown as Buffer).toString('utf8');
+      const logs = (await container.logs({ stdout: true, stderr: true })).toString('utf8');
       const line = /speedlab-probe (\{.*\})/.exec(logs);
       if (line) probe = JSON.parse(line[1]!) as Probe;
       else await sleep(50);

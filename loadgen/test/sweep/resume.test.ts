@@ -44,7 +44,7 @@ describe('interrupt and resume', () => {
     const kept = readLines(pointsFile(out));
     expect(kept.length).toBeGreaterThanOrEqual(1);
     expect(kept.length).toBeLessThan(6);
-    kept.forEach((l) => JSON.parse(l));
+    for (const l of kept) JSON.parse(l);
     expect(processesWith(marker)).toEqual([]);
     expect(processesWith(`"seed":${seed}`)).toEqual([]);
 
@@ -74,7 +74,7 @@ describe('interrupt and resume', () => {
     const text = readFileSync(pointsFile(out), 'utf8');
     expect(text.endsWith('\n')).toBe(true);
     const kept = readLines(pointsFile(out));
-    kept.forEach((l) => JSON.parse(l));
+    for (const l of kept) JSON.parse(l);
     // what a write cut short would leave behind
     appendFileSync(pointsFile(out), kept[0]!.slice(0, 40));
 
@@ -82,7 +82,7 @@ describe('interrupt and resume', () => {
     expect(resumed.code, resumed.stderr).toBe(0);
     const all = readLines(pointsFile(out));
     expect(all).toHaveLength(6);
-    all.forEach((l) => JSON.parse(l));
+    for (const l of all) JSON.parse(l);
     expect(all.slice(0, kept.length)).toEqual(kept);
     // the killed run's server was stopped by the next run's stale cleanup
     await waitFor(() => processesWith(marker).length === 0, 5000, 'no leftover server');

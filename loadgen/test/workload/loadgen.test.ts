@@ -1,7 +1,6 @@
 // The loadgen command on its own, against the tiny server: every mix, including HEAD (which
 // autocannon alone would stall on), and its error messages.
 import { mkdtempSync, rmSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startTinyServer } from '../fixtures/cli.js';
 

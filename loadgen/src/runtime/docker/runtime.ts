@@ -86,6 +86,7 @@ export class DockerRuntime implements Runtime {
       for (const r of [created, started]) if (r.status === 'rejected') throw r.reason;
       const exited = c.wait().then(async (code) => {
         const logs = await c.logs({ tail: 20 }).catch(() => Buffer.alloc(0));
+        // eslint-disable-next-line no-control-regex -- the log stream's frame headers are control bytes
         return exitReason(code, logs.toString('utf8').replace(/[\x00-\x08]/g, ''));
       }, (err: Error) => `the server container is gone: ${err.message}`);
       try {

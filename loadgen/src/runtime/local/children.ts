@@ -18,11 +18,11 @@ export function startChild(argv: string[], options: SpawnOptions & { keepStdout?
   const proc = spawn(argv[0]!, argv.slice(1), { ...options, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
-  proc.stdout!.on('data', (d: Buffer) => {
+  proc.stdout.on('data', (d: Buffer) => {
     out += d.toString();
     if (!options.keepStdout && out.length > TAIL_BYTES) out = out.slice(-TAIL_BYTES);
   });
-  proc.stderr!.on('data', (d: Buffer) => {
+  proc.stderr.on('data', (d: Buffer) => {
     err = (err + d.toString()).slice(-TAIL_BYTES);
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {

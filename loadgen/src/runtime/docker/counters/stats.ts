@@ -50,5 +50,5 @@ export function countersFromStats(s: RawStats, device: DeviceNumber | undefined)
 }
 
 export async function containerCounters(container: ContainerRef, device: DeviceNumber | undefined): Promise<ContainerCounters> {
-  return countersFromStats((await container.stats()) as RawStats, device);
+  return countersFromStats(await container.stats(), device);
 }

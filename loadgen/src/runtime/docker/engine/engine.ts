@@ -154,7 +154,9 @@ export class DockerEngine {
   }
 
   async info(): Promise<EngineInfo> {
-    const [info, version] = await this.call(() => Promise.all([this.docker.info(), this.docker.version()]));
+    // dockerode types /info as any: name the fields read here
+    const rawInfo = this.docker.info() as Promise<{ ServerVersion?: string; NCPU?: number; CgroupVersion?: string; MemTotal?: number }>;
+    const [info, version] = await this.call(() => Promise.all([rawInfo, this.docker.version()]));
     return {
       serverVersion: String(info.ServerVersion),
       apiVersion: String(version.ApiVersion),
@@ -169,7 +171,7 @@ export class DockerEngine {
   /** the image's id and labels, or undefined when the engine has no such image */
   async inspectImage(name: string): Promise<{ id: string; labels: Record<string, string> } | undefined> {
     const r = await this.attempt(() => this.docker.getImage(name).inspect(), NOT_FOUND);
-    return r.ok ? { id: r.value.Id, labels: (r.value.Config?.Labels ?? {}) as Record<string, string> } : undefined;
+    return r.ok ? { id: r.value.Id, labels: r.value.Config?.Labels ?? {} } : undefined;
   }
 
   async listImages(filters: { dangling?: boolean; label?: string }): Promise<ImageSummary[]> {
@@ -188,7 +190,7 @@ export class DockerEngine {
 
   /** rejects when the engine cannot pull it */
   async pullImage(name: string, signal: AbortSignal): Promise<void> {
-    const stream = await this.call(() => this.docker.pull(name, { abortSignal: signal }) as Promise<NodeJS.ReadableStream>);
+    const stream = await this.call(() => this.docker.pull(name, { abortSignal: signal }));
     const failed = await this.call(() => followProgress(this.docker, stream));
     if (failed !== undefined) throw new Error(`pull of ${name} failed: ${failed}`);
   }
@@ -243,7 +245,7 @@ export class DockerEngine {
   /** volumes with every one of these labels; id is the volume's name */
   async listVolumes(labels: string[]): Promise<Labelled[]> {
     const list = await this.call(() => this.docker.listVolumes({ filters: { label: labels } }));
-    return (list.Volumes ?? []).map((v) => ({ id: v.Name, labels: (v.Labels ?? {}) as Record<string, string> }));
+    return (list.Volumes ?? []).map((v) => ({ id: v.Name, labels: v.Labels ?? {} }));
   }
 }
 
@@ -274,7 +276,7 @@ export class ContainerRef {
     const logs = await this.engine.call(
       () => this.handle.logs({ stdout: true, stderr: true, follow: false, ...(opts.tail === undefined ? {} : { tail: opts.tail }) }),
     );
-    return logs as unknown as Buffer;
+    return logs;
   }
 
   async kill(): Promise<'killed' | 'gone' | 'not-running'> {
@@ -344,7 +346,7 @@ export class ContainerRef {
   private async sizeFromArchive(path: string): Promise<number | undefined> {
     const r = await this.engine.attempt(
       async () => {
-        const stream = (await this.handle.getArchive({ path })) as NodeJS.ReadableStream;
+        const stream = await this.handle.getArchive({ path });
         const first = await new Promise<Buffer>((resolve, reject) => {
           stream.once('data', (c: Buffer) => resolve(c));
           stream.once('error', reject);

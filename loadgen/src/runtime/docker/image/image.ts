@@ -9,7 +9,7 @@ import { ensureLocalBase } from './local-base.js';
 import { stageWrkBundle } from './wrk-bundle.js';
 
 /** 'auto' (official when it can be had, else local), 'official', 'local', or an image name */
-export type BaseChoice = 'auto' | 'official' | 'local' | string;
+export type BaseChoice = 'auto' | 'official' | 'local' | (string & {});
 
 export interface EnsureImageOptions {
   base?: BaseChoice;
