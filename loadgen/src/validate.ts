@@ -4,10 +4,10 @@ import type { z } from 'zod';
 
 type Path = readonly PropertyKey[];
 
-export type Checked<T> = { ok: true; value: T } | { ok: false; problem: string };
+type Checked<T> = { ok: true; value: T } | { ok: false; problem: string };
 
 /** params.threads, calibration[0].disk */
-export function fieldName(path: Path): string {
+function fieldName(path: Path): string {
   return path.reduce<string>((s, p) => (typeof p === 'number' ? `${s}[${p}]` : s ? `${s}.${String(p)}` : String(p)), '');
 }
 

@@ -29,7 +29,7 @@ const MIN_BODY_PROGRESS = 1024;
 const BODY_MESSAGE_BYTES = 1024 * 1024;
 const BODY_MESSAGE_PIECES = 64;
 
-export interface ConnectionContext {
+interface ConnectionContext {
   pool: WorkerPool;
   nextJobId(): number;
   /** null without a log: then /healthcheck is an ordinary name */

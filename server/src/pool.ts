@@ -17,7 +17,7 @@ const MAX_AHEAD = 3;
  */
 const TAKE_BACK_AFTER_MS = 1;
 
-export interface JobHandle {
+interface JobHandle {
   job: Job;
   /** `giveBack` returns a data buffer to the worker that sent it, once the socket is done with it */
   onMessage(msg: FromWorker, giveBack: (chunk: ArrayBuffer) => void): void;

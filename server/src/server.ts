@@ -8,7 +8,7 @@ import type { ServerOptions } from './options.js';
 import { WorkerPool } from './pool.js';
 import { createSharedState, entryCounts } from './sync/shared-state.js';
 
-export interface RunningFileServer {
+interface RunningFileServer {
   port: number;
   close(): Promise<void>;
 }

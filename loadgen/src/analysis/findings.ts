@@ -6,14 +6,14 @@ import { formatMBps, formatNumber, formatPercent, formatSize } from './format.js
 import { okPoints } from './group.js';
 import { isNoisy, NOISY_CV } from './stats.js';
 
-export const DISK_BOUND_RATIO = 0.9;
-export const CPU_BOUND_RATIO = 0.9;
-export const LOCK_BOUND_SPEEDUP = 1.25;
+const DISK_BOUND_RATIO = 0.9;
+const CPU_BOUND_RATIO = 0.9;
+const LOCK_BOUND_SPEEDUP = 1.25;
 
 /** the per-series verdicts an experiment's `finding:` expectation may ask for */
 export const EXPECTABLE_FINDING_KINDS = ['disk-bound', 'cpu-bound', 'lock-bound', 'scales', 'noisy', 'loadgen-bound'] as const;
 
-export type FindingKind =
+type FindingKind =
   | (typeof EXPECTABLE_FINDING_KINDS)[number]
   | 'no-data'
   | 'expectation'

@@ -10,7 +10,7 @@ export interface UslObservation {
   x: number;
 }
 
-export interface UslFit {
+interface UslFit {
   /** contention */
   sigma: number;
   /** coherency */

@@ -6,7 +6,7 @@ import type { DiskProfile } from './profile.js';
 const MB = 1e6;
 const GiB = 1024 ** 3;
 
-export const DEFAULT_HOST_PATH = '/var/tmp/speedlab-host';
+const DEFAULT_HOST_PATH = '/var/tmp/speedlab-host';
 
 export const DISK_PRESETS: Readonly<Record<string, Readonly<DiskProfile>>> = {
   /** size-capped tmpfs: nothing touches a real disk; no device, so no throttle */
@@ -32,7 +32,7 @@ export const DISK_PRESETS: Readonly<Record<string, Readonly<DiskProfile>>> = {
 export const PRESET_NAMES = Object.keys(DISK_PRESETS);
 
 /** an experiment's own profile (the `disks:` map), sizes already in bytes */
-export interface CustomDisk {
+interface CustomDisk {
   kind: DiskProfile['kind'];
   size: number;
   writeBps?: number;

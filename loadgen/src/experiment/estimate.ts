@@ -11,7 +11,7 @@ export const ASSUMED_CONTENT_BPS = 300 * 1024 * 1024;
 /** requests per second at most (assumed ceiling for small files) */
 export const ASSUMED_REQUESTS_PER_S = 20_000;
 /** a full log entry is about 3.45 × the content: 20 bytes per line of 8 + 20×3 + 1 characters */
-export const FULL_LOG_FACTOR = 3.45;
+const FULL_LOG_FACTOR = 3.45;
 const META_LOG_BYTES_PER_REQUEST = 48;
 /** measured on the 2-core dev machine: spawning a loadgen process, starting and stopping a server */
 const LOADGEN_SPAWN_S = 0.35;
@@ -20,7 +20,7 @@ const SERVER_START_STOP_S = 0.6;
 const PASS_BPS = 200 * 1024 * 1024;
 const PASS_REQUEST_S = 0.001;
 
-export interface PointEstimate {
+interface PointEstimate {
   wallS: number;
   dataBytes: number;
   logBytes: number;
@@ -28,7 +28,7 @@ export interface PointEstimate {
   peakVolumeBytes: number;
 }
 
-export function fileCount(exp: Experiment, p: PointParams): number {
+function fileCount(exp: Experiment, p: PointParams): number {
   const f = exp.workload.files;
   return f.kind === 'shared' ? f.count : p.connections * f.perConnection;
 }
@@ -62,7 +62,7 @@ export function estimatePoint(exp: Experiment, p: PointParams): PointEstimate {
   };
 }
 
-export interface PlanEstimate {
+interface PlanEstimate {
   wallS: number;
   dataBytes: number;
   logBytes: number;

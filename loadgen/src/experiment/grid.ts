@@ -11,7 +11,7 @@ export interface Point {
   params: PointParams;
 }
 
-export function pointId(p: PointParams): string {
+function pointId(p: PointParams): string {
   return `${cellKey(p)},repetition=${p.repetition}`;
 }
 

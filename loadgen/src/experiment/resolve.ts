@@ -187,7 +187,7 @@ function wrkProblems(
 }
 
 /** parses a selection's values like the sweep's (so fileSize: 4KiB matches 4096) */
-export function parseSelection(sel: Record<string, string | number>): Record<string, string | number> {
+function parseSelection(sel: Record<string, string | number>): Record<string, string | number> {
   const out: Record<string, string | number> = {};
   for (const [k, v] of Object.entries(sel)) {
     const schema = paramSchemas[k as SweepKey];

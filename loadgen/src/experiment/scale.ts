@@ -8,7 +8,7 @@ export const MIN_SCALE = 0.001;
 export const MAX_REPETITIONS = 100;
 export const MAX_SCALE = 1;
 /** a measured window shorter than this is mostly start-up noise */
-export const MIN_SCALED_DURATION_S = 0.5;
+const MIN_SCALED_DURATION_S = 0.5;
 
 export function scaleExperiment(exp: Experiment, f: number): Experiment {
   if (f === 1) return exp;

@@ -7,7 +7,7 @@ import { EXPECTABLE_FINDING_KINDS } from '../analysis/findings.js';
 import { ENGINES, LOCK_MODES, LOG_MODES, LOG_WRITES, MIXES, PARAM_KEYS, SYNC_MODES, type ParamKey } from '../results/params.js';
 import type { PointRecord } from '../results/record.js';
 
-export const MAX_FILE_SIZE = 1024 ** 3; // one body must fit in a Buffer, several in memory
+const MAX_FILE_SIZE = 1024 ** 3; // one body must fit in a Buffer, several in memory
 
 function oneOf<T extends readonly [string, ...string[]]>(values: T) {
   return z.enum(values, { error: () => `expected one of ${values.join(', ')}` });
@@ -41,9 +41,9 @@ const list = <T extends z.ZodType>(item: T) =>
   z.array(item, { error: () => 'expected a list of values, e.g. [1, 2, 4]' })
     .min(1, { error: () => 'expected at least one value' });
 
-export const threadsValue = int(1, 1024);
-export const connectionsValue = int(1, 4096);
-export const fileSizeValue = size(MIN_FILE_SIZE, MAX_FILE_SIZE);
+const threadsValue = int(1, 1024);
+const connectionsValue = int(1, 4096);
+const fileSizeValue = size(MIN_FILE_SIZE, MAX_FILE_SIZE);
 const diskName = z.string({ error: () => 'expected a disk profile name' }).regex(/^[A-Za-z0-9_-]+$/, {
   error: () => 'expected a disk profile name of letters, digits, _ and -',
 });
@@ -65,7 +65,7 @@ export type SweepKey = ParamKey;
 /** in the order they appear in point ids */
 export const SWEEP_KEYS: readonly SweepKey[] = PARAM_KEYS;
 
-export const serverSchema = z.strictObject({
+const serverSchema = z.strictObject({
   impl: z.literal('reference', { error: () => 'expected reference (or give command: [...] for your own server)' }).optional(),
   command: z.array(z.string({ error: () => 'expected a list of strings' }), { error: () => 'expected a list of strings, e.g. [./httpserver, "{port}", -N, "{threads}", -l, "{log}"]' })
     .min(1, { error: () => 'expected at least the program' }).optional(),
@@ -82,7 +82,7 @@ export const serverSchema = z.strictObject({
   readyTimeout: duration(0.1, 600).optional(),
 });
 
-export const sweepSchema = z.strictObject({
+const sweepSchema = z.strictObject({
   threads: list(paramSchemas.threads).optional(),
   fileSize: list(paramSchemas.fileSize).optional(),
   log: list(paramSchemas.log).optional(),
@@ -96,7 +96,7 @@ export const sweepSchema = z.strictObject({
 });
 
 const FILES_HELP = 'expected distinct or shared:K (K hot names shared by all connections, e.g. shared:4)';
-export const filesValue = z.unknown().transform((v, ctx) => {
+const filesValue = z.unknown().transform((v, ctx) => {
   if (v === 'distinct') return { kind: 'distinct' as const };
   const m = typeof v === 'string' ? /^shared:(\d+)$/.exec(v) : null;
   const k = m ? Number(m[1]) : 0;
@@ -105,13 +105,13 @@ export const filesValue = z.unknown().transform((v, ctx) => {
   return z.NEVER;
 });
 
-export const ratioSchema = z.strictObject({
+const ratioSchema = z.strictObject({
   get: int(0, 100).optional(),
   put: int(0, 100).optional(),
   head: int(0, 100).optional(),
 });
 
-export const workloadSchema = z.strictObject({
+const workloadSchema = z.strictObject({
   engine: oneOf(ENGINES).optional(),
   mix: oneOf(MIXES).optional(),
   ratio: ratioSchema.optional(),
@@ -128,7 +128,7 @@ export const workloadSchema = z.strictObject({
   seed: int(0, 0xffffffff).optional(),
 });
 
-export const diskSchema = z.strictObject({
+const diskSchema = z.strictObject({
   kind: oneOf(['ram', 'throttled', 'host'] as const),
   size: size(1024 * 1024, 1024 ** 4),
   writeBps: size(1, 1e12).optional(),
@@ -139,9 +139,9 @@ export const diskSchema = z.strictObject({
 });
 
 const scalar = z.union([z.string(), z.number()], { error: () => 'expected a parameter value (text or number)' });
-export const selectionSchema = z.record(z.string(), scalar, { error: () => 'expected a map of parameter: value, e.g. { log: full, disk: ram }' });
+const selectionSchema = z.record(z.string(), scalar, { error: () => 'expected a map of parameter: value, e.g. { log: full, disk: ram }' });
 
-export const speedupExpectSchema = z.strictObject({
+const speedupExpectSchema = z.strictObject({
   where: selectionSchema.optional(),
   speedup: z.strictObject({
     threads: threadsValue,
@@ -150,7 +150,7 @@ export const speedupExpectSchema = z.strictObject({
   }),
 });
 
-export const fasterExpectSchema = z.strictObject({
+const fasterExpectSchema = z.strictObject({
   faster: z.strictObject({
     where: selectionSchema,
     than: selectionSchema,
@@ -159,7 +159,7 @@ export const fasterExpectSchema = z.strictObject({
   }),
 });
 
-export const findingExpectSchema = z.strictObject({
+const findingExpectSchema = z.strictObject({
   where: selectionSchema.optional(),
   finding: z.strictObject({
     kind: oneOf(EXPECTABLE_FINDING_KINDS),
@@ -168,7 +168,7 @@ export const findingExpectSchema = z.strictObject({
 });
 
 /** point-record fields that a total: expectation may sum */
-export const TOTAL_FIELDS = ['logBytes', 'deviceWriteBytes', 'deviceReadBytes', 'hostWriteBytes', 'requests'] as const satisfies readonly (keyof PointRecord)[];
+const TOTAL_FIELDS = ['logBytes', 'deviceWriteBytes', 'deviceReadBytes', 'hostWriteBytes', 'requests'] as const satisfies readonly (keyof PointRecord)[];
 export type TotalField = (typeof TOTAL_FIELDS)[number];
 const bound = z.unknown().transform((v, ctx) => {
   const n = parseSize(v);
@@ -177,7 +177,7 @@ const bound = z.unknown().transform((v, ctx) => {
   return z.NEVER;
 });
 
-export const totalExpectSchema = z.strictObject({
+const totalExpectSchema = z.strictObject({
   where: selectionSchema.optional(),
   total: z.strictObject({
     of: oneOf(TOTAL_FIELDS),
@@ -191,7 +191,7 @@ const EXPECT_HELP = 'expected an expectation: { where: {...}, speedup: { threads
   + '{ faster: { where: {...}, than: {...}, at?: {...}, by?: x } }, { where: {...}, finding: { kind: disk-bound, present?: false } } '
   + 'or { where: {...}, total: { of: logBytes, atLeast/atMost: 6.4GB } }';
 
-export const expectSchema = z.unknown().transform((v, ctx) => {
+const expectSchema = z.unknown().transform((v, ctx) => {
   const isObj = typeof v === 'object' && v !== null;
   const kind = isObj ? (Object.keys(EXPECT_KINDS) as (keyof typeof EXPECT_KINDS)[]).find((k) => k in v) : undefined;
   const schema = kind ? EXPECT_KINDS[kind] : undefined;

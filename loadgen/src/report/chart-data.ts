@@ -2,7 +2,7 @@
 import type { Analysis, Series } from '../analysis/analyze.js';
 import { uslThroughput } from '../analysis/usl.js';
 
-export interface CellRow {
+interface CellRow {
   run: string;
   series: string;
   disk: string;
@@ -25,7 +25,7 @@ export interface CellRow {
   failed: number;
 }
 
-export interface SpeedupRow {
+interface SpeedupRow {
   run: string;
   series: string;
   threads: number;

@@ -2,7 +2,7 @@
 // the page carries each row once, whatever the number of charts that read it.
 import type { Datasets } from './chart-data.js';
 
-export type VegaLiteSpec = Record<string, unknown>;
+type VegaLiteSpec = Record<string, unknown>;
 
 export interface ChartDef {
   id: string;
@@ -12,7 +12,7 @@ export interface ChartDef {
   spec: VegaLiteSpec;
 }
 
-export interface ChartOptions {
+interface ChartOptions {
   /** the run labels; two in a comparison */
   runs: string[];
   /** series names in display order, for stable colors */
@@ -68,7 +68,7 @@ function meanWithBars(options: ChartOptions, y: string, lo: string, hi: string, 
   ];
 }
 
-export function speedupChart(options: ChartOptions): ChartDef {
+function speedupChart(options: ChartOptions): ChartDef {
   const compare = options.runs.length > 1;
   const runColor = compare
     ? { field: 'run', type: 'nominal', title: 'run', scale: { domain: options.runs }, legend: { orient: 'top' } }
@@ -119,7 +119,7 @@ export function speedupChart(options: ChartOptions): ChartDef {
   };
 }
 
-export function throughputChart(options: ChartOptions): ChartDef {
+function throughputChart(options: ChartOptions): ChartDef {
   return {
     id: 'throughput-rps', title: 'Throughput (requests/s)',
     caption: 'Mean requests per second; bars show ± one standard deviation across repetitions.',
@@ -128,7 +128,7 @@ export function throughputChart(options: ChartOptions): ChartDef {
   };
 }
 
-export function bandwidthChart(options: ChartOptions): ChartDef {
+function bandwidthChart(options: ChartOptions): ChartDef {
   return {
     id: 'throughput-mbps', title: 'Throughput (MB/s)',
     caption: 'Content bytes moved per second (request and response bodies), in MB/s (10⁶ bytes).',
@@ -137,7 +137,7 @@ export function bandwidthChart(options: ChartOptions): ChartDef {
   };
 }
 
-export function latencyChart(options: ChartOptions): ChartDef {
+function latencyChart(options: ChartOptions): ChartDef {
   const layer = {
     transform: [
       { fold: ['p50ms', 'p99ms'], as: ['percentile', 'ms'] },
@@ -161,7 +161,7 @@ export function latencyChart(options: ChartOptions): ChartDef {
   };
 }
 
-export function deviceWriteChart(options: ChartOptions): ChartDef {
+function deviceWriteChart(options: ChartOptions): ChartDef {
   const layers: VegaLiteSpec[] = [
     {
       transform: [{ filter: 'isValid(datum.writeMBps)' }],
@@ -195,7 +195,7 @@ export function deviceWriteChart(options: ChartOptions): ChartDef {
   };
 }
 
-export function cpuChart(options: ChartOptions): ChartDef {
+function cpuChart(options: ChartOptions): ChartDef {
   const layer = {
     transform: [
       { fold: ['serverCpu', 'loadgenCpu'], as: ['process', 'cores'] },
@@ -219,7 +219,7 @@ export function cpuChart(options: ChartOptions): ChartDef {
   };
 }
 
-export function errorsChart(options: ChartOptions): ChartDef {
+function errorsChart(options: ChartOptions): ChartDef {
   const layer = {
     mark: { type: 'line', point: true },
     encoding: {

@@ -13,7 +13,7 @@ import { renderPage } from './page.js';
 import { environmentRows, findingsList, uslTable, warningsList } from './sections.js';
 import { runDatasets } from './single.js';
 
-export interface ComparedRun {
+interface ComparedRun {
   run: LoadedRun;
   label: string;
   analysis: Analysis;

@@ -12,10 +12,9 @@ import { renderRunsIndex } from './runs-index-page.js';
 import { renderSingleReport } from './single.js';
 import { summaryCsv } from './summary-csv.js';
 
-export type { Finding, FindingKind } from '../analysis/findings.js';
-export { ReportInputError } from '../errors.js';
+export type { Finding } from '../analysis/findings.js';
 
-export interface ReportResult {
+interface ReportResult {
   htmlPath: string;
   summaryPath: string;
   findings: Finding[];
@@ -36,7 +35,7 @@ export async function writeReport(dir: string): Promise<ReportResult> {
   return { htmlPath, summaryPath, findings, warnings: run.warnings, points: run.points.length };
 }
 
-export interface ComparisonResult {
+interface ComparisonResult {
   htmlPath: string;
   findings: { a: Finding[]; b: Finding[] };
   warnings: string[];
@@ -63,7 +62,7 @@ export async function writeComparison(dirA: string, dirB: string, outPath?: stri
   };
 }
 
-export interface RunsIndexResult {
+interface RunsIndexResult {
   htmlPath: string;
   runs: number;
   /** per run, what could not be read */

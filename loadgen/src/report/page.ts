@@ -6,7 +6,7 @@ import { compactSvg, escapeHtml, jsonForScript, prefixSvgIds } from './html.js';
 import type { InlineLibrary } from './libs.js';
 import { renderSvg } from './svg.js';
 
-export interface PageParts {
+interface PageParts {
   title: string;
   /** already-escaped HTML placed before the charts */
   top: string;

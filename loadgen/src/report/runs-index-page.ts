@@ -5,7 +5,7 @@ import { escapeHtml } from './html.js';
 import { STYLE } from './page.js';
 import type { IndexedRun } from './runs-index.js';
 
-export interface RunsIndexInput {
+interface RunsIndexInput {
   /** the indexed directory's name, for the title */
   title: string;
   runs: IndexedRun[];

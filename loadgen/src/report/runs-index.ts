@@ -32,7 +32,7 @@ const isDir = (path: string) => stat(path).then((s) => s.isDirectory(), () => fa
 const isFile = (path: string) => stat(path).then((s) => s.isFile(), () => false);
 
 /** the names of the directories directly under `dir` that hold a run.json, sorted */
-export async function runDirectories(dir: string): Promise<string[]> {
+async function runDirectories(dir: string): Promise<string[]> {
   if (!(await isDir(dir))) throw new ReportInputError(`${dir} does not exist or is not a directory`, 2);
   const names: string[] = [];
   for (const name of (await readdir(dir)).sort()) {
@@ -71,7 +71,7 @@ async function unreadableAsWarning<T>(read: () => Promise<T>, warnings: string[]
   }
 }
 
-export async function indexRun(path: string, dir: string, checkout: Checkout | undefined): Promise<IndexedRun> {
+async function indexRun(path: string, dir: string, checkout: Checkout | undefined): Promise<IndexedRun> {
   const warnings: string[] = [];
   const run = await loadPoints(path, warnings);
   const info: RunInfo | null = run ? run.info : await unreadableAsWarning(() => readRunInfo(join(path, 'run.json'), warnings), warnings);

@@ -9,7 +9,7 @@ import type { LoadedRun } from './load-run.js';
 import { renderPage } from './page.js';
 import { environmentSection, findingsList, pointsTable, uslTable, warningsList } from './sections.js';
 
-export interface SingleReportInput {
+interface SingleReportInput {
   run: LoadedRun;
   analysis: Analysis;
   findings: Finding[];

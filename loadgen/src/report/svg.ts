@@ -4,7 +4,7 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 import type { ChartDef } from './charts.js';
 import type { Datasets } from './chart-data.js';
 
-export function specWithData(chart: ChartDef, datasets: Datasets): Record<string, unknown> {
+function specWithData(chart: ChartDef, datasets: Datasets): Record<string, unknown> {
   const data: Record<string, unknown> = {};
   for (const name of chart.datasets) data[name] = datasets[name] ?? [];
   return { ...chart.spec, datasets: data };

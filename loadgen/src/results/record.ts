@@ -2,14 +2,13 @@
 // in schema.ts, which say what each field means. Every field is plain JSON.
 import type { z } from 'zod';
 import type {
-  calibrationSchema, codeVersionSchema, expectationResultSchema, latencySchema,
+  calibrationSchema, codeVersionSchema, expectationResultSchema,
   loadgenCeilingSchema, pointParamsSchema, pointRecordSchema, runInfoSchema,
 } from './schema.js';
 
-export type { Engine, LockMode, LogMode, LogWrite, Mix, SyncMode } from './params.js';
+export type { Engine, LockMode, LogMode, LogWrite, SyncMode } from './params.js';
 
 export type PointParams = z.output<typeof pointParamsSchema>;
-export type LatencyMicros = z.output<typeof latencySchema>;
 export type PointRecord = z.output<typeof pointRecordSchema>;
 export type Calibration = z.output<typeof calibrationSchema>;
 export type RunInfo = z.output<typeof runInfoSchema>;

@@ -33,7 +33,7 @@ export const pointParamsSchema = z.object({
   repetition: z.number().int().min(0),
 });
 
-export const latencySchema = z.object({ p50: measured, p90: measured, p99: measured, p999: measured, max: measured, mean: measured });
+const latencySchema = z.object({ p50: measured, p90: measured, p99: measured, p999: measured, max: measured, mean: measured });
 
 /** the disk profile's configured limits, when throttled (bytes/s, ops/s) */
 const diskLimitsSchema = z.object({
@@ -190,7 +190,7 @@ export const runInfoSchema = z.object({
 
 type PointRecord = z.output<typeof pointRecordSchema>;
 
-export interface ParsedPoints {
+interface ParsedPoints {
   points: PointRecord[];
   /**
    * the last line when it has no newline: what a killed orchestrator leaves, as each record is

@@ -8,7 +8,7 @@ import { parsePoints, parseRunInfo } from './schema.js';
 export const POINTS_FILE = 'points.jsonl';
 export const RUN_FILE = 'run.json';
 
-export function utcStamp(d = new Date()): string {
+function utcStamp(d = new Date()): string {
   return d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 }
 

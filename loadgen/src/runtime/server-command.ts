@@ -1,14 +1,14 @@
 // A user's own server command: placeholders filled per point, in either runtime.
 import type { ServerSpec } from './types.js';
 
-export function fillPlaceholders(command: string[], values: Record<string, string>): string[] {
+function fillPlaceholders(command: string[], values: Record<string, string>): string[] {
   return command.map((arg) =>
     arg.replace(/\{(\w+)\}/g, (whole, key: string) => (key in values ? (values[key] as string) : whole)),
   );
 }
 
 /** without a log, "-l {log}" goes, flag included */
-export function withoutLog(command: string[]): string[] {
+function withoutLog(command: string[]): string[] {
   const out: string[] = [];
   command.forEach((arg, i) => {
     if (!arg.includes('{log}')) out.push(arg);

@@ -14,7 +14,7 @@ import { check } from '../validate.js';
 export const LOADGEN_CEILING_SHARE = 0.5;
 
 /** the capacity window: the experiment's own window, within 1 to 3 s */
-export function capacityWindowS(exp: Experiment): number {
+function capacityWindowS(exp: Experiment): number {
   return Math.min(3, Math.max(1, exp.workload.durationS));
 }
 

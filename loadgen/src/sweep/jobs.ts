@@ -3,7 +3,7 @@ import type { Experiment } from '../experiment/experiment.js';
 import type { PointParams } from '../results/record.js';
 import { SEQ_MEASURE, SEQ_WARMUP, type LoadgenJob, type WorkloadSpec } from '../workload/job.js';
 
-export function workloadSpec(exp: Experiment, p: PointParams): WorkloadSpec {
+function workloadSpec(exp: Experiment, p: PointParams): WorkloadSpec {
   const w = exp.workload;
   return {
     // each repetition writes its own bodies

@@ -14,11 +14,11 @@ import { diskLimits } from '../disk/presets.js';
 import { check } from '../validate.js';
 
 /** loadgen CPU at or above this share of a core makes the point untrustworthy */
-export const LOADGEN_BOUND_CORES = 0.9;
+const LOADGEN_BOUND_CORES = 0.9;
 
-export type Phase = 'starting' | 'seed' | 'warm-up' | 'measure' | 'verify' | 'stopping';
+type Phase = 'starting' | 'seed' | 'warm-up' | 'measure' | 'verify' | 'stopping';
 
-export interface PointContext {
+interface PointContext {
   exp: Experiment;
   runtime: Runtime;
   runId: string;

@@ -6,7 +6,7 @@ import { CliError } from '../errors.js';
 import type { Experiment } from '../experiment/experiment.js';
 import { defaultRunDir, POINTS_FILE, readPoints, readRunInfo, RUN_FILE } from '../results/store.js';
 
-export const RESULTS_ROOT = 'results';
+const RESULTS_ROOT = 'results';
 
 /** the newest results/<name>-<timestamp>/ holding a run.json */
 function latestRunDir(name: string): string | undefined {

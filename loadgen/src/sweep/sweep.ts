@@ -15,7 +15,7 @@ async function throwIfLost(runtime: Runtime): Promise<void> {
   if (why) throw new RuntimeLost(why);
 }
 
-export interface SweepOptions {
+interface SweepOptions {
   exp: Experiment;
   runtime: Runtime;
   runId: string;
@@ -26,7 +26,7 @@ export interface SweepOptions {
 }
 
 /** the points still to measure, given the records already written */
-export function remainingPoints(exp: Experiment, done: PointRecord[]): Point[] {
+function remainingPoints(exp: Experiment, done: PointRecord[]): Point[] {
   const ids = new Set(done.map((r) => r.id));
   return points(exp).filter((p) => !ids.has(p.id));
 }

@@ -15,7 +15,7 @@ const ALPHABET = Buffer.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 const hex8 = (n: number) => (n >>> 0).toString(16).padStart(8, '0');
 
 /** FNV-1a, 32 bits */
-export function nameHash(name: string): number {
+function nameHash(name: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < name.length; i++) {
     h ^= name.charCodeAt(i);
@@ -24,7 +24,7 @@ export function nameHash(name: string): number {
   return h >>> 0;
 }
 
-export function header(name: string, seed: number, seq: number): Buffer {
+function header(name: string, seed: number, seq: number): Buffer {
   return Buffer.from(`SLB1 ${hex8(seed)} ${hex8(seq)} ${hex8(nameHash(name))}\n`, 'latin1');
 }
 

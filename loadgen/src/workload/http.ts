@@ -2,7 +2,7 @@
 // bodies in and out, never buffers a response.
 import http from 'node:http';
 
-export interface HttpReply {
+interface HttpReply {
   status: number;
   contentLength: number | undefined;
 }

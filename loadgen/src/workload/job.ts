@@ -8,7 +8,7 @@ const fileSet = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('shared'), count: z.number().int().min(1) }),
 ]);
 
-export const workloadSpecSchema = z.object({
+const workloadSpecSchema = z.object({
   /** body seed: every body in this point derives from it */
   seed: z.number().int().min(0).max(0xffffffff),
   fileSize: z.number().int().min(32),

@@ -2,9 +2,7 @@
 // student's server must accept. Deterministic from the seed, the file set and an index.
 import type { FileSet } from './job.js';
 
-export const NAME_LENGTH = 27;
-
-export function fileName(seed: number, set: 'd' | 's', index: number): string {
+function fileName(seed: number, set: 'd' | 's', index: number): string {
   // "sl" + seed (8 hex) + "_" + set + "_" + index padded: 2 + 8 + 1 + 1 + 1 + 14 = 27
   return `sl${(seed >>> 0).toString(16).padStart(8, '0')}_${set}_${String(index).padStart(14, '0')}`;
 }

@@ -19,7 +19,7 @@ export interface Counters {
   statusCounts: Record<string, number>;
 }
 
-export interface Slot { op: Op; name: string }
+interface Slot { op: Op; name: string }
 
 /** every op position meets every name once per cycle */
 export function cycleFor(w: WorkloadSpec, client: number): Slot[] {
@@ -41,7 +41,7 @@ function requestHeadBytes(method: string, path: string, bodyBytes: number): numb
   return lines.join('\r\n').length + 4;
 }
 
-export function prebuiltFits(w: WorkloadSpec): boolean {
+function prebuiltFits(w: WorkloadSpec): boolean {
   const puts = cycleFor(w, 0).filter((s) => s.op === 'put').length;
   return w.connections * puts * w.fileSize <= PREBUILT_BUDGET_BYTES;
 }

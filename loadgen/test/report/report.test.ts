@@ -1,7 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { ReportInputError, writeReport } from '../../src/report/index.js';
+import { ReportInputError } from '../../src/errors.js';
+import { writeReport } from '../../src/report/index.js';
 import { knownRun, point, runInfo, series, tempDir, writeRun, removeTempDirs } from './fixtures.js';
 
 afterAll(removeTempDirs);

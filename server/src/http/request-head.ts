@@ -2,8 +2,6 @@
 
 export const MAX_HEAD_BYTES = 8192;
 
-export type Method = 'GET' | 'PUT' | 'HEAD';
-
 export interface RequestHead {
   /** the request line as received, for FAIL log entries */
   line: string;
@@ -14,7 +12,7 @@ export interface RequestHead {
   close: boolean;
 }
 
-export type HeadResult =
+type HeadResult =
   | { ok: true; head: RequestHead }
   /** line: the request line if it could be read (for the FAIL entry); reason for diagnostics */
   | { ok: false; line: string; reason: string };

@@ -1,4 +1,4 @@
-export const REASONS: Record<number, string> = {
+const REASONS: Record<number, string> = {
   200: 'OK',
   201: 'Created',
   400: 'Bad Request',
@@ -7,7 +7,7 @@ export const REASONS: Record<number, string> = {
   500: 'Internal Server Error',
 };
 
-export function reason(status: number): string {
+function reason(status: number): string {
   return REASONS[status] ?? 'Unknown';
 }
 

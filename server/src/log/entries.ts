@@ -13,7 +13,7 @@ export function fullEntrySize(header: string, length: number, withContent: boole
 }
 
 /** Printable form of a client-supplied request line, so a log entry stays one line. */
-export function sanitizeLine(line: string): string {
+function sanitizeLine(line: string): string {
   const clean = line.replace(/[^\x20-\x7e]/g, '?');
   return clean.length > 200 ? `${clean.slice(0, 200)}...` : clean;
 }

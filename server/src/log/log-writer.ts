@@ -14,7 +14,7 @@ export type LogWrite = 'locked' | 'reserved';
 /** Content read for the hex dump: 3,277 lines of 20 bytes at a time. */
 const CONTENT_CHUNK = BYTES_PER_LINE * 3277;
 
-export interface LogConfig {
+interface LogConfig {
   fd: number;
   mode: LogMode;
   write: LogWrite;

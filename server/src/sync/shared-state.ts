@@ -2,7 +2,7 @@
 // and the log offset are real cross-thread primitives (Atomics), as in the C original.
 
 /** Per-file locks are striped by a hash of the name; two names rarely share a stripe. */
-export const FILE_LOCK_STRIPES = 4096;
+const FILE_LOCK_STRIPES = 4096;
 
 const GLOBAL_LOCK = 0;
 const LOG_LOCK = 1;

@@ -22,7 +22,7 @@ import { imageLabels } from './image/build.js';
 import { projectRoot } from './image/context.js';
 import { ensureImage } from './image/image.js';
 
-export interface DockerRuntimeOptions {
+interface DockerRuntimeOptions {
   readyTimeoutMs?: number;
   /** remove older runs' leftovers first (default true) */
   removeStale?: boolean;

@@ -49,7 +49,7 @@ export function cpuSecondsOf(pid: number): number | undefined {
   return st && st.cpuTicks / ticksPerSecond();
 }
 
-export function groupMembers(pgid: number): number[] {
+function groupMembers(pgid: number): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -59,7 +59,7 @@ export function groupMembers(pgid: number): number[] {
   return pids;
 }
 
-export interface GroupCounters {
+interface GroupCounters {
   cpuSeconds: number;
   /** bytes passed to read/write calls (sockets included) */
   rchar: number;

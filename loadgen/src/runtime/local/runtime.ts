@@ -16,8 +16,8 @@ import { groupCounters, isAlive } from './proc.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 // the compiled CLIs, also when this module runs from source (tests): dist/loadgen/src/runtime/local -> dist/
 const distRoot = here.split(path.sep).includes('dist') ? path.resolve(here, '../../../..') : path.resolve(here, '../../../../dist');
-export const REFERENCE_SERVER_CLI = path.join(distRoot, 'server/src/cli.js');
-export const SPEEDLAB_CLI = path.join(distRoot, 'loadgen/src/cli.js');
+const REFERENCE_SERVER_CLI = path.join(distRoot, 'server/src/cli.js');
+const SPEEDLAB_CLI = path.join(distRoot, 'loadgen/src/cli.js');
 const SHM = '/dev/shm';
 const DIR_PREFIX = 'speedlab-';
 

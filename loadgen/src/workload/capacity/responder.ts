@@ -22,7 +22,7 @@ const server = net.createServer((socket) => {
 server.listen(0, '127.0.0.1', () => process.stdout.write('port ' + server.address().port + '\\n'));
 `;
 
-export interface Responder {
+interface Responder {
   port: number;
   close(): Promise<void>;
 }

@@ -49,7 +49,7 @@ export function parseWrkOutput(stdout: string): WrkSummary {
 }
 
 /** wrk's summary as the lab's load result (status in wrk's two classes; see script.ts) */
-export function toLoadResult(s: WrkSummary, w: WorkloadSpec, cpuSeconds: number, wallS: number): LoadResult {
+function toLoadResult(s: WrkSummary, w: WorkloadSpec, cpuSeconds: number, wallS: number): LoadResult {
   const durationS = s.durationUs / 1e6;
   const ok = s.requests - s.status;
   const statusCounts: Record<string, number> = {};

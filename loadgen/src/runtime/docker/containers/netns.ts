@@ -13,7 +13,7 @@ export const LOADGEN_MEMORY_BYTES = 2 * 1024 ** 3;
 // owned by the loadgen's uid: this engine's tmpfs mounts come out 1755 whatever mode= says
 export const LOADGEN_TMPFS = { '/tmp': 'size=192m,mode=1777,uid=1000,gid=1000' };
 
-export interface NetnsOptions {
+interface NetnsOptions {
   runId: string;
   key: string;
   cpuset: string;

@@ -1,7 +1,7 @@
 // Running a short-lived container to completion and collecting its output.
 import type { ContainerSpec, DockerEngine } from '../engine/engine.js';
 
-export interface RunOutput {
+interface RunOutput {
   exitCode: number;
   stdout: string;
   stderr: string;
@@ -25,7 +25,7 @@ export async function runToCompletion(docker: DockerEngine, opts: ContainerSpec,
 }
 
 /** the engine's 8-byte-header framing of a non-TTY log buffer */
-export function demuxBuffer(buf: Buffer): { stdout: string; stderr: string } {
+function demuxBuffer(buf: Buffer): { stdout: string; stderr: string } {
   const parts: Record<number, Buffer[]> = { 1: [], 2: [] };
   let i = 0;
   while (i + 8 <= buf.length) {

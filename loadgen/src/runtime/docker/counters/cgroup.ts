@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ContainerCounters, DeviceNumber } from './stats.js';
 
-export function hostCgroupRoot(env: NodeJS.ProcessEnv = process.env): string {
+function hostCgroupRoot(env: NodeJS.ProcessEnv = process.env): string {
   return env.SPEEDLAB_HOST_CGROUP || '/sys/fs/cgroup';
 }
 

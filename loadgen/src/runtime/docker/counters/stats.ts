@@ -16,7 +16,7 @@ interface BlkioEntry {
   value: number;
 }
 
-export interface RawStats {
+interface RawStats {
   cpu_stats?: { cpu_usage?: { total_usage?: number } };
   memory_stats?: { max_usage?: number; usage?: number };
   blkio_stats?: { io_service_bytes_recursive?: BlkioEntry[] | null };
@@ -30,7 +30,7 @@ export interface ContainerCounters {
 }
 
 /** device undefined: no block device backs the disk (tmpfs), so no device bytes */
-export function countersFromStats(s: RawStats, device: DeviceNumber | undefined): ContainerCounters {
+function countersFromStats(s: RawStats, device: DeviceNumber | undefined): ContainerCounters {
   let readBytes = 0;
   let writeBytes = 0;
   for (const e of s.blkio_stats?.io_service_bytes_recursive ?? []) {

@@ -13,7 +13,7 @@ import type { DockerEngine } from '../engine/engine.js';
 import { IMAGE, labels, safeName } from '../engine/labels.js';
 import { provisionDisk } from './provision.js';
 
-export interface CalibrateOptions {
+interface CalibrateOptions {
   runId: string;
   cpuset?: string;
   mib?: number;

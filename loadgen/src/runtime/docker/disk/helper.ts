@@ -9,9 +9,9 @@ import { IMAGE, labels } from '../engine/labels.js';
 import { BACKING, HOST_ROOT } from './helper-paths.js';
 
 /** the host tmpfs that holds the loop devices' backing files */
-export const BACKING_HOST_DIR = process.env.SPEEDLAB_BACKING_DIR || '/dev/shm';
+const BACKING_HOST_DIR = process.env.SPEEDLAB_BACKING_DIR || '/dev/shm';
 
-export interface HelperOptions {
+interface HelperOptions {
   runId: string;
   /** a host directory to bind at /host (kind 'host' profiles) */
   hostDir?: string;

@@ -16,9 +16,9 @@ export type ContainerSpec = Docker.ContainerCreateOptions;
 export type HostConfig = Docker.HostConfig;
 export type Mount = Docker.MountSettings;
 export type ImageBuildOptions = Docker.ImageBuildOptions;
-export type ContainerStats = Docker.ContainerStats;
+type ContainerStats = Docker.ContainerStats;
 
-export interface VolumeSpec {
+interface VolumeSpec {
   Name: string;
   Driver: string;
   DriverOpts: Record<string, string>;
@@ -34,7 +34,7 @@ export interface EngineInfo {
 }
 
 /** one line of the builder's progress stream */
-export interface BuildEvent {
+interface BuildEvent {
   stream?: string;
   error?: string;
   errorDetail?: { message?: string };
@@ -52,7 +52,7 @@ export interface ImageSummary {
   created: number;
 }
 
-export interface ExecOutput {
+interface ExecOutput {
   exitCode: number;
   stdout: string;
   stderr: string;
@@ -382,14 +382,4 @@ export async function connectEngine(timeoutMs = 3000): Promise<DockerEngine> {
     clearTimeout(timer);
   }
   return docker;
-}
-
-/** true when an engine answers; never throws */
-export async function engineReachable(timeoutMs = 3000): Promise<boolean> {
-  try {
-    await connectEngine(timeoutMs);
-    return true;
-  } catch {
-    return false;
-  }
 }

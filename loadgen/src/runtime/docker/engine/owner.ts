@@ -5,7 +5,7 @@ import type { DockerEngine } from './engine.js';
 
 export const OWNER_LABEL = 'speedlab.owner';
 
-export interface Owner {
+interface Owner {
   host: string;
   pid: number;
 }

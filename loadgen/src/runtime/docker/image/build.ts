@@ -3,7 +3,7 @@
 // resolve them), and networkmode 'none' keeps RUN steps off any network.
 import type { DockerEngine, ImageBuildOptions } from '../engine/engine.js';
 
-export interface BuildOptions {
+interface BuildOptions {
   tag: string;
   dockerfile: string;
   buildargs?: Record<string, string>;

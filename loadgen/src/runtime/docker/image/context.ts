@@ -24,7 +24,7 @@ export function projectRoot(): string {
   );
 }
 
-export interface Context {
+interface Context {
   root: string;
   /** relative paths, sorted */
   files: string[];
@@ -33,7 +33,7 @@ export interface Context {
 }
 
 /** packages package-lock.json marks as development-only (docker/prune-dev-deps.mjs does the same in the build) */
-export function devPackagePaths(root: string): string[] {
+function devPackagePaths(root: string): string[] {
   const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as {
     packages?: Record<string, { dev?: boolean }>;
   };

@@ -9,9 +9,9 @@ import { ensureLocalBase } from './local-base.js';
 import { stageWrkBundle } from './wrk-bundle.js';
 
 /** 'auto' (official when it can be had, else local), 'official', 'local', or an image name */
-export type BaseChoice = 'auto' | 'official' | 'local' | (string & {});
+type BaseChoice = 'auto' | 'official' | 'local' | (string & {});
 
-export interface EnsureImageOptions {
+interface EnsureImageOptions {
   base?: BaseChoice;
   /** rebuild even when the fingerprint matches */
   force?: boolean;
@@ -19,7 +19,7 @@ export interface EnsureImageOptions {
   pullTimeoutMs?: number;
 }
 
-export interface EnsureImageResult {
+interface EnsureImageResult {
   image: string;
   base: string;
   built: boolean;

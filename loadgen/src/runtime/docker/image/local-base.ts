@@ -14,7 +14,7 @@ import { BASE_LABEL, LOCAL_BASE_IMAGE } from '../engine/labels.js';
 import { buildImage, imageLabels } from './build.js';
 
 /** tools the disk helper and the calibration need, besides node */
-export const BASE_TOOLS = ['losetup', 'mke2fs', 'dd'];
+const BASE_TOOLS = ['losetup', 'mke2fs', 'dd'];
 const TOOL_DIRS = ['/usr/sbin', '/sbin', '/usr/bin', '/bin'];
 
 function findTool(name: string): string {
@@ -50,13 +50,13 @@ function sharedObjects(executable: string): string[] {
   }
 }
 
-export interface BaseFiles {
+interface BaseFiles {
   /** host path -> path in the image */
   files: Map<string, string>;
   nodeVersion: string;
 }
 
-export function collectBaseFiles(nodePath = process.execPath): BaseFiles {
+function collectBaseFiles(nodePath = process.execPath): BaseFiles {
   const files = new Map<string, string>();
   files.set(nodePath, '/usr/local/bin/node');
   for (const lib of sharedObjects(nodePath)) files.set(lib, lib);
@@ -69,7 +69,7 @@ export function collectBaseFiles(nodePath = process.execPath): BaseFiles {
   return { files, nodeVersion };
 }
 
-export function baseFingerprint(base: BaseFiles): string {
+function baseFingerprint(base: BaseFiles): string {
   const h = createHash('sha256').update(base.nodeVersion);
   for (const [from, to] of [...base.files].sort()) {
     const st = statSync(from);
@@ -105,7 +105,7 @@ function stage(base: BaseFiles, dir: string, fingerprint: string): void {
   );
 }
 
-export interface LocalBaseResult {
+interface LocalBaseResult {
   image: string;
   built: boolean;
 }
