@@ -1,8 +1,8 @@
 // Every error the lab raises on purpose, in one place. Each has a stable `code` (to recognise it
 // without matching its words) and the `exitCode` the CLI ends with when it reaches the top
 // (cli.ts), which prints its message alone, without a stack trace. This module imports nothing,
-// so any module may use it: runtime/index.ts recognises the Docker engine's errors without
-// loading dockerode.
+// so any module may use it: commands/runtime-choice.ts recognises the Docker engine's errors
+// without loading dockerode.
 
 export abstract class SpeedlabError extends Error {
   abstract readonly code: string;

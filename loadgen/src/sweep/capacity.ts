@@ -1,6 +1,6 @@
 // The load generator's ceiling per run (run.json's loadgenCeilings): for each engine and
 // connection count the grid uses, what the engine can drive, measured against a trivial responder
-// on the load generator's own CPUs (workload/capacity.ts). A point above LOADGEN_CEILING_SHARE of it measured the load generator
+// on the load generator's own CPUs (workload/capacity/). A point above LOADGEN_CEILING_SHARE of it measured the load generator
 // more than the server. A resumed run keeps what it has.
 import type { Experiment } from '../experiment/experiment.js';
 import { points } from '../experiment/grid.js';
