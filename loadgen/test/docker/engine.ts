@@ -1,6 +1,8 @@
 // Shared by the Docker tests: is there an engine (skip with a printed reason, or fail when
 // SPEEDLAB_REQUIRE_DOCKER=1, as .ci/run sets), and the speedlab image (built once, reused
 // while the checkout is unchanged).
+import { existsSync } from 'node:fs';
+import { release } from 'node:os';
 import type Docker from 'dockerode';
 import { connectEngine } from '../../src/runtime/docker-engine.js';
 import { ensureImage } from '../../src/runtime/docker-image.js';
@@ -24,6 +26,16 @@ if (!found.docker && !REQUIRE_DOCKER) {
 /** true: run the Docker tests; false: skip them (the reason is printed) */
 export const HAVE_DOCKER = Boolean(found.docker) || REQUIRE_DOCKER;
 export const NO_ENGINE_REASON = found.reason;
+
+/**
+ * whether the engine's cgroups keep a container's peak memory: cgroup v1 always
+ * (memory.max_usage_in_bytes), v2 from Linux 5.19 on (memory.peak)
+ */
+export function memPeakKnown(): boolean {
+  if (!existsSync('/sys/fs/cgroup/cgroup.controllers')) return true;
+  const [major, minor] = release().split('.').map(Number) as [number, number];
+  return major > 5 || (major === 5 && minor >= 19);
+}
 
 export function engine(): Docker {
   if (!found.docker) throw new Error(`SPEEDLAB_REQUIRE_DOCKER=1 but ${found.reason}`);
