@@ -105,12 +105,12 @@ const STALLED = 3;
 const STALL_TIMEOUT_S = 1;
 
 /**
- * When the server dropped each of STALLED PUTs whose bodies stop after 100 KB (ms from the start,
- * sorted; Infinity if one is never dropped): past the 64 KiB a PUT gathers before it takes a
- * worker, so each holds one until --timeout drops it.
+ * When a server with one worker dropped each of STALLED PUTs whose bodies stop after 100 KB (ms
+ * from the start, sorted; Infinity if one is never dropped): past the 64 KiB a PUT gathers before
+ * it takes a worker, so each holds it until --timeout drops it.
  */
-async function stalledPutsDropped(impl: ServerImpl, threads: number): Promise<number[]> {
-  const s = await startTestServer({ impl, args: ['-N', String(threads), '--timeout', String(STALL_TIMEOUT_S)], log: false });
+async function stalledPutsDropped(impl: ServerImpl): Promise<number[]> {
+  const s = await startTestServer({ impl, args: ['-N', '1', '--timeout', String(STALL_TIMEOUT_S)], log: false });
   try {
     const t0 = performance.now();
     const dropped = await Promise.all(
@@ -134,7 +134,7 @@ async function stalledPutsDropped(impl: ServerImpl, threads: number): Promise<nu
 
 describe.each(IMPLS)('-N bounds the requests in progress, %s server', (impl) => {
   it(`${STALLED} stalled PUT bodies with -N 1 are timed out one after another: time in the queue does not count toward --timeout`, async () => {
-    const drops = await stalledPutsDropped(impl, 1);
+    const drops = await stalledPutsDropped(impl);
     console.log(`${STALLED} stalled PUTs, -N 1, --timeout ${STALL_TIMEOUT_S}: dropped after ${drops.map((d) => d.toFixed(0)).join(', ')} ms`);
     expect(drops.every(Number.isFinite), 'every stalled PUT is dropped by the server').toBe(true);
     // each got the worker only when the one before it was dropped, and then its full --timeout
