@@ -170,7 +170,8 @@ describe.each(IMPLS)('stalled requests time out and free their worker (-N 1), %s
       return s;
     });
     expect(r.status).toBe(200);
-    expect(r.served).toBeLessThan(1000);
+    // with one worker, the GET could only be served before the drop if the stalled PUT held none
+    expect(r.served).toBeLessThan(r.droppedAt);
     expect(r.droppedAt).toBeGreaterThanOrEqual(TIMEOUT_S * 1000 - 300);
     expect(r.droppedAt).toBeLessThan(TIMEOUT_S * 1000 + 1500);
     expect((await timedRequest(server.port, 'GET /stalled HTTP/1.1\r\nConnection: close\r\n\r\n', 2000)).response?.status).toBe(404);
@@ -238,7 +239,7 @@ describe.each(IMPLS)('stalled requests time out and free their worker (-N 1), %s
     });
     console.log(`stalled head dropped after ${r.droppedAt.toFixed(0)} ms; the GET was served after ${r.served.toFixed(0)} ms`);
     expect(r.status).toBe(200);
-    expect(r.served).toBeLessThan(1000);
+    expect(r.served).toBeLessThan(r.droppedAt);
     expect(r.droppedAt).toBeGreaterThanOrEqual(TIMEOUT_S * 1000 - 300);
     expect(r.droppedAt).toBeLessThan(TIMEOUT_S * 1000 + 1500);
   }, 30_000);
@@ -264,7 +265,8 @@ describe.each(IMPLS)('stalled requests time out and free their worker (-N 1), %s
   // Regression: on the client's EOF the server once only marked the connection, and a PUT still
   // waiting for body bytes kept its worker and its file's write lock until --timeout.
   it('a client that disconnects mid-PUT body gives its worker back at once, so the next client does not wait', async () => {
-    server = await startTestServer({ impl, args: ['-N', '1', '--timeout', '5'], log: false });
+    // a worker held until --timeout would leave the GET unanswered past its deadline
+    server = await startTestServer({ impl, args: ['-N', '1', '--timeout', '30'], log: false });
     writeFileSync(join(server.dir, 'small'), SMALL);
     const s = connect(server.port, '127.0.0.1');
     sockets.push(s);
@@ -273,10 +275,10 @@ describe.each(IMPLS)('stalled requests time out and free their worker (-N 1), %s
     s.write('PUT /abandoned HTTP/1.1\r\nContent-Length: 1000\r\n\r\n0123456789');
     await sleep(100);
     s.end();
-    const get = await timedRequest(server.port, getSmall, 2000);
+    const get = await timedRequest(server.port, getSmall, 10_000);
     console.log(`GET after a client left mid-body: ${get.response ? `status ${get.response.status}` : get.error} after ${get.ms.toFixed(0)} ms`);
-    expect(get.response?.status).toBe(200);
-    expect(get.ms).toBeLessThan(1000);
+    expect(get.response?.status, get.error).toBe(200);
+    expect(get.response?.body.equals(SMALL)).toBe(true);
   }, 30_000);
 
   // Regression: the idle timer was once not restarted when a queued PUT got its worker and the

@@ -2,6 +2,8 @@
 // SPEEDLAB_REQUIRE_DOCKER=1, as .ci/run sets), and the speedlab image (built once, reused
 // while the checkout is unchanged). Two clients: engine() is the lab's own (what its functions
 // take), docker() a plain dockerode client with which the tests look at the engine themselves.
+import { existsSync } from 'node:fs';
+import { release } from 'node:os';
 import Docker from 'dockerode';
 import { connectEngine, DEFAULT_SOCKET, type DockerEngine } from '../../src/runtime/docker/engine/engine.js';
 import { RUN_LABEL } from '../../src/runtime/docker/engine/labels.js';
@@ -27,6 +29,16 @@ if (!found.engine && !REQUIRE_DOCKER) {
 /** true: run the Docker tests; false: skip them (the reason is printed) */
 export const HAVE_DOCKER = Boolean(found.engine) || REQUIRE_DOCKER;
 export const NO_ENGINE_REASON = found.reason;
+
+/**
+ * whether the engine's cgroups keep a container's peak memory: cgroup v1 always
+ * (memory.max_usage_in_bytes), v2 from Linux 5.19 on (memory.peak)
+ */
+export function memPeakKnown(): boolean {
+  if (!existsSync('/sys/fs/cgroup/cgroup.controllers')) return true;
+  const [major, minor] = release().split('.').map(Number) as [number, number];
+  return major > 5 || (major === 5 && minor >= 19);
+}
 
 export function engine(): DockerEngine {
   if (!found.engine) throw new Error(`SPEEDLAB_REQUIRE_DOCKER=1 but ${found.reason}`);

@@ -16,7 +16,8 @@ describe('README: Safety', () => {
     expect(compose.services.lab.volumes).toContain('/var/run/docker.sock:/var/run/docker.sock');
     expect(flat).toContain('The compose `lab` service mounts `/var/run/docker.sock`');
     expect(flat).toContain('controls the Docker engine, which is root on the host');
-    if (compose.services.lab.user === '0:0') expect(flat).toContain('runs as root in its container');
+    expect(compose.services.lab.user).toBe('0:0');
+    expect(flat).toContain('runs as root in its container');
     // the one container the lab starts that is not hardened is named, with what it gets
     expect(flat).toMatch(/helper container .* root with `CAP_SYS_ADMIN`, the host's `\/dev`/);
     expect(flat).toContain('only with experiment files you trust');

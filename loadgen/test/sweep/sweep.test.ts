@@ -41,7 +41,7 @@ expect:
     }
     const info = runInfo(out);
     expect(info).toMatchObject({ name: 'ref', runtime: 'local', expectations: [{ passed: true }] });
-    expect(info.finishedAt).toBeDefined();
+    expect(info.finishedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(r.stdout).toContain('speedup');
     expect(r.stdout).toContain(`results: ${out}`);
     expect(r.stdout).toContain('PASS');
