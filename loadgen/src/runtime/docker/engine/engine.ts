@@ -74,8 +74,43 @@ function lostConnection(err: unknown): boolean {
   return e?.syscall === 'connect' || (e?.code !== undefined && LOST.has(e.code));
 }
 
-function endpoint(): string {
-  return process.env.DOCKER_HOST || DEFAULT_SOCKET;
+/** runs the engine calls of one client: where the engine's answers are read */
+class Calls {
+  constructor(readonly endpoint: string) {}
+
+  /** an engine call's error as callers see it: a lost connection becomes EngineUnreachableError */
+  private translate(err: unknown): unknown {
+    return lostConnection(err) ? new EngineUnreachableError(this.endpoint, (err as Error).message) : err;
+  }
+
+  async call<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      throw this.translate(err);
+    }
+  }
+
+  /** as call, but an `expected` status becomes a result */
+  async attempt<T, S extends Expected>(call: () => Promise<T>, ...expected: S[]): Promise<Outcome<T, S>> {
+    try {
+      return { ok: true, value: await call() };
+    } catch (err) {
+      const status = (err as { statusCode?: number }).statusCode;
+      if (status !== undefined && (expected as number[]).includes(status)) return { ok: false, status: status as S };
+      throw this.translate(err);
+    }
+  }
+
+  /** a build's or pull's progress: see followProgress */
+  async progress(docker: Docker, stream: NodeJS.ReadableStream, onEvent?: (event: BuildEvent) => void): Promise<string | undefined> {
+    try {
+      return await followProgress(docker, stream, onEvent);
+    } catch (err) {
+      if (lostConnection(err)) throw this.translate(err);
+      return (err as Error).message;
+    }
+  }
 }
 
 /** the engine's 8-byte-header framing of a non-TTY attach/exec stream, into two strings */
@@ -118,45 +153,23 @@ function tarMemberSize(header: Buffer): number {
 }
 
 export class DockerEngine {
-  readonly endpoint: string;
+  private readonly calls: Calls;
+
+  /** DOCKER_HOST, or the local socket: where the client was made */
+  readonly endpoint = process.env.DOCKER_HOST || DEFAULT_SOCKET;
 
   constructor(private readonly docker: Docker) {
-    this.endpoint = endpoint();
-  }
-
-  /** an engine call's error as callers see it: a lost connection becomes EngineUnreachableError */
-  private translate(err: unknown): unknown {
-    return lostConnection(err) ? new EngineUnreachableError(this.endpoint, (err as Error).message) : err;
-  }
-
-  /** runs one engine call (for this module's wrappers only) */
-  async call<T>(call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (err) {
-      throw this.translate(err);
-    }
-  }
-
-  /** runs one engine call; an `expected` status becomes a result (for this module's wrappers only) */
-  async attempt<T, S extends Expected>(call: () => Promise<T>, ...expected: S[]): Promise<Outcome<T, S>> {
-    try {
-      return { ok: true, value: await call() };
-    } catch (err) {
-      const status = (err as { statusCode?: number }).statusCode;
-      if (status !== undefined && (expected as number[]).includes(status)) return { ok: false, status: status as S };
-      throw this.translate(err);
-    }
+    this.calls = new Calls(this.endpoint);
   }
 
   async ping(): Promise<void> {
-    await this.call(() => this.docker.ping());
+    await this.calls.call(() => this.docker.ping());
   }
 
   async info(): Promise<EngineInfo> {
     // dockerode types /info as any: name the fields read here
     const rawInfo = this.docker.info() as Promise<{ ServerVersion?: string; NCPU?: number; CgroupVersion?: string; MemTotal?: number }>;
-    const [info, version] = await this.call(() => Promise.all([rawInfo, this.docker.version()]));
+    const [info, version] = await this.calls.call(() => Promise.all([rawInfo, this.docker.version()]));
     return {
       serverVersion: String(info.ServerVersion),
       apiVersion: String(version.ApiVersion),
@@ -170,7 +183,7 @@ export class DockerEngine {
 
   /** the image's id and labels, or undefined when the engine has no such image */
   async inspectImage(name: string): Promise<{ id: string; labels: Record<string, string> } | undefined> {
-    const r = await this.attempt(() => this.docker.getImage(name).inspect(), NOT_FOUND);
+    const r = await this.calls.attempt(() => this.docker.getImage(name).inspect(), NOT_FOUND);
     return r.ok ? { id: r.value.Id, labels: r.value.Config?.Labels ?? {} } : undefined;
   }
 
@@ -178,20 +191,20 @@ export class DockerEngine {
     const f: Record<string, string[]> = {};
     if (filters.dangling !== undefined) f.dangling = [String(filters.dangling)];
     if (filters.label !== undefined) f.label = [filters.label];
-    const list = await this.call(() => this.docker.listImages({ filters: f }));
+    const list = await this.calls.call(() => this.docker.listImages({ filters: f }));
     return list.map((img) => ({ id: img.Id, created: img.Created }));
   }
 
   /** 'in-use': a container uses it, or other images are built on it */
   async removeImage(id: string): Promise<'removed' | 'gone' | 'in-use'> {
-    const r = await this.attempt(() => this.docker.getImage(id).remove({ noprune: false }), NOT_FOUND, CONFLICT);
+    const r = await this.calls.attempt(() => this.docker.getImage(id).remove({ noprune: false }), NOT_FOUND, CONFLICT);
     return r.ok ? 'removed' : r.status === NOT_FOUND ? 'gone' : 'in-use';
   }
 
   /** rejects when the engine cannot pull it */
   async pullImage(name: string, signal: AbortSignal): Promise<void> {
-    const stream = await this.call(() => this.docker.pull(name, { abortSignal: signal }));
-    const failed = await this.call(() => followProgress(this.docker, stream));
+    const stream = await this.calls.call(() => this.docker.pull(name, { abortSignal: signal }));
+    const failed = await this.calls.progress(this.docker, stream);
     if (failed !== undefined) throw new Error(`pull of ${name} failed: ${failed}`);
   }
 
@@ -201,57 +214,51 @@ export class DockerEngine {
     options: ImageBuildOptions,
     onEvent: (event: BuildEvent) => void,
   ): Promise<{ ok: true } | { ok: false; error: string }> {
-    const stream = await this.call(() => this.docker.buildImage(context, options));
-    let failed: string | undefined;
-    try {
-      failed = await followProgress(this.docker, stream, onEvent);
-    } catch (err) {
-      if (lostConnection(err)) throw this.translate(err);
-      failed = (err as Error).message;
-    }
+    const stream = await this.calls.call(() => this.docker.buildImage(context, options));
+    const failed = await this.calls.progress(this.docker, stream, onEvent);
     return failed === undefined ? { ok: true } : { ok: false, error: failed };
   }
 
   // containers
 
   async createContainer(spec: ContainerSpec): Promise<ContainerRef> {
-    const c = await this.call(() => this.docker.createContainer(spec));
-    return new ContainerRef(this, this.docker, c.id);
+    const c = await this.calls.call(() => this.docker.createContainer(spec));
+    return new ContainerRef(this.calls, this.docker, c.id);
   }
 
   /** a container by id or name (it need not exist) */
   container(id: string): ContainerRef {
-    return new ContainerRef(this, this.docker, id);
+    return new ContainerRef(this.calls, this.docker, id);
   }
 
   /** containers, stopped ones included, with every one of these labels ("key" or "key=value") */
   async listContainers(labels: string[]): Promise<Labelled[]> {
-    const list = await this.call(() => this.docker.listContainers({ all: true, filters: { label: labels } }));
+    const list = await this.calls.call(() => this.docker.listContainers({ all: true, filters: { label: labels } }));
     return list.map((c) => ({ id: c.Id, labels: c.Labels ?? {} }));
   }
 
   // volumes
 
   async createVolume(spec: VolumeSpec): Promise<void> {
-    await this.call(() => this.docker.createVolume(spec));
+    await this.calls.call(() => this.docker.createVolume(spec));
   }
 
   /** a volume still in use is an error (409 is not expected: the caller removes its users first) */
   async removeVolume(name: string): Promise<'removed' | 'gone'> {
-    const r = await this.attempt(() => this.docker.getVolume(name).remove({ force: true }), NOT_FOUND);
+    const r = await this.calls.attempt(() => this.docker.getVolume(name).remove({ force: true }), NOT_FOUND);
     return r.ok ? 'removed' : 'gone';
   }
 
   /** volumes with every one of these labels; id is the volume's name */
   async listVolumes(labels: string[]): Promise<Labelled[]> {
-    const list = await this.call(() => this.docker.listVolumes({ filters: { label: labels } }));
+    const list = await this.calls.call(() => this.docker.listVolumes({ filters: { label: labels } }));
     return (list.Volumes ?? []).map((v) => ({ id: v.Name, labels: v.Labels ?? {} }));
   }
 }
 
 export class ContainerRef {
   constructor(
-    private readonly engine: DockerEngine,
+    private readonly calls: Calls,
     private readonly docker: Docker,
     readonly id: string,
   ) {}
@@ -261,55 +268,55 @@ export class ContainerRef {
   }
 
   async start(): Promise<'started' | 'already-running'> {
-    const r = await this.engine.attempt(() => this.handle.start(), NOT_MODIFIED);
+    const r = await this.calls.attempt(() => this.handle.start(), NOT_MODIFIED);
     return r.ok ? 'started' : 'already-running';
   }
 
   /** waits for the container's end; its exit code (-1 when the engine gives none) */
   async wait(): Promise<number> {
-    const r = (await this.engine.call(() => this.handle.wait())) as { StatusCode?: number };
+    const r = (await this.calls.call(() => this.handle.wait())) as { StatusCode?: number };
     return r.StatusCode ?? -1;
   }
 
   /** its output so far, as the engine frames it (8-byte headers: see containers/run.ts demuxBuffer) */
   async logs(opts: { tail?: number } = {}): Promise<Buffer> {
-    const logs = await this.engine.call(
+    const logs = await this.calls.call(
       () => this.handle.logs({ stdout: true, stderr: true, follow: false, ...(opts.tail === undefined ? {} : { tail: opts.tail }) }),
     );
     return logs;
   }
 
   async kill(): Promise<'killed' | 'gone' | 'not-running'> {
-    const r = await this.engine.attempt(() => this.handle.kill(), NOT_FOUND, CONFLICT);
+    const r = await this.calls.attempt(() => this.handle.kill(), NOT_FOUND, CONFLICT);
     return r.ok ? 'killed' : r.status === NOT_FOUND ? 'gone' : 'not-running';
   }
 
   /** forced, with its anonymous volumes; 'removing': another removal is in progress */
   async remove(): Promise<'removed' | 'gone' | 'removing'> {
-    const r = await this.engine.attempt(() => this.handle.remove({ force: true, v: true }), NOT_FOUND, CONFLICT);
+    const r = await this.calls.attempt(() => this.handle.remove({ force: true, v: true }), NOT_FOUND, CONFLICT);
     return r.ok ? 'removed' : r.status === NOT_FOUND ? 'gone' : 'removing';
   }
 
   /** whether it runs, or undefined when the engine has no such container */
   async inspect(): Promise<{ running: boolean } | undefined> {
-    const r = await this.engine.attempt(() => this.handle.inspect(), NOT_FOUND);
+    const r = await this.calls.attempt(() => this.handle.inspect(), NOT_FOUND);
     return r.ok ? { running: Boolean(r.value.State?.Running) } : undefined;
   }
 
   /** one reading of the stats API (it answers on its collector's next one-second tick) */
   stats(): Promise<ContainerStats> {
-    return this.engine.call(() => this.handle.stats({ stream: false, 'one-shot': true }));
+    return this.calls.call(() => this.handle.stats({ stream: false, 'one-shot': true }));
   }
 
   /** runs argv to its end in the container; on abort, rejects once the output has ended */
   async exec(argv: string[], opts: { user: string; workingDir: string; signal?: AbortSignal }): Promise<ExecOutput> {
-    const exec = await this.engine.call(() =>
+    const exec = await this.calls.call(() =>
       this.handle.exec({ Cmd: argv, AttachStdout: true, AttachStderr: true, User: opts.user, WorkingDir: opts.workingDir }),
     );
-    const stream = await this.engine.call(() => exec.start({ hijack: true, stdin: false }));
-    const { stdout, stderr } = await this.engine.call(() => demuxStream(this.docker, stream));
+    const stream = await this.calls.call(() => exec.start({ hijack: true, stdin: false }));
+    const { stdout, stderr } = await this.calls.call(() => demuxStream(this.docker, stream));
     opts.signal?.throwIfAborted();
-    const info = await this.engine.call(() => exec.inspect());
+    const info = await this.calls.call(() => exec.inspect());
     return { exitCode: info.ExitCode ?? -1, stdout, stderr };
   }
 
@@ -325,7 +332,7 @@ export class ContainerRef {
     }
     const target = modem.socketPath ? { socketPath: modem.socketPath } : { host: modem.host, port: modem.port };
     const reqPath = `/containers/${encodeURIComponent(this.id)}/archive?path=${encodeURIComponent(path)}`;
-    const header = await this.engine.call(
+    const header = await this.calls.call(
       () =>
         new Promise<string | undefined>((resolve, reject) => {
           const req = http.request({ ...target, method: 'HEAD', path: reqPath }, (res) => {
@@ -344,7 +351,7 @@ export class ContainerRef {
   }
 
   private async sizeFromArchive(path: string): Promise<number | undefined> {
-    const r = await this.engine.attempt(
+    const r = await this.calls.attempt(
       async () => {
         const stream = await this.handle.getArchive({ path });
         const first = await new Promise<Buffer>((resolve, reject) => {
