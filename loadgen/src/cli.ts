@@ -11,6 +11,7 @@ const commands: Record<string, Command> = {
   run: { summary: 'run an experiment\'s sweep and write its results', load: () => import('./commands/run.js') },
   loadgen: { summary: 'run one load-generator job (used by run; JSON result on stdout)', load: () => import('./commands/loadgen.js') },
   report: { summary: 'write a run\'s report.html and summary.csv (--index DIR: one page linking every run in DIR)', load: () => import('./commands/report.js') },
+  net: { summary: 'the network path between two engines: peer, rtt, link (used by run with two engines)', load: () => import('./commands/net.js') },
   compare: { summary: 'one report comparing two runs side by side', load: () => import('./commands/compare.js') },
 };
 
@@ -34,7 +35,16 @@ async function main(argv: string[]): Promise<number> {
   return mod.main(rest);
 }
 
-main(process.argv.slice(2)).then(
+let finished = false;
+// A command whose last pending promise can no longer settle (a connection that closed without an
+// answer) would otherwise end with exit code 0 as if it had succeeded.
+process.once('beforeExit', () => {
+  if (finished) return;
+  console.error('speedlab: the command stopped before it finished: a connection it was waiting on closed without an answer');
+  process.exitCode = 1;
+});
+
+main(process.argv.slice(2)).finally(() => { finished = true; }).then(
   (code) => { process.exitCode = code; },
   (err: unknown) => {
     if (err instanceof SpeedlabError) {

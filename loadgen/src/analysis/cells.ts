@@ -28,6 +28,12 @@ export interface Cell {
   loadgenBound: boolean;
   /** the highest share of the engine's ceiling among the cell's points, where measured */
   loadgenCeilingShare: number | null;
+  /** two engines: a point moved more than NETWORK_BOUND_SHARE of what the link carries */
+  networkBound: boolean;
+  /** two engines: the highest share of the link among the cell's points */
+  linkShare: number | null;
+  /** two engines: the median round trip before the cell's points, mean over them, microseconds */
+  rttUs: number | null;
   verificationMismatches: number;
   /** requests/s relative to the mean of the series' 1-thread cell, per repetition */
   speedup: Stat | null;
@@ -77,6 +83,9 @@ function aggregate(key: string, group: PointRecord[]): Cell {
     errors: group.reduce((acc, p) => acc + errorCount(p), 0),
     loadgenBound: ok.some((p) => p.loadgenBound),
     loadgenCeilingShare: ok.some((p) => p.loadgenCeilingShare !== undefined) ? Math.max(...ok.map((p) => p.loadgenCeilingShare ?? 0)) : null,
+    networkBound: ok.some((p) => p.networkBound === true),
+    linkShare: ok.some((p) => p.network?.linkShare !== undefined) ? Math.max(...ok.map((p) => p.network?.linkShare ?? 0)) : null,
+    rttUs: meanOrNull(ok.map((p) => p.network?.rttUs.p50)),
     verificationMismatches: group.reduce((acc, p) => acc + p.verification.mismatches, 0),
     speedup: null,
   };

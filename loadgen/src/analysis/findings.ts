@@ -11,7 +11,7 @@ const CPU_BOUND_RATIO = 0.9;
 const LOCK_BOUND_SPEEDUP = 1.25;
 
 /** the per-series verdicts an experiment's `finding:` expectation may ask for */
-export const EXPECTABLE_FINDING_KINDS = ['disk-bound', 'cpu-bound', 'lock-bound', 'scales', 'noisy', 'loadgen-bound'] as const;
+export const EXPECTABLE_FINDING_KINDS = ['disk-bound', 'cpu-bound', 'lock-bound', 'scales', 'noisy', 'loadgen-bound', 'network-bound'] as const;
 
 type FindingKind =
   | (typeof EXPECTABLE_FINDING_KINDS)[number]
@@ -120,6 +120,15 @@ function seriesFindings(series: Series): Finding[] {
         maxLoadgenCpuCores: Math.max(...loadgenCells.map((c) => c.loadgenCpuCores ?? 0)),
         ...(loadgenCells.some((c) => c.loadgenCeilingShare !== null) && { maxCeilingShare: Math.max(...loadgenCells.map((c) => c.loadgenCeilingShare ?? 0)) }),
       },
+    });
+  }
+
+  const networkCells = measured.filter((c) => c.networkBound);
+  if (networkCells.length > 0) {
+    out.push({
+      ...base, kind: 'network-bound', level: 'bad',
+      text: `${series.name}: not trusted — at ${threadList(networkCells)} the load moved more than 80% of what the link between the two engines carried when it was measured, so the network, not the server, may have set the throughput.`,
+      numbers: { cells: networkCells.length, maxLinkShare: Math.max(...networkCells.map((c) => c.linkShare ?? 0)) },
     });
   }
 

@@ -1,4 +1,5 @@
 // speedlab run FILE [--runtime auto|local|docker] [--out DIR] [--resume] [--scale F] [--repetitions N] [--allow-host-disk]
+//                   [--server-engine E] [--loadgen-engine E] [--server-address A]
 import { parseArgs } from 'node:util';
 import { CliError, EXIT_INTERRUPTED, Interrupted, RuntimeLost } from '../errors.js';
 import { evaluateExpectations } from '../experiment/expectations.js';
@@ -18,15 +19,20 @@ import { Progress } from '../sweep/progress.js';
 import { chooseRunDir } from '../sweep/run-dir.js';
 import { calibrateRun } from '../sweep/calibration.js';
 import { measureCeilings } from '../sweep/capacity.js';
+import { NETWORK_BOUND_SHARE } from '../sweep/point.js';
 import { runSweep } from '../sweep/sweep.js';
 import { bytesLine, resultsTable } from '../sweep/table.js';
 
-const USAGE = 'usage: speedlab run FILE [--runtime auto|local|docker] [--out DIR] [--resume] [--scale F] [--repetitions N] [--allow-host-disk]';
+const USAGE = 'usage: speedlab run FILE [--runtime auto|local|docker] [--out DIR] [--resume] [--scale F] [--repetitions N] [--allow-host-disk]\n' +
+  '                    [--server-engine CONTEXT|URL] [--loadgen-engine CONTEXT|URL] [--server-address ADDR]';
 
 // a variable specifier: the report is built separately and may be absent
 const REPORT_MODULE = '../report/index.js';
 
-interface Args { file: string; runtime: RuntimeChoice; out?: string; resume: boolean; scale: number; repetitions?: number; allowHostDisk: boolean }
+interface Args {
+  file: string; runtime: RuntimeChoice; out?: string; resume: boolean; scale: number; repetitions?: number; allowHostDisk: boolean;
+  engines: { server?: string; loadgen?: string; address?: string };
+}
 
 function parse(argv: string[]): Args | undefined {
   let parsed;
@@ -41,6 +47,9 @@ function parse(argv: string[]): Args | undefined {
         scale: { type: 'string', default: '1' },
         repetitions: { type: 'string' },
         'allow-host-disk': { type: 'boolean', default: false },
+        'server-engine': { type: 'string' },
+        'loadgen-engine': { type: 'string' },
+        'server-address': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -61,8 +70,16 @@ function parse(argv: string[]): Args | undefined {
   if (reps !== undefined && (!/^\d+$/.test(reps) || Number(reps) < 1 || Number(reps) > MAX_REPETITIONS)) {
     throw new CliError(`--repetitions: got '${reps}'; expected a whole number from 1 to ${MAX_REPETITIONS} (replaces workload.repetitions)`, 2);
   }
+  for (const flag of ['server-engine', 'loadgen-engine', 'server-address'] as const) {
+    if (values[flag] === '') throw new CliError(`--${flag}: needs a value\n${USAGE}`, 2);
+  }
   return {
     file: positionals[0]!, runtime: values.runtime as RuntimeChoice, resume: values.resume, scale, allowHostDisk: values['allow-host-disk'],
+    engines: {
+      ...(values['server-engine'] !== undefined && { server: values['server-engine'] }),
+      ...(values['loadgen-engine'] !== undefined && { loadgen: values['loadgen-engine'] }),
+      ...(values['server-address'] !== undefined && { address: values['server-address'] }),
+    },
     ...(values.out !== undefined && { out: values.out }),
     ...(reps !== undefined && { repetitions: Number(reps) }),
   };
@@ -107,12 +124,35 @@ function refuseHostDisks(exp: Experiment, allowed: boolean): void {
   }
 }
 
+/** the experiment's engines: with the command line's on top; undefined for the usual one-engine run */
+function enginesOf(exp: Experiment, args: Args): Experiment['engines'] {
+  const engines = { ...exp.engines, ...args.engines };
+  if (engines.server === undefined && engines.loadgen === undefined) {
+    const stray = Object.keys(engines);
+    if (stray.length > 0) throw new CliError(`${stray.map((k) => (k === 'address' ? '--server-address / engines.address' : `engines.${k}`)).join(', ')}: only with two engines (--server-engine and/or --loadgen-engine, or engines.server / engines.loadgen)`, 2);
+    return undefined;
+  }
+  if (args.runtime === 'local') throw new CliError('two engines (--server-engine, --loadgen-engine or engines:) need --runtime docker (or auto)', 2);
+  if (exp.server.impl.kind === 'command') throw new CliError('two engines run the server in a container: give server.image and server.command instead of a local command', 2);
+  return engines;
+}
+
 function codeVersion(): CodeVersion | undefined {
   try {
     return currentCodeVersion();
   } catch (err) {
     throw new CliError((err as Error).message, 2);
   }
+}
+
+/** the engine flags a resumed run needs again */
+function resumeFlags(args: Args): string {
+  const e = args.engines;
+  return [
+    e.server !== undefined && ` --server-engine ${e.server}`,
+    e.loadgen !== undefined && ` --loadgen-engine ${e.loadgen}`,
+    e.address !== undefined && ` --server-address ${e.address}`,
+  ].filter(Boolean).join('');
 }
 
 function expectationLines(results: ExpectationResult[]): string[] {
@@ -130,9 +170,11 @@ export async function main(argv: string[]): Promise<number> {
   const codeNow = codeVersion();
   const dir = chooseRunDir(exp, args.out, args.resume);
   const runId = `${Date.now().toString(36)}${process.pid.toString(36)}`;
-  const runtime = await createRuntime(args.runtime, { readyTimeoutS: exp.server.readyTimeoutS }, exp.server.impl.kind === 'command', (t) => console.error(t));
+  const engines = enginesOf(exp, args);
+  const runtime = await createRuntime(engines ? 'docker' : args.runtime, { readyTimeoutS: exp.server.readyTimeoutS }, exp.server.impl.kind === 'command', (t) => console.error(t), engines && { engines });
 
   const previous = args.resume ? readRunInfo(dir) : undefined;
+  const engineInfo = runtime.engines?.();
   const code = sessionCode(previous, codeNow);
   const info: RunInfo = {
     name: exp.name,
@@ -142,6 +184,7 @@ export async function main(argv: string[]): Promise<number> {
     host: { ...hostInfo(), ...runtime.environment?.() },
     calibration: previous?.calibration ?? [],
     ...(previous?.loadgenCeilings && { loadgenCeilings: previous.loadgenCeilings }),
+    ...(engineInfo && { engines: { ...engineInfo, ...(previous?.engines?.link && { link: previous.engines.link }) } }),
     tools: toolVersions(),
     ...(code && { code }),
     ...(args.scale !== 1 && { scale: args.scale }),
@@ -162,7 +205,12 @@ export async function main(argv: string[]): Promise<number> {
     if (calibration.length > info.calibration.length) writeRunInfo(dir, Object.assign(info, { calibration }));
     const ceilings = await measureCeilings(exp, runtime, runId, info.loadgenCeilings ?? [], abort.signal, (t) => console.error(t));
     if (ceilings.length > (info.loadgenCeilings?.length ?? 0)) writeRunInfo(dir, Object.assign(info, { loadgenCeilings: ceilings }));
-    records = await runSweep({ exp, runtime, runId, dir, signal: abort.signal, progress: new Progress(), ceilings });
+    if (info.engines && !info.engines.link && runtime.measureLink) {
+      const link = await runtime.measureLink(runId, abort.signal);
+      console.error(`link: ${(link.down.bytesPerS / 1e6).toFixed(0)} MB/s server to load generator, ${(link.up.bytesPerS / 1e6).toFixed(0)} MB/s back (${link.down.streams} streams, ${link.down.seconds} s each way)`);
+      writeRunInfo(dir, Object.assign(info, { engines: { ...info.engines, link } }));
+    }
+    records = await runSweep({ exp, runtime, runId, dir, signal: abort.signal, progress: new Progress(), ceilings, ...(info.engines?.link && { link: info.engines.link }) });
   } catch (err) {
     if (err instanceof Interrupted || abort.signal.aborted) {
       await cleanupQuietly(runtime, runId);
@@ -174,7 +222,7 @@ export async function main(argv: string[]): Promise<number> {
     const lost = err instanceof RuntimeLost ? err.message : await runtime.lost?.();
     if (lost) {
       giveToParentOwner(dir);
-      throw new CliError(`the Docker engine went away during the run: ${lost}; then finish the run with: speedlab run ${args.file} --out ${dir} --resume`);
+      throw new CliError(`${lost}; then finish the run with: speedlab run ${args.file} --out ${dir} --resume${resumeFlags(args)}`);
     }
     throw err;
   } finally {
@@ -190,8 +238,10 @@ export async function main(argv: string[]): Promise<number> {
 
   const failed = records.filter((r) => r.outcome === 'failed');
   const bound = records.filter((r) => r.loadgenBound);
+  const netBound = records.filter((r) => r.networkBound);
   const out: string[] = [resultsTable(exp, records), '', bytesLine(records)];
   if (bound.length > 0) out.push(`${bound.length} of ${records.length} points were loadgen-bound (the load generator used >= 90% of a core, or the rate was above half of its ceiling): their numbers measure the load generator, not the server`);
+  if (netBound.length > 0) out.push(`${netBound.length} of ${records.length} points were network-bound (they moved more than ${NETWORK_BOUND_SHARE * 100}% of what the link between the engines carries): their numbers measure the network, not the server`);
   if (failed.length > 0) out.push(`${failed.length} of ${records.length} points FAILED (see the notes above and points.jsonl)`);
   if (expectations.length > 0) out.push('', 'expectations:', ...expectationLines(expectations));
   out.push('', rep.line, `results: ${dir} (${points(exp).length} points, this session ${formatDuration((Date.now() - started) / 1000)})`);

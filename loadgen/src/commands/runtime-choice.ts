@@ -7,14 +7,16 @@ import type { Runtime } from '../runtime/types.js';
 export type RuntimeChoice = 'auto' | 'local' | 'docker';
 export const RUNTIME_CHOICES: RuntimeChoice[] = ['auto', 'local', 'docker'];
 
-interface DockerModule { createDockerRuntime(): Promise<Runtime> }
+/** the docker runtime's options (runtime/docker/runtime.ts) */
+interface DockerChoice { engines?: { server?: string; loadgen?: string; address?: string; bind?: string; port?: number } }
+interface DockerModule { createDockerRuntime(opts?: DockerChoice): Promise<Runtime> }
 
 // a variable specifier: the module is written separately and may not be built yet
 const DOCKER_MODULE = '../runtime/docker/runtime.js';
 const ENGINE_MODULE = '../runtime/docker/engine/engine.js';
 interface EngineModule { connectEngine(): Promise<unknown> }
 
-async function docker(): Promise<Runtime> {
+async function docker(opts: DockerChoice = {}): Promise<Runtime> {
   let mod: DockerModule;
   try {
     mod = (await import(DOCKER_MODULE)) as DockerModule;
@@ -22,10 +24,10 @@ async function docker(): Promise<Runtime> {
     throw new Error(`the docker runtime is not built in (${(err as Error).message.split('\n')[0]})`);
   }
   try {
-    return await mod.createDockerRuntime();
+    return await mod.createDockerRuntime(opts);
   } catch (err) {
     // the engine stopped answering while the runtime was set up: report that (it throws), not the socket error
-    if (!(err instanceof EngineUnreachableError)) await ((await import(ENGINE_MODULE)) as EngineModule).connectEngine();
+    if (!(err instanceof EngineUnreachableError) && !(err instanceof CliError) && !opts.engines) await ((await import(ENGINE_MODULE)) as EngineModule).connectEngine();
     throw err;
   }
 }
@@ -34,11 +36,11 @@ async function docker(): Promise<Runtime> {
  * @param preferLocal auto picks local without trying docker (a `command:` server runs locally)
  * @param note tells the user which runtime auto chose and why
  */
-export async function createRuntime(choice: RuntimeChoice, local: LocalOptions, preferLocal: boolean, note: (text: string) => void): Promise<Runtime> {
+export async function createRuntime(choice: RuntimeChoice, local: LocalOptions, preferLocal: boolean, note: (text: string) => void, dockerOpts?: DockerChoice): Promise<Runtime> {
   if (choice === 'local') return createLocalRuntime(local);
   if (choice === 'docker') {
     try {
-      return await docker();
+      return await docker(dockerOpts);
     } catch (err) {
       if (err instanceof CliError) throw err;
       const unreachable = err instanceof EngineUnreachableError;

@@ -26,6 +26,8 @@ export interface Experiment {
   };
   disks: Record<string, DiskProfile>;
   expect: Expectation[];
+  /** two engines (run --server-engine/--loadgen-engine override); absent: one engine */
+  engines?: { server?: string; loadgen?: string; address?: string; bind?: string; port?: number };
 }
 
 export const DEFAULTS = {

@@ -205,6 +205,18 @@ const expectSchema = z.unknown().transform((v, ctx) => {
   return z.NEVER;
 });
 
+/** two engines: the server on one, the load generator on another (README "Two machines") */
+const enginesSchema = z.strictObject({
+  /** a docker context's name or an engine address (unix://, tcp://, ssh://); absent: the default engine */
+  server: z.string({ error: () => 'expected a docker context name or an address like ssh://user@host' }).min(1).optional(),
+  loadgen: z.string({ error: () => 'expected a docker context name or an address like unix:///var/run/docker.sock' }).min(1).optional(),
+  /** where the load generator reaches the server; absent: the server engine's host */
+  address: z.string({ error: () => 'expected an IP address or host name' }).min(1).optional(),
+  /** the address the server listens on; absent: the address when it is loopback, else 0.0.0.0 */
+  bind: z.string({ error: () => 'expected an IP address' }).min(1).optional(),
+  port: z.number({ error: () => 'expected a port number' }).int().min(1024).max(65534).optional(),
+});
+
 export const experimentSchema = z.strictObject({
   name: z.string({ error: () => 'expected a name of letters, digits, ., _ and -' }).regex(/^[A-Za-z0-9._-]{1,64}$/, {
     error: () => 'expected a name of 1-64 letters, digits, ., _ and -',
@@ -215,6 +227,7 @@ export const experimentSchema = z.strictObject({
   workload: workloadSchema.optional(),
   disks: z.record(diskName, diskSchema, { error: () => 'expected a map of profile name: { kind, size, ... }' }).optional(),
   expect: z.array(expectSchema, { error: () => 'expected a list of expectations' }).optional(),
+  engines: enginesSchema.optional(),
 });
 
 export type RawExperiment = z.output<typeof experimentSchema>;
@@ -237,4 +250,5 @@ export const KNOWN_FIELDS: Record<string, string[]> = {
   'expect.*.faster': Object.keys(fasterExpectSchema.shape.faster.shape),
   'expect.*.finding': Object.keys(findingExpectSchema.shape.finding.shape),
   'expect.*.total': Object.keys(totalExpectSchema.shape.total.shape),
+  engines: Object.keys(enginesSchema.shape),
 };

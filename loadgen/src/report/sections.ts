@@ -43,7 +43,7 @@ function num(html: string): string {
 
 export function environmentSection(info: RunInfo | null): string {
   if (!info) return '<p class="warn">run.json is missing: the environment of this run is unknown.</p>';
-  return `${table(['', ''], environmentRows(info))}\n${calibrationTable(info)}\n${ceilingTable(info)}\n${experimentDetails(info)}`;
+  return `${table(['', ''], environmentRows(info))}\n${enginesTable(info)}${calibrationTable(info)}\n${ceilingTable(info)}\n${experimentDetails(info)}`;
 }
 
 export function environmentRows(info: RunInfo): string[][] {
@@ -66,6 +66,22 @@ export function environmentRows(info: RunInfo): string[][] {
     ['code', codeWords(recordedCode(info))],
   ];
   return rows.map(([k, v]) => [escapeHtml(k), escapeHtml(v === undefined || v === null || v === '' ? '–' : v)]);
+}
+
+/** two engines: each side, the path between them and the link measured once */
+function enginesTable(info: RunInfo): string {
+  const e = info.engines;
+  if (!e) return '';
+  const side = (role: string, s: typeof e.server) => [
+    escapeHtml(role), escapeHtml(s.name), escapeHtml(s.url), escapeHtml(s.version), escapeHtml(s.hostname), num(formatNumber(s.cpus)), escapeHtml(s.cpuset),
+  ];
+  const link = e.link
+    ? `${formatMBps(e.link.down.bytesPerS)} server → load generator, ${formatMBps(e.link.up.bytesPerS)} back (${e.link.down.streams} streams, ${formatNumber(e.link.down.seconds)} s each way); a point above ${formatPercent(0.8)} of it is flagged network-bound.`
+    : 'not measured.';
+  return `<h3>Two engines</h3>
+<p id="engines">The server ran on one Docker engine and the load generator on another${e.sameHost ? ' (one machine: both engines report the same host name, so the cpusets are disjoint)' : ''}. The load generator reached the server at ${escapeHtml(e.address)}:${e.port} (the server listened on ${escapeHtml(e.bind)}; the path's peer on port ${e.peerPort}). Link: ${escapeHtml(link)}</p>
+${table(['side', 'engine', 'address', 'Docker', 'host', 'CPUs', 'cpuset'], [side('server', e.server), side('load generator', e.loadgen)])}
+`;
 }
 
 function ceilingTable(info: RunInfo): string {
@@ -123,13 +139,15 @@ export function pointsTable(analysis: Analysis): string {
     const kb = order.get(seriesKey(b.params)) ?? 0;
     return ka - kb || a.params.threads - b.params.threads || a.params.repetition - b.params.repetition;
   });
-  const rows = sorted.map((p) => pointRow(p, names.get(seriesKey(p.params)) ?? ''));
-  const head = ['series', 'threads', 'rep.', 'outcome', 'requests/s', 'MB/s', 'p50', 'p99', 'server CPU', 'loadgen CPU', 'device writes', 'errors', 'verified', 'note'];
-  const body = rows.map((r) => `<tr class="${r.cls}">${r.cells.map((c, i) => `<td${i >= 1 && i <= 2 || i >= 4 && i <= 11 ? ' class="num"' : ''}>${c}</td>`).join('')}</tr>`).join('\n');
+  const network = analysis.points.some((p) => p.network);
+  const rows = sorted.map((p) => pointRow(p, names.get(seriesKey(p.params)) ?? '', network));
+  const head = ['series', 'threads', 'rep.', 'outcome', 'requests/s', 'MB/s', 'p50', 'p99', 'server CPU', 'loadgen CPU', ...(network ? ['RTT p50', 'link share'] : []), 'device writes', 'errors', 'verified', 'note'];
+  const lastNum = network ? 13 : 11;
+  const body = rows.map((r) => `<tr class="${r.cls}">${r.cells.map((c, i) => `<td${i >= 1 && i <= 2 || i >= 4 && i <= lastNum ? ' class="num"' : ''}>${c}</td>`).join('')}</tr>`).join('\n');
   return `<div class="points-wrap"><table id="points"><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
 }
 
-function pointRow(p: PointRecord, series: string): { cls: string; cells: string[] } {
+function pointRow(p: PointRecord, series: string, network: boolean): { cls: string; cells: string[] } {
   const ok = p.outcome === 'ok';
   const write = deviceWriteBps(p);
   const limit = p.diskLimits?.writeBps;
@@ -138,6 +156,7 @@ function pointRow(p: PointRecord, series: string): { cls: string; cells: string[
   const notes: string[] = [];
   if (p.failure) notes.push(p.failure);
   if (p.loadgenBound) notes.push('loadgen-bound: not trusted');
+  if (p.networkBound) notes.push('network-bound: not trusted');
   if (p.verification.detail) notes.push(p.verification.detail);
   return {
     cls: ok ? '' : 'failed',
@@ -152,6 +171,10 @@ function pointRow(p: PointRecord, series: string): { cls: string; cells: string[
       escapeHtml(formatMicros(p.latencyUs.p99)),
       escapeHtml(cpu),
       escapeHtml(formatNumber(p.loadgenCpuCores)),
+      ...(network ? [
+        escapeHtml(p.network ? formatMicros(p.network.rttUs.p50) : '–'),
+        escapeHtml(p.network?.linkShare !== undefined ? formatPercent(p.network.linkShare) : '–'),
+      ] : []),
       escapeHtml(writeText),
       String(errorCount(p)),
       escapeHtml(`${p.verification.checked - p.verification.mismatches}/${p.verification.checked}`),

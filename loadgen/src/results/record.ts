@@ -15,3 +15,5 @@ export type RunInfo = z.output<typeof runInfoSchema>;
 export type CodeVersion = z.output<typeof codeVersionSchema>;
 export type LoadgenCeiling = z.output<typeof loadgenCeilingSchema>;
 export type ExpectationResult = z.output<typeof expectationResultSchema>;
+export type RunEngines = NonNullable<RunInfo['engines']>;
+export type PointNetwork = NonNullable<PointRecord['network']>;

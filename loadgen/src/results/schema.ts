@@ -43,6 +43,22 @@ const diskLimitsSchema = z.object({
   readIops: z.number().optional(),
 });
 
+/** with two engines (run.json's engines): the path between them, just before the point */
+const pointNetworkSchema = z.object({
+  /** the engines' names as given (a context or an address) */
+  serverEngine: z.string(),
+  loadgenEngine: z.string(),
+  /** where the load generator reached the server */
+  address: z.string(),
+  /** one-byte round trips to the server's machine, microseconds */
+  rttUs: z.object({ min: z.number(), p50: z.number(), max: z.number() }),
+  /** bytes on the wire per second in the measured window, each way, as the load generator counted them */
+  sentBytesPerS: measured.optional(),
+  receivedBytesPerS: measured.optional(),
+  /** the busier direction's rate as a share of what the link carried in that direction (run.json's engines.link) */
+  linkShare: measured.optional(),
+});
+
 /** one line of points.jsonl */
 export const pointRecordSchema = z.object({
   /** stable key of params (without repetition it names the cell; with it, the point) */
@@ -96,6 +112,10 @@ export const pointRecordSchema = z.object({
   loadgenCeilingShare: measured.optional(),
   verification: z.object({ checked: z.number(), mismatches: z.number(), detail: z.string().optional() }),
   diskLimits: diskLimitsSchema.optional(),
+  /** two engines only: the network path of this point */
+  network: pointNetworkSchema.optional(),
+  /** two engines only: the point moved more than NETWORK_BOUND_SHARE of what the link carries, so the link may have limited it */
+  networkBound: z.boolean().optional(),
 });
 
 export const calibrationSchema = z.object({
@@ -129,6 +149,36 @@ export const expectationResultSchema = z.object({
   passed: z.boolean(),
   /** the measured value(s) behind the verdict, in words */
   detail: z.string(),
+});
+
+/** one Docker engine of a run with two */
+const runEngineSchema = z.object({
+  /** as given: a docker context's name, an address, or 'default' */
+  name: z.string(),
+  url: z.string(),
+  version: z.string(),
+  /** the engine's host name */
+  hostname: z.string(),
+  cpus: z.number(),
+  cpuset: z.string(),
+});
+
+/** one direction of the link between the engines, measured once per run */
+const linkSchema = z.object({ bytesPerS: z.number(), seconds: z.number(), streams: z.number() });
+
+/** the server on one engine, the load generator on another (issue: two machines) */
+const runEnginesSchema = z.object({
+  server: runEngineSchema,
+  loadgen: runEngineSchema,
+  /** both engines report the same host name: they share a machine, so the cpusets are disjoint */
+  sameHost: z.boolean(),
+  /** where the load generator reaches the server; what the server binds; its port; the path peer's port */
+  address: z.string(),
+  bind: z.string(),
+  port: z.number(),
+  peerPort: z.number(),
+  /** server to load generator (GET bodies) and back (PUT bodies); absent until measured */
+  link: z.object({ down: linkSchema, up: linkSchema }).optional(),
 });
 
 /** the code of one session of a run */
@@ -176,6 +226,8 @@ export const runInfoSchema = z.object({
   calibration: z.array(calibrationSchema),
   /** the load generator's ceilings (sweep/capacity.ts); absent in runs made before they existed */
   loadgenCeilings: z.array(loadgenCeilingSchema).optional(),
+  /** a run on two Docker engines; absent for one */
+  engines: runEnginesSchema.optional(),
   tools: z.record(z.string(), z.string()),
   /** run --scale F: the windows (and total: bounds) were F × the file's; absent for a full run */
   scale: z.number().optional(),

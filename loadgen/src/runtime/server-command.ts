@@ -17,10 +17,13 @@ function withoutLog(command: string[]): string[] {
   return out;
 }
 
-/** the argv of a command: server: {port}, {threads}, {log}, and the designs {lock}, {logWrite}, {sync} */
-export function userCommand(command: string[], spec: ServerSpec, port: number, logFile: string): string[] {
+/**
+ * the argv of a command: server: {port}, {threads}, {log}, the designs {lock}, {logWrite}, {sync},
+ * and {host}, the address to listen on (127.0.0.1 but with two engines)
+ */
+export function userCommand(command: string[], spec: ServerSpec, port: number, logFile: string, host = '127.0.0.1'): string[] {
   const argv = spec.log === 'off' ? withoutLog(command) : command;
   return fillPlaceholders(argv, {
-    port: String(port), threads: String(spec.threads), log: logFile, lock: spec.lock, logWrite: spec.logWrite, sync: spec.sync,
+    port: String(port), threads: String(spec.threads), log: logFile, lock: spec.lock, logWrite: spec.logWrite, sync: spec.sync, host,
   });
 }

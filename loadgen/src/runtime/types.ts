@@ -1,7 +1,7 @@
 // The contract between the sweep and the places a server can run (DESIGN §4).
 // The sweep never knows whether it talks to a child process or a container.
 import type { DiskProfile } from '../disk/profile.js';
-import type { Calibration, LockMode, LogMode, LogWrite, RunInfo, SyncMode } from '../results/record.js';
+import type { Calibration, LockMode, LogMode, LogWrite, PointNetwork, RunEngines, RunInfo, SyncMode } from '../results/record.js';
 
 export type { DiskProfile };
 
@@ -48,9 +48,13 @@ export interface ServerStats {
 }
 
 export interface RunningServer {
-  /** always 127.0.0.1 from the load generator's point of view */
-  host: '127.0.0.1';
+  /** where the load generator reaches it: 127.0.0.1, but with two engines */
+  host: string;
   port: number;
+  /** true when it runs on another machine than this process (its host disk is not ours) */
+  remote?: boolean;
+  /** two engines: the network path to it, measured now (round trips; the run's link) */
+  networkPath?(signal?: AbortSignal): Promise<PointNetwork>;
   /** CPUs the server may use */
   cpus: number;
   stats(): Promise<ServerStats>;
@@ -79,11 +83,16 @@ export interface Runtime {
   /** what a disk profile really delivers, measured as a server would get it (run.json's calibration) */
   calibrate?(disk: DiskProfile, runId: string, signal?: AbortSignal): Promise<Calibration>;
   /**
-   * why this runtime cannot go on (its Docker engine stopped answering), or undefined while it
+   * why this runtime cannot go on (a Docker engine stopped answering, or with two engines the
+   * server's machine is out of the load generator's reach), as a sentence, or undefined while it
    * can; the sweep asks after a failure, so that a lost engine stops the run instead of being
    * recorded as failed points
    */
   lost?(): Promise<string | undefined>;
+  /** two engines: which, where the server listens, and the link measured once (run.json's engines) */
+  engines?(): RunEngines | undefined;
+  /** two engines: measures the link between them (both directions) and keeps it for the points */
+  measureLink?(runId: string, signal?: AbortSignal): Promise<NonNullable<RunEngines['link']>>;
   /** what run.json records about where the servers ran, beyond the host itself */
   environment?(): Pick<RunInfo['host'], 'dockerVersion' | 'serverCpuset' | 'loadgenCpuset' | 'cgroupVersion'>;
 }

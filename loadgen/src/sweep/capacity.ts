@@ -7,7 +7,7 @@ import { points } from '../experiment/grid.js';
 import type { LoadgenCeiling } from '../results/record.js';
 import type { Runtime } from '../runtime/types.js';
 import { capacityResultSchema } from '../workload/job.js';
-import { CliError, WRK_MISSING } from '../errors.js';
+import { CliError, EngineUnreachableError, WRK_MISSING } from '../errors.js';
 import { check } from '../validate.js';
 
 /** a point above this share of its engine's ceiling is loadgen-bound */
@@ -42,7 +42,8 @@ export async function measureCeilings(
       out.push({ engine, connections, requestsPerS: Math.round(r.ceilingPerS), measuredPerS: Math.round(r.requestsPerS), cpuCores: Number(r.cpuCores.toFixed(3)), windowS: r.durationS });
       note(`load generator ceiling: ${engine} with ${connections} connections, ${Math.round(r.ceilingPerS)} req/s (${Math.round(r.requestsPerS)} req/s reached against a trivial responder at ${r.cpuCores.toFixed(2)} cores)`);
     } catch (err) {
-      if (signal.aborted) throw err;
+      // an engine that went away stops the run (run.ts says which, and how to resume)
+      if (signal.aborted || err instanceof EngineUnreachableError) throw err;
       // no wrk where the load generators run: every point would fail alike, so the run stops here
       const message = (err as Error).message;
       const at = message.indexOf(WRK_MISSING);

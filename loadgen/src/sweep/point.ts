@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { Interrupted, PointFailure } from '../errors.js';
 import type { Experiment } from '../experiment/experiment.js';
 import type { Point } from '../experiment/grid.js';
-import type { LoadgenCeiling, PointRecord } from '../results/record.js';
+import type { LoadgenCeiling, PointRecord, RunEngines } from '../results/record.js';
 import { ceilingFor, LOADGEN_CEILING_SHARE } from './capacity.js';
 import type { RunningServer, Runtime, ServerSpec, ServerStats } from '../runtime/types.js';
 import { loadResultSchema, seedResultSchema, verifyResultSchema, type LoadResult } from '../workload/job.js';
@@ -15,6 +15,8 @@ import { check } from '../validate.js';
 
 /** loadgen CPU at or above this share of a core makes the point untrustworthy */
 const LOADGEN_BOUND_CORES = 0.9;
+/** two engines: a point that moved more than this share of what the link carries may be the link's measurement */
+export const NETWORK_BOUND_SHARE = 0.8;
 
 type Phase = 'starting' | 'seed' | 'warm-up' | 'measure' | 'verify' | 'stopping';
 
@@ -25,6 +27,8 @@ interface PointContext {
   signal: AbortSignal;
   /** the run's load-generator ceilings (absent: only the CPU rule flags loadgen-bound points) */
   ceilings?: readonly LoadgenCeiling[];
+  /** two engines: the link between them (run.json's engines.link) */
+  link?: RunEngines['link'];
   onPhase(phase: Phase): void;
 }
 
@@ -71,6 +75,27 @@ function emptyRecord(ctx: PointContext, pt: Point, startedAt: string): PointReco
     verification: { checked: 0, mismatches: 0 },
     ...(limits && { diskLimits: limits }),
   };
+}
+
+/**
+ * two engines: the busier direction's share of what the link carried that way (received: server
+ * to load generator, the link's down; sent: its up), and whether it is above NETWORK_BOUND_SHARE
+ */
+export function networkVerdict(sentBytesPerS: number, receivedBytesPerS: number, link: NonNullable<RunEngines['link']>): { share: number; bound: boolean } {
+  const share = Math.max(receivedBytesPerS / link.down.bytesPerS, sentBytesPerS / link.up.bytesPerS);
+  return { share: Number(share.toFixed(4)), bound: share > NETWORK_BOUND_SHARE };
+}
+
+/** two engines: the wire rates each way, and the verdict against the link */
+function fillNetwork(rec: PointRecord, m: LoadResult, link: RunEngines['link']): void {
+  if (!rec.network) return;
+  const s = m.durationS;
+  rec.network.sentBytesPerS = Math.round(m.wireBytesSent / s);
+  rec.network.receivedBytesPerS = Math.round(m.wireBytesReceived / s);
+  if (!link) return;
+  const v = networkVerdict(m.wireBytesSent / s, m.wireBytesReceived / s, link);
+  rec.network.linkShare = v.share;
+  rec.networkBound = v.bound;
 }
 
 function fillHostWrites(rec: PointRecord, before: ServerStats, after: ServerStats, hostBefore?: HostDiskCounter, hostAfter?: HostDiskCounter): void {
@@ -141,18 +166,28 @@ export async function measurePoint(ctx: PointContext, pt: Point): Promise<PointR
       died = reason;
       phaseAbort.abort();
     });
+    if (server.networkPath) {
+      try {
+        rec.network = await server.networkPath(phaseAbort.signal);
+      } catch (err) {
+        if (ctx.signal.aborted) throw new Interrupted();
+        throw new PointFailure(died ?? `network path: ${(err as Error).message}`);
+      }
+    }
 
     const seeded = await run('seed', jobs.seed, seedResultSchema);
     if (seeded.failures.length > 0) throw new PointFailure(`seeding failed: ${seeded.failures.slice(0, 3).join('; ')}`);
     if (jobs.warmup) await run('warm-up', jobs.warmup, loadResultSchema);
 
     const before = await server.stats();
-    const hostBefore = hostDiskCounter();
+    // the host disk of this machine: not the server's when it runs on another
+    const hostBefore = server.remote ? undefined : hostDiskCounter();
     const measured = await run('measure', jobs.measure, loadResultSchema);
-    const hostAfter = hostDiskCounter();
+    const hostAfter = server.remote ? undefined : hostDiskCounter();
     const after = await server.stats();
     fillMeasurement(rec, measured, before, after, server.cpus, ceilingFor(ctx.ceilings ?? [], pt.params.engine, pt.params.connections));
     fillHostWrites(rec, before, after, hostBefore, hostAfter);
+    fillNetwork(rec, measured, ctx.link);
 
     const verified = await run('verify', jobs.verify, verifyResultSchema);
     rec.verification = {

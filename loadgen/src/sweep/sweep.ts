@@ -4,7 +4,7 @@ import { sweptText } from '../experiment/describe.js';
 import { estimatePoint } from '../experiment/estimate.js';
 import type { Experiment } from '../experiment/experiment.js';
 import { points, type Point } from '../experiment/grid.js';
-import type { LoadgenCeiling, PointRecord } from '../results/record.js';
+import type { LoadgenCeiling, PointRecord, RunEngines } from '../results/record.js';
 import { PointsWriter, readPoints } from '../results/store.js';
 import type { Runtime } from '../runtime/types.js';
 import { measurePoint } from './point.js';
@@ -23,6 +23,7 @@ interface SweepOptions {
   signal: AbortSignal;
   progress: Progress;
   ceilings?: readonly LoadgenCeiling[];
+  link?: RunEngines['link'];
 }
 
 /** the points still to measure, given the records already written */
@@ -47,7 +48,7 @@ export async function runSweep(o: SweepOptions): Promise<PointRecord[]> {
       const t0 = Date.now();
       let record: PointRecord;
       try {
-        record = await measurePoint({ exp: o.exp, runtime: o.runtime, runId: o.runId, signal: o.signal, ...(o.ceilings && { ceilings: o.ceilings }), onPhase: (ph) => o.progress.phase(ph) }, pt);
+        record = await measurePoint({ exp: o.exp, runtime: o.runtime, runId: o.runId, signal: o.signal, ...(o.ceilings && { ceilings: o.ceilings }), ...(o.link && { link: o.link }), onPhase: (ph) => o.progress.phase(ph) }, pt);
       } catch (err) {
         if (!(err instanceof Interrupted)) await throwIfLost(o.runtime);
         throw err;
@@ -58,7 +59,9 @@ export async function runSweep(o: SweepOptions): Promise<PointRecord[]> {
       done.push(record);
       actualSoFar += (Date.now() - t0) / 1000;
       estimatedSoFar += estimatePoint(o.exp, pt.params).wallS;
-      const verdict = record.outcome === 'ok' ? `${Math.round(record.requestsPerS)} req/s${record.loadgenBound ? ' (loadgen-bound: not trusted)' : ''}` : `FAILED: ${record.failure}`;
+      const bound = [record.loadgenBound && 'loadgen-bound', record.networkBound && 'network-bound'].filter(Boolean).join(', ');
+      const rtt = record.network ? `, RTT ${record.network.rttUs.p50} µs` : '';
+      const verdict = record.outcome === 'ok' ? `${Math.round(record.requestsPerS)} req/s${rtt}${bound ? ` (${bound}: not trusted)` : ''}` : `FAILED: ${record.failure}`;
       o.progress.note(`[${pt.index + 1}/${all.length}] ${sweptText(o.exp, pt.params)}: ${verdict}`);
     }
   } finally {

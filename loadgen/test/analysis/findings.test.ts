@@ -32,6 +32,18 @@ describe('findings rules', () => {
     });
   });
 
+  test('network-bound where a point moved more than 80% of the link; its highest share in the numbers', () => {
+    const net = (t: number): Partial<PointRecord> => ({
+      networkBound: t >= 4,
+      network: { serverEngine: 'a', loadgenEngine: 'b', address: '127.0.0.1', rttUs: { min: 40, p50: 50, max: 90 }, linkShare: t >= 4 ? 0.93 : 0.2 },
+    });
+    const found = findingsOf(flat(net)).find((f) => f.kind === 'network-bound');
+    expect(found?.level).toBe('bad');
+    expect(found?.numbers).toEqual({ cells: 3, maxLinkShare: 0.93 });
+    expect(found?.text).toContain('more than 80% of what the link between the two engines carried');
+    expect(findingsOf(flat(() => ({}))).map((f) => f.kind)).not.toContain('network-bound');
+  });
+
   test('disk-bound at 90% of the write limit and not at 89%', () => {
     const at = (ratio: number) => flat(() => ({ deviceWriteBytes: ratio * HDD_LIMIT * 10, diskLimits: { writeBps: HDD_LIMIT } }), { disk: 'hdd' });
     const bound = findingsOf(at(0.9)).find((f) => f.kind === 'disk-bound');

@@ -106,11 +106,16 @@ describe('points.jsonl', () => {
 });
 
 describe('run.json', () => {
-  test('the example runs, written before ceilings and code versions existed, still load', async () => {
-    const names = readdirSync(EXAMPLES).sort();
+  test('the example runs, and a run written before ceilings and code versions existed, load', async () => {
+    const names = readdirSync(EXAMPLES, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
     expect(names).toEqual(['disk-bottleneck', 'large-log', 'lock-strategies', 'logging-cost', 'thread-scaling']);
-    for (const name of names) {
-      const dir = path.join(EXAMPLES, name);
+    // the old example of lock-strategies, as committed before the rerun of issue 13
+    const old = path.join(ROOT, 'loadgen/test/fixtures/old-run');
+    const oldInfo = JSON.parse(readFileSync(path.join(old, 'run.json'), 'utf8')) as Record<string, unknown>;
+    expect(oldInfo.code).toBeUndefined();
+    expect(oldInfo.loadgenCeilings).toBeUndefined();
+    for (const dir of [...names.map((n) => path.join(EXAMPLES, n)), old]) {
+      const name = path.basename(dir);
       const raw = JSON.parse(readFileSync(path.join(dir, 'run.json'), 'utf8')) as unknown;
       expect(readRunInfo(dir), name).toEqual(raw);
       expect(await reportRunInfo(path.join(dir, 'run.json'), []), name).toEqual(raw);

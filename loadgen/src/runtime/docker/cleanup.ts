@@ -22,21 +22,25 @@ async function removeAll(docker: DockerEngine, runId: string, containers: Labell
   for (const l of loops) await runHelper(docker, ['detach', l.name], { runId });
 }
 
-export async function removeRun(docker: DockerEngine, runId: string): Promise<void> {
+/** loops: false on an engine that makes no disks (the load generator's, with two engines) */
+interface Scope { loops?: boolean }
+
+export async function removeRun(docker: DockerEngine, runId: string, scope: Scope = {}): Promise<void> {
   const filter = [`${RUN_LABEL}=${runId}`];
   const [containers, volumes] = await Promise.all([docker.listContainers(filter), docker.listVolumes(filter)]);
   await Promise.all(containers.map((c) => docker.container(c.id).remove()));
   for (const v of volumes) await docker.removeVolume(v.id);
+  if (scope.loops === false) return;
   const loops = (await loopEntries(docker, runId)).filter((l) => l.owner?.runId === runId);
   await removeAll(docker, runId, [], [], loops);
 }
 
 /** leftovers of runs whose owner process has ended; returns how many resources went */
-export async function removeStale(docker: DockerEngine, currentRunId: string): Promise<number> {
+export async function removeStale(docker: DockerEngine, currentRunId: string, scope: Scope = {}): Promise<number> {
   const [containers, volumes, loops] = await Promise.all([
     docker.listContainers([RUN_LABEL]),
     docker.listVolumes([RUN_LABEL]),
-    loopEntries(docker, currentRunId),
+    scope.loops === false ? Promise.resolve([]) : loopEntries(docker, currentRunId),
   ]);
   const verdicts = new Map<string, Promise<boolean>>();
   const alive = (owner: string | undefined): Promise<boolean> => {

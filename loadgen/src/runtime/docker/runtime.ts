@@ -1,17 +1,20 @@
 // The docker runtime (DESIGN §4): the server in a hardened container on NetworkMode none, the
 // load generator in a container joining its network namespace on a disjoint cpuset, disks
 // provisioned per server start (disk/provision.ts), everything labelled and cleaned up.
-import type { Calibration } from '../../results/record.js';
+// With two engines (split.ts) the server listens on its engine's host network and the load
+// generator, on the other engine's host network, reaches it by address.
+import type { Calibration, PointNetwork, RunEngines } from '../../results/record.js';
 import type { DiskProfile, RunningServer, Runtime, ServerSpec, ServerStats } from '../types.js';
 import { removeRun, removeStale } from './cleanup.js';
 import { SERVER_PORT } from './containers/command.js';
 import { cpusetSize, splitCpus, type CpuSplit } from './containers/cpus.js';
-import { HARDENED, USER } from './containers/hardening.js';
+import { HARDENED, joinNetwork, USER } from './containers/hardening.js';
 import { LOADGEN_MEMORY_BYTES, LOADGEN_TMPFS, NetnsContainer, type NetnsResult } from './containers/netns.js';
 import { LOG_PATH } from './containers/paths.js';
 import { waitForPort } from './containers/probe.js';
 import { runToCompletion } from './containers/run.js';
-import { serverCreateOptions } from './containers/server.js';
+import { PathPeer } from './containers/peer.js';
+import { serverCreateOptions, type ServerListen } from './containers/server.js';
 import { cgroupCounters, cgroupWriteBytes, locateCgroup } from './counters/cgroup.js';
 import { containerCounters } from './counters/stats.js';
 import { calibrateDisk } from './disk/calibrate.js';
@@ -21,9 +24,12 @@ import { IMAGE, labels, safeName } from './engine/labels.js';
 import { imageLabels } from './image/build.js';
 import { projectRoot } from './image/context.js';
 import { ensureImage } from './image/image.js';
+import { splitEngines, type EngineSide, type SplitSetup } from './split.js';
 
 interface DockerRuntimeOptions {
   readyTimeoutMs?: number;
+  /** two engines: the server's and the load generator's, and where the server listens */
+  engines?: { server?: string; loadgen?: string; address?: string; bind?: string; port?: number };
   /** remove older runs' leftovers first (default true) */
   removeStale?: boolean;
   /** build the image when the checkout changed (default true); false: it must exist */
@@ -51,13 +57,40 @@ export class DockerRuntime implements Runtime {
   private readonly runIds = new Set<string>();
   private counter = 0;
   private capacityRuns = 0;
+  private readonly peers = new Map<string, Promise<PathPeer>>();
+  private link: RunEngines['link'];
+  /** set when the load generator could not reach the server's machine; cleared when it can */
+  private unreachable: string | undefined;
 
+  /**
+   * @param split two engines: the load generator's engine and where the server listens; absent,
+   * the load generator joins the server's network namespace on `docker`
+   */
   constructor(
     readonly docker: DockerEngine,
     readonly engine: EngineInfo,
     readonly cpus: CpuSplit,
     private readonly opts: DockerRuntimeOptions = {},
+    readonly split?: SplitSetup,
   ) {}
+
+  /** the engine the load generators run on */
+  private get loadgenDocker(): DockerEngine {
+    return this.split?.loadgen.docker ?? this.docker;
+  }
+
+  /** undefined on one engine */
+  engines(): RunEngines | undefined {
+    if (!this.split) return undefined;
+    const side = (e: EngineSide, cpuset: string) => ({
+      name: e.docker.where.name, url: e.docker.where.url, version: e.info.serverVersion, hostname: e.info.hostname, cpus: e.info.cpus, cpuset,
+    });
+    const { server, loadgen, sameHost, address, bind, port, peerPort } = this.split;
+    return {
+      server: side(server, this.cpus.server), loadgen: side(loadgen, this.cpus.loadgen), sameHost, address, bind, port, peerPort,
+      ...(this.link && { link: this.link }),
+    };
+  }
 
   environment() {
     return {
@@ -74,12 +107,13 @@ export class DockerRuntime implements Runtime {
     const disk = await provisionDisk(this.docker, spec.disk, spec.runId, key);
     let container: ContainerRef | undefined;
     let netns: NetnsContainer | undefined;
+    const listen: ServerListen = this.split ? { network: 'host', port: this.split.port, bind: this.split.bind } : { network: 'none' };
     try {
-      container = await this.docker.createContainer(serverCreateOptions(spec, disk, this.cpus.server, key));
+      container = await this.docker.createContainer(serverCreateOptions(spec, disk, this.cpus.server, key, listen));
       const c = container;
       // the load generator's container can be created while the server starts; it starts after
       const [created, started] = await Promise.allSettled([
-        NetnsContainer.create(this.docker, c.id, { runId: spec.runId, key, cpuset: this.cpus.loadgen }),
+        NetnsContainer.create(this.loadgenDocker, this.split ? 'host' : joinNetwork(c.id), { runId: spec.runId, key, cpuset: this.cpus.loadgen }),
         c.start(),
       ]);
       if (created.status === 'fulfilled') netns = created.value;
@@ -96,7 +130,14 @@ export class DockerRuntime implements Runtime {
         const gone = await Promise.race([exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 2000).unref())]);
         throw gone ? new Error(`the server exited before it was ready: ${gone}`) : err;
       }
-      await waitForPort(netns!, SERVER_PORT, { timeoutMs: this.opts.readyTimeoutMs ?? 30_000, exited });
+      const host = this.split?.address ?? '127.0.0.1';
+      try {
+        await waitForPort(netns!, this.split?.port ?? SERVER_PORT, { timeoutMs: this.opts.readyTimeoutMs ?? 30_000, exited, host });
+      } catch (err) {
+        // with two engines a server that runs but cannot be reached is the path's fault
+        if (this.split && (await c.inspect())?.running) await this.checkPath(spec.runId, netns!);
+        throw err;
+      }
       const server = this.runningServer(spec, c, netns!, disk, exited);
       this.live.set(c.id, server);
       return server;
@@ -115,8 +156,9 @@ export class DockerRuntime implements Runtime {
     // are not the host's; on ram (tmpfs) and host disks every counted byte reached a host device
     const hostWrites = () => (cgroup && disk.profile.kind !== 'throttled' ? cgroupWriteBytes(cgroup, c.id) : undefined);
     return {
-      host: '127.0.0.1',
-      port: SERVER_PORT,
+      host: this.split?.address ?? '127.0.0.1',
+      port: this.split?.port ?? SERVER_PORT,
+      ...(this.split && { remote: !this.split.serverOnThisHost, networkPath: (signal?: AbortSignal) => this.networkPath(spec.runId, netns, signal) }),
       cpus: this.cpus.serverCount,
       containerId: c.id,
       runId: spec.runId,
@@ -154,7 +196,8 @@ export class DockerRuntime implements Runtime {
   }
 
   async runLoadgen(server: RunningServer, job: unknown, signal?: AbortSignal): Promise<unknown> {
-    const argv = ['node', 'dist/loadgen/src/cli.js', 'loadgen', '--target', `http://127.0.0.1:${server.port}`, '--job', JSON.stringify(job)];
+    const host = server.host.includes(':') ? `[${server.host}]` : server.host;
+    const argv = ['node', 'dist/loadgen/src/cli.js', 'loadgen', '--target', `http://${host}:${server.port}`, '--job', JSON.stringify(job)];
     const r = await this.runInNetns(server, argv, signal);
     const result = loadgenOutput(r);
     // the engine's count of the whole container, beside the loadgen's own count of its window
@@ -167,7 +210,7 @@ export class DockerRuntime implements Runtime {
   /** a one-off load-generator container on the loadgen cpuset with a loopback of its own */
   async runLoadgenAlone(job: unknown, runId: string, signal?: AbortSignal): Promise<unknown> {
     this.runIds.add(runId);
-    const r = await runToCompletion(this.docker, {
+    const r = await runToCompletion(this.loadgenDocker, {
       // its own count: the server containers' numbers (speedlab-<run>-<n>-server) stay those of the points
       name: safeName('speedlab', runId, `capacity-${++this.capacityRuns}`),
       Image: IMAGE,
@@ -183,7 +226,11 @@ export class DockerRuntime implements Runtime {
   async cleanup(runId: string): Promise<void> {
     const mine = [...this.live.values()].filter((s) => s.runId === runId);
     await Promise.all(mine.map((s) => s.stop()));
+    const peer = this.peers.get(runId);
+    this.peers.delete(runId);
+    await peer?.then((p) => p.remove(), () => {});
     await removeRun(this.docker, runId);
+    if (this.split) await removeRun(this.split.loadgen.docker, runId, { loops: false });
   }
 
   /** what a disk profile really delivers, for run.json (the sweep calls this once per profile) */
@@ -193,12 +240,82 @@ export class DockerRuntime implements Runtime {
   }
 
   async lost(): Promise<string | undefined> {
-    try {
-      await connectEngine();
-      return undefined;
-    } catch (err) {
-      return (err as Error).message;
+    const sides: Array<[string, DockerEngine]> = this.split
+      ? [["the server's Docker engine", this.docker], ["the load generator's Docker engine", this.split.loadgen.docker]]
+      : [['the Docker engine', this.docker]];
+    for (const [what, docker] of sides) {
+      try {
+        await connectEngine(docker.where);
+      } catch (err) {
+        return `${what} went away during the run: ${(err as Error).message}`;
+      }
     }
+    return this.unreachable;
+  }
+
+  // two engines: the network path
+
+  /** the run's path peer on the server's engine, started on first use */
+  private peer(runId: string): Promise<PathPeer> {
+    const split = this.split!;
+    let peer = this.peers.get(runId);
+    if (!peer) {
+      this.runIds.add(runId);
+      peer = PathPeer.start(this.docker, { runId, cpuset: this.cpus.server, bind: split.bind, port: split.peerPort });
+      peer.catch(() => this.peers.delete(runId));
+      this.peers.set(runId, peer);
+    }
+    return peer;
+  }
+
+  /** runs `speedlab net ...` where the load generators run: in `netns`, or a one-off container on the host network */
+  private async net(runId: string, args: string[], netns?: NetnsContainer, signal?: AbortSignal): Promise<unknown> {
+    const split = this.split!;
+    const argv = ['node', 'dist/loadgen/src/cli.js', 'net', ...args, '--target', `${split.address.includes(':') ? `[${split.address}]` : split.address}:${split.peerPort}`];
+    const r = netns
+      ? await netns.exec(argv, signal)
+      : await runToCompletion(this.loadgenDocker, {
+        name: safeName('speedlab', runId, `net-${++this.capacityRuns}`),
+        Image: IMAGE, Cmd: argv, User: USER, WorkingDir: '/app', Labels: labels(runId, 'loadgen'),
+        HostConfig: { ...HARDENED, NetworkMode: 'host', CpusetCpus: this.cpus.loadgen, Memory: LOADGEN_MEMORY_BYTES },
+      }, signal);
+    if (r.exitCode !== 0) {
+      const why = r.stderr.trim().split('\n').filter(Boolean).pop()?.replace(/^speedlab: net \w+: /, '') ?? `exit ${r.exitCode}`;
+      this.unreachable = `the load generator's engine cannot reach the server's machine at ${split.address}:${split.peerPort} (${why}); check --server-address (engines.address), and that ports ${split.port} and ${split.peerPort} are open from the load generator's machine`;
+      throw new Error(this.unreachable);
+    }
+    this.unreachable = undefined;
+    return JSON.parse(r.stdout.trim().split('\n').pop() ?? 'null') as unknown;
+  }
+
+  /** after a failed readiness probe: is the path itself broken? (sets `unreachable` when it is) */
+  private async checkPath(runId: string, netns: NetnsContainer): Promise<void> {
+    await this.peer(runId);
+    await this.net(runId, ['rtt', '--count', '3'], netns).catch(() => {});
+  }
+
+  async measureLink(runId: string, signal?: AbortSignal): Promise<NonNullable<RunEngines['link']>> {
+    if (!this.split) throw new Error('measureLink(): this runtime runs on one engine');
+    await this.peer(runId);
+    await this.net(runId, ['rtt', '--count', '3'], undefined, signal);
+    const one = async (direction: 'down' | 'up') => {
+      const r = (await this.net(runId, ['link', '--direction', direction, '--seconds', '1', '--streams', '4'], undefined, signal)) as { bytesPerS: number; seconds: number; streams: number };
+      return { bytesPerS: r.bytesPerS, seconds: r.seconds, streams: r.streams };
+    };
+    this.link = { down: await one('down'), up: await one('up') };
+    return this.link;
+  }
+
+  private async networkPath(runId: string, netns: NetnsContainer, signal?: AbortSignal): Promise<PointNetwork> {
+    const split = this.split!;
+    await this.peer(runId);
+    const r = (await this.net(runId, ['rtt', '--count', '20'], netns, signal)) as { minUs: number; p50Us: number; maxUs: number };
+    return {
+      serverEngine: split.server.docker.where.name,
+      loadgenEngine: split.loadgen.docker.where.name,
+      address: split.address,
+      rttUs: { min: r.minUs, p50: r.p50Us, max: r.maxUs },
+    };
   }
 
   /** every run this runtime has served (Ctrl-C) */
@@ -256,19 +373,34 @@ async function ensureRuntimeImage(docker: DockerEngine, note: (line: string) => 
 }
 
 export async function createDockerRuntime(opts: DockerRuntimeOptions & { note?: (line: string) => void } = {}): Promise<Runtime> {
-  const docker = await connectEngine();
-  const engine = await docker.info();
   const note = opts.note ?? ((line: string) => console.error(`docker: ${line}`));
-  await ensureRuntimeImage(docker, note, opts.buildImage !== false);
-  const cpus = splitCpus(engine.cpus);
+  let docker: DockerEngine;
+  let engine: EngineInfo;
+  let cpus: CpuSplit;
+  let split: SplitSetup | undefined;
+  if (opts.engines) {
+    const two = await splitEngines(opts.engines);
+    split = two.setup;
+    ({ docker, info: engine } = split.server);
+    cpus = two.cpus;
+    note(`two engines: the server on ${split.server.docker.where.url} (${split.bind}:${split.port}), the load generator on ${split.loadgen.docker.where.url}, reaching it at ${split.address}${split.sameHost ? '; one machine: disjoint cpusets' : ''}`);
+  } else {
+    docker = await connectEngine();
+    engine = await docker.info();
+    cpus = splitCpus(engine.cpus);
+  }
+  const all = split ? [split.server.docker, split.loadgen.docker] : [docker];
+  for (const e of all) await ensureRuntimeImage(e, (line) => note(split ? `${e.where.name}: ${line}` : line), opts.buildImage !== false);
   if (!cpus.disjoint) note('one CPU only: the server and the load generator share it');
   if (cpusetSize(cpus.server) < 1) throw new Error(`bad server cpuset ${cpus.server}`);
-  const rt = new DockerRuntime(docker, engine, cpus, opts);
+  const rt = new DockerRuntime(docker, engine, cpus, opts, split);
   runtimes.add(rt);
   hookSignals();
   if (opts.removeStale !== false) {
-    const n = await removeStale(docker, `stale-check-${process.pid}`);
-    if (n > 0) note(`removed ${n} leftovers of earlier runs`);
+    for (const e of all) {
+      const n = await removeStale(e, `stale-check-${process.pid}`, { loops: e === docker });
+      if (n > 0) note(`${split ? `${e.where.name}: ` : ''}removed ${n} leftovers of earlier runs`);
+    }
   }
   return rt;
 }

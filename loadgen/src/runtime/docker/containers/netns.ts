@@ -1,11 +1,12 @@
 // The load generator's container: one per server start, joined to the server's network
-// namespace on the load generator's cpuset. Its main process only waits; the readiness probe and
+// namespace on the load generator's cpuset (with two engines: on the host network of the load
+// generator's engine, reaching the server by address). Its main process only waits; the readiness probe and
 // every loadgen phase of the point run in it as execs, so a point pays for one container instead
 // of one per phase (each cost ~0.25 s to create, start and remove).
 import { cgroupCounters, locateCgroup, type CgroupDirs } from '../counters/cgroup.js';
 import type { ContainerRef, DockerEngine } from '../engine/engine.js';
 import { IMAGE, labels, safeName } from '../engine/labels.js';
-import { HARDENED, joinNetwork, USER } from './hardening.js';
+import { HARDENED, USER } from './hardening.js';
 
 const IDLE = ['node', '-e', 'setInterval(() => {}, 1 << 30)'];
 export const LOADGEN_MEMORY_BYTES = 2 * 1024 ** 3;
@@ -38,8 +39,11 @@ export class NetnsContainer {
 
   private constructor(readonly container: ContainerRef) {}
 
-  /** created beside a server that is created (not necessarily started yet) */
-  static async create(docker: DockerEngine, serverId: string, opts: NetnsOptions): Promise<NetnsContainer> {
+  /**
+   * created beside a server that is created (not necessarily started yet); networkMode is
+   * joinNetwork(server) on one engine, 'host' on the load generator's own engine
+   */
+  static async create(docker: DockerEngine, networkMode: string, opts: NetnsOptions): Promise<NetnsContainer> {
     const container = await docker.createContainer({
       name: safeName('speedlab', opts.key, 'loadgen'),
       Image: IMAGE,
@@ -49,7 +53,7 @@ export class NetnsContainer {
       Labels: labels(opts.runId, 'loadgen'),
       HostConfig: {
         ...HARDENED,
-        NetworkMode: joinNetwork(serverId),
+        NetworkMode: networkMode,
         CpusetCpus: opts.cpuset,
         Memory: LOADGEN_MEMORY_BYTES,
         Tmpfs: LOADGEN_TMPFS,
@@ -58,7 +62,7 @@ export class NetnsContainer {
     return new NetnsContainer(container);
   }
 
-  /** needs the server running: it joins the server's network namespace */
+  /** on one engine it needs the server running: it joins the server's network namespace */
   async start(): Promise<void> {
     await this.container.start();
     this.cgroup = locateCgroup(this.container.id);

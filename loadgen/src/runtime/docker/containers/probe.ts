@@ -1,15 +1,15 @@
 // Readiness: the server is ready when a TCP connect to 127.0.0.1:PORT succeeds inside its network
-// namespace. The probe runs as an exec in the point's load-generator container (our image, joined
+// namespace (with two engines: to its address from the load generator's machine). The probe runs as an exec in the point's load-generator container (our image, joined
 // to the namespace), so this works for any server image (no exec into the server needed).
 import type { NetnsContainer } from './netns.js';
 
 // 10 ms between attempts: a server is typically up within a few hundred ms of its start
 const PROBE = `
 const net = require('node:net');
-const [port, ms] = process.argv.slice(1).map(Number);
+const [host, port, ms] = [process.argv[1], ...process.argv.slice(2).map(Number)];
 const deadline = Date.now() + ms;
 (function attempt() {
-  const s = net.connect(port, '127.0.0.1');
+  const s = net.connect(port, host);
   s.once('connect', () => { s.destroy(); process.exit(0); });
   s.once('error', () => {
     s.destroy();
@@ -21,9 +21,10 @@ const deadline = Date.now() + ms;
 export async function waitForPort(
   netns: NetnsContainer,
   port: number,
-  opts: { timeoutMs: number; exited: Promise<string> },
+  opts: { timeoutMs: number; exited: Promise<string>; host?: string },
 ): Promise<void> {
-  const probe = netns.exec(['node', '-e', PROBE, String(port), String(opts.timeoutMs)]);
+  const host = opts.host ?? '127.0.0.1';
+  const probe = netns.exec(['node', '-e', PROBE, host, String(port), String(opts.timeoutMs)]);
   const result = await Promise.race([
     probe.then((r) => ({ kind: 'probe' as const, r })),
     opts.exited.then((reason) => ({ kind: 'exited' as const, reason })),
@@ -33,6 +34,6 @@ export async function waitForPort(
     probe.catch(() => {});
     throw new Error(`the server exited before it was ready: ${result.reason}`);
   }
-  if (result.r.exitCode === 3) throw new Error(`the server did not accept connections on 127.0.0.1:${port} within ${opts.timeoutMs} ms`);
+  if (result.r.exitCode === 3) throw new Error(`the server did not accept connections on ${host}:${port} within ${opts.timeoutMs} ms`);
   if (result.r.exitCode !== 0) throw new Error(`readiness probe failed (${result.r.exitCode}): ${result.r.stderr.trim()}`);
 }

@@ -25,20 +25,23 @@ export function baseMemoryBytes(env: NodeJS.ProcessEnv = process.env): number {
   return Math.round(mib * MiB);
 }
 
-export function serverCreateOptions(spec: ServerSpec, disk: ServerDisk, cpuset: string, key: string): ContainerSpec {
+/** where a server listens: its own loopback on NetworkMode none, or its engine's host network (two engines) */
+export type ServerListen = { network: 'none' } | { network: 'host'; port: number; bind: string };
+
+export function serverCreateOptions(spec: ServerSpec, disk: ServerDisk, cpuset: string, key: string, listen: ServerListen = { network: 'none' }): ContainerSpec {
   const image = spec.impl.kind === 'image' ? spec.impl.image : IMAGE;
   const memory = baseMemoryBytes() + disk.memoryBytes;
   return {
     name: safeName('speedlab', key, 'server'),
     Image: image,
-    Cmd: serverCommand(spec, SERVER_PORT),
+    Cmd: listen.network === 'host' ? serverCommand(spec, listen.port, listen.bind) : serverCommand(spec, SERVER_PORT),
     // the course's httpserver serves its working directory
     WorkingDir: DATA_DIR,
     User: USER,
     Labels: labels(spec.runId, 'server'),
     HostConfig: {
       ...HARDENED,
-      NetworkMode: 'none',
+      NetworkMode: listen.network,
       CpusetCpus: cpuset,
       Memory: memory,
       MemorySwap: memory,

@@ -1,5 +1,5 @@
-// The one module that talks to dockerode. It connects to the engine (DOCKER_HOST when set:
-// unix://, tcp://, ssh:// as dockerode understands them; otherwise the local socket) and wraps
+// The one module that talks to dockerode. It connects to an engine (endpoint.ts: a context, a
+// unix://, tcp:// or ssh:// address, or DOCKER_HOST / the local socket by default) and wraps
 // every call the lab makes. The engine's answers are read here once: 404 (no such thing), 409
 // (in use, not running, or already being removed) and 304 (already in that state) become typed
 // results where a caller expects them, and a connection that fails or drops becomes
@@ -8,8 +8,9 @@ import http from 'node:http';
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 import { EngineUnreachableError } from '../../../errors.js';
+import { resolveEndpoint, type EngineEndpoint } from './endpoint.js';
 
-export const DEFAULT_SOCKET = '/var/run/docker.sock';
+export { DEFAULT_SOCKET } from './endpoint.js';
 
 /** the engine API's bodies, as the lab writes them */
 export type ContainerSpec = Docker.ContainerCreateOptions;
@@ -31,6 +32,8 @@ export interface EngineInfo {
   cpus: number;
   cgroupVersion: 1 | 2;
   memBytes: number;
+  /** the engine's host name: two engines with the same one share a machine (and its CPUs) */
+  hostname: string;
 }
 
 /** one line of the builder's progress stream */
@@ -58,6 +61,9 @@ interface ExecOutput {
   stderr: string;
 }
 
+
+/** how long a liveness ping may take before the engine counts as gone */
+const PING_TIMEOUT_MS = 5000;
 
 const NOT_MODIFIED = 304;
 const NOT_FOUND = 404;
@@ -155,10 +161,11 @@ function tarMemberSize(header: Buffer): number {
 export class DockerEngine {
   private readonly calls: Calls;
 
-  /** DOCKER_HOST, or the local socket: where the client was made */
-  readonly endpoint = process.env.DOCKER_HOST || DEFAULT_SOCKET;
+  /** the engine's address, as error messages name it */
+  readonly endpoint: string;
 
-  constructor(private readonly docker: Docker) {
+  constructor(private readonly docker: Docker, readonly where: EngineEndpoint) {
+    this.endpoint = where.url;
     this.calls = new Calls(this.endpoint);
   }
 
@@ -168,7 +175,7 @@ export class DockerEngine {
 
   async info(): Promise<EngineInfo> {
     // dockerode types /info as any: name the fields read here
-    const rawInfo = this.docker.info() as Promise<{ ServerVersion?: string; NCPU?: number; CgroupVersion?: string; MemTotal?: number }>;
+    const rawInfo = this.docker.info() as Promise<{ ServerVersion?: string; NCPU?: number; CgroupVersion?: string; MemTotal?: number; Name?: string }>;
     const [info, version] = await this.calls.call(() => Promise.all([rawInfo, this.docker.version()]));
     return {
       serverVersion: String(info.ServerVersion),
@@ -176,6 +183,7 @@ export class DockerEngine {
       cpus: Number(info.NCPU),
       cgroupVersion: String(info.CgroupVersion ?? '1') === '2' ? 2 : 1,
       memBytes: Number(info.MemTotal),
+      hostname: String(info.Name ?? ''),
     };
   }
 
@@ -272,10 +280,35 @@ export class ContainerRef {
     return r.ok ? 'started' : 'already-running';
   }
 
-  /** waits for the container's end; its exit code (-1 when the engine gives none) */
-  async wait(): Promise<number> {
-    const r = (await this.calls.call(() => this.handle.wait())) as { StatusCode?: number };
-    return r.StatusCode ?? -1;
+  /**
+   * waits for the container's end; its exit code (-1 when the engine gives none). A wait is one
+   * long request whose answer comes when the container ends: if the connection drops after the
+   * engine sent the headers, the request may never settle (and a process with nothing else to do
+   * would just exit), so the engine is pinged beside it and its loss rejects the wait
+   */
+  async wait(pingEveryMs = 2000): Promise<number> {
+    const waiting = this.calls.call(() => this.handle.wait()) as Promise<{ StatusCode?: number }>;
+    let timer: NodeJS.Timeout | undefined;
+    let done = false;
+    const lost = new Promise<never>((_, reject) => {
+      const next = () => {
+        timer = setTimeout(() => {
+          const answer = new Promise<never>((_r, fail) => setTimeout(() => fail(new Error(`no answer to a ping within ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS).unref());
+          Promise.race([this.docker.ping(), answer]).then(
+            () => !done && next(),
+            (err: Error) => reject(new EngineUnreachableError(this.calls.endpoint, err.message)),
+          );
+        }, pingEveryMs);
+      };
+      next();
+    });
+    try {
+      const r = await Promise.race([waiting, lost]);
+      return r.StatusCode ?? -1;
+    } finally {
+      done = true;
+      clearTimeout(timer);
+    }
   }
 
   /** its output so far, as the engine frames it (8-byte headers: see containers/run.ts demuxBuffer) */
@@ -367,15 +400,14 @@ export class ContainerRef {
   }
 }
 
-/** a client for DOCKER_HOST or the local socket; nothing is asked of the engine yet */
-export function engineClient(): DockerEngine {
-  // With no options dockerode reads DOCKER_HOST itself and falls back to the local socket.
-  return new DockerEngine(process.env.DOCKER_HOST ? new Docker() : new Docker({ socketPath: DEFAULT_SOCKET }));
+/** a client for an engine (default: DOCKER_HOST or the local socket); nothing is asked of the engine yet */
+export function engineClient(where: EngineEndpoint = resolveEndpoint(undefined)): DockerEngine {
+  return new DockerEngine(new Docker(where.options), where);
 }
 
 /** a client whose engine has answered a ping within timeoutMs */
-export async function connectEngine(timeoutMs = 3000): Promise<DockerEngine> {
-  const docker = engineClient();
+export async function connectEngine(where?: EngineEndpoint, timeoutMs = 3000): Promise<DockerEngine> {
+  const docker = engineClient(where);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);

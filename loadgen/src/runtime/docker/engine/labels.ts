@@ -14,7 +14,7 @@ export const BASE_LABEL = 'speedlab.base';
 /** set by docker/Dockerfile on its build stage (deps), which is left as an untagged image */
 export const STAGE_LABEL = 'speedlab.stage';
 
-type Role = 'server' | 'loadgen' | 'probe' | 'disk' | 'disk-helper' | 'calibrate';
+type Role = 'server' | 'loadgen' | 'probe' | 'disk' | 'disk-helper' | 'calibrate' | 'peer';
 
 /** the labels of everything a run creates: run, role and owner (for stale clean-up) */
 export function labels(runId: string, role: Role): Record<string, string> {

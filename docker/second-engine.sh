@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# A second Docker engine on this machine, for the two-engine tests (README "Two machines"): its
+# own socket, data root, exec root (and so its own containerd), pid file and log; no bridge and no
+# iptables, like docker/engine.sh's. Idempotent.
+#   bash docker/second-engine.sh start   # prints the engine's address: unix:///run/speedlab-engine-b.sock
+#   bash docker/second-engine.sh stop    # stops it (its containers go with it)
+#   bash docker/second-engine.sh status  # exit 0 while it answers
+# Env: SPEEDLAB_ENGINE_B_NAME (default speedlab-engine-b) names the socket, directories and log;
+#      SPEEDLAB_DOCKER_WAIT_S (default 60).
+set -euo pipefail
+
+name=${SPEEDLAB_ENGINE_B_NAME:-speedlab-engine-b}
+sock=/run/$name.sock
+pidfile=/run/$name.pid
+exec_root=/run/$name
+data_root=/var/lib/$name
+log_file=/var/log/$name.log
+wait_s=${SPEEDLAB_DOCKER_WAIT_S:-60}
+
+say() { echo "engine b: $*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+answers() {
+  [ -S "$sock" ] && curl -fsS --max-time 2 --unix-socket "$sock" http://localhost/_ping >/dev/null 2>&1
+}
+
+running_pid() {
+  [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null && cat "$pidfile"
+}
+
+start() {
+  if answers; then
+    say "answers on $sock"
+  else
+    command -v dockerd >/dev/null 2>&1 || bash "$(dirname "$0")/engine.sh"
+    if ! running_pid >/dev/null; then
+      as_root rm -f "$pidfile"
+      as_root mkdir -p "$data_root" "$exec_root" "$(dirname "$log_file")"
+      say "starting dockerd (log: $log_file)"
+      as_root setsid nohup dockerd --host "unix://$sock" --pidfile "$pidfile" --exec-root "$exec_root" \
+        --data-root "$data_root" --bridge=none --iptables=false --ip6tables=false \
+        >>"$log_file" 2>&1 </dev/null &
+    fi
+    local deadline=$((SECONDS + wait_s))
+    until answers; do
+      if [ $SECONDS -ge $deadline ]; then
+        say "no answer on $sock after ${wait_s}s; last lines of $log_file:"
+        tail -n 20 "$log_file" >&2 || true
+        exit 1
+      fi
+      sleep 0.3
+    done
+    say "ready on $sock"
+  fi
+  echo "unix://$sock"
+}
+
+stop() {
+  local pid
+  if pid=$(running_pid); then
+    say "stopping dockerd $pid"
+    as_root kill -TERM "$pid"
+    for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    if kill -0 "$pid" 2>/dev/null; then say "dockerd $pid did not stop in 30 s"; exit 1; fi
+  fi
+  as_root rm -f "$pidfile"
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  status) answers ;;
+  *) echo "usage: bash docker/second-engine.sh start|stop|status" >&2; exit 2 ;;
+esac
