@@ -135,7 +135,7 @@ describe.skipIf(!HAVE_DOCKER)('two Docker engines on one machine', () => {
 
   it('after SIGKILL of the run, its containers are on both engines; the resumed run removes them from both and finishes', async () => {
     const out = path.join(work, 'killed-out');
-    const file = experiment('killed', await freePort(), '', '2s', '[1]');
+    const file = experiment('killed', await freePort(), '', '1s', '[1]');
     const args = ['run', file, '--server-engine', A, '--loadgen-engine', 'lab-b', '--out', out];
     const run = startCli(args, ROOT, env);
     await roleRunning(dockerB, run.child.pid!, 'loadgen');
@@ -162,7 +162,7 @@ describe.skipIf(!HAVE_DOCKER)('two Docker engines on one machine', () => {
       const proxy = await startEngineProxy(path.join(work, `${side}-proxy.sock`), target.slice('unix://'.length));
       try {
         const out = path.join(work, `${side}-gone-out`);
-        const file = experiment(`${side}-gone`, await freePort(), '', '2s', '[1]');
+        const file = experiment(`${side}-gone`, await freePort(), '', '1s', '[1]');
         const via = `unix://${proxy.socket}`;
         const flags = side === 'server' ? ['--server-engine', via, '--loadgen-engine', 'lab-b'] : ['--server-engine', A, '--loadgen-engine', via];
         const run = startCli(['run', file, ...flags, '--out', out], ROOT, env);
