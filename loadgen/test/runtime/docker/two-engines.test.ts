@@ -101,8 +101,8 @@ describe.skipIf(!HAVE_DOCKER)('two Docker engines on one machine', () => {
       expect(rtt.min).toBeGreaterThan(0);
       expect(rtt.min).toBeLessThanOrEqual(rtt.p50);
       expect(rtt.p50).toBeLessThanOrEqual(rtt.max);
-      // loopback: well under a millisecond for the median
-      expect(rtt.p50).toBeLessThan(1000);
+      // loopback: ~130–190 µs measured here; the bound leaves room for a machine busy with other tests
+      expect(rtt.p50).toBeLessThan(20_000);
       expect(p.serverCpuCores).toBeGreaterThan(0);
       expect(p.loadgenCpuCores).toBeGreaterThan(0);
       expect(p.network!.receivedBytesPerS).toBeGreaterThan(4096 * p.requestsPerS);
