@@ -58,7 +58,6 @@ export class DockerRuntime implements Runtime {
   private counter = 0;
   private capacityRuns = 0;
   private readonly peers = new Map<string, Promise<PathPeer>>();
-  private link: RunEngines['link'];
   /** set when the load generator could not reach the server's machine; cleared when it can */
   private unreachable: string | undefined;
 
@@ -86,10 +85,12 @@ export class DockerRuntime implements Runtime {
       name: e.docker.where.name, url: e.docker.where.url, version: e.info.serverVersion, hostname: e.info.hostname, cpus: e.info.cpus, cpuset,
     });
     const { server, loadgen, sameHost, address, bind, port, peerPort } = this.split;
-    return {
-      server: side(server, this.cpus.server), loadgen: side(loadgen, this.cpus.loadgen), sameHost, address, bind, port, peerPort,
-      ...(this.link && { link: this.link }),
-    };
+    return { server: side(server, this.cpus.server), loadgen: side(loadgen, this.cpus.loadgen), sameHost, address, bind, port, peerPort };
+  }
+
+  /** where the load generator reaches the servers: their namespace's loopback, or the address with two engines */
+  private get target(): { host: string; port: number } {
+    return this.split ? { host: this.split.address, port: this.split.port } : { host: '127.0.0.1', port: SERVER_PORT };
   }
 
   environment() {
@@ -130,9 +131,8 @@ export class DockerRuntime implements Runtime {
         const gone = await Promise.race([exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 2000).unref())]);
         throw gone ? new Error(`the server exited before it was ready: ${gone}`) : err;
       }
-      const host = this.split?.address ?? '127.0.0.1';
       try {
-        await waitForPort(netns!, this.split?.port ?? SERVER_PORT, { timeoutMs: this.opts.readyTimeoutMs ?? 30_000, exited, host });
+        await waitForPort(netns!, this.target.port, { timeoutMs: this.opts.readyTimeoutMs ?? 30_000, exited, host: this.target.host });
       } catch (err) {
         // with two engines a server that runs but cannot be reached is the path's fault
         if (this.split && (await c.inspect())?.running) await this.checkPath(spec.runId, netns!);
@@ -156,8 +156,7 @@ export class DockerRuntime implements Runtime {
     // are not the host's; on ram (tmpfs) and host disks every counted byte reached a host device
     const hostWrites = () => (cgroup && disk.profile.kind !== 'throttled' ? cgroupWriteBytes(cgroup, c.id) : undefined);
     return {
-      host: this.split?.address ?? '127.0.0.1',
-      port: this.split?.port ?? SERVER_PORT,
+      ...this.target,
       ...(this.split && { remote: !this.split.serverOnThisHost, networkPath: (signal?: AbortSignal) => this.networkPath(spec.runId, netns, signal) }),
       cpus: this.cpus.serverCount,
       containerId: c.id,
@@ -196,8 +195,7 @@ export class DockerRuntime implements Runtime {
   }
 
   async runLoadgen(server: RunningServer, job: unknown, signal?: AbortSignal): Promise<unknown> {
-    const host = server.host.includes(':') ? `[${server.host}]` : server.host;
-    const argv = ['node', 'dist/loadgen/src/cli.js', 'loadgen', '--target', `http://${host}:${server.port}`, '--job', JSON.stringify(job)];
+    const argv = ['node', 'dist/loadgen/src/cli.js', 'loadgen', '--target', `http://${hostPort(server.host, server.port)}`, '--job', JSON.stringify(job)];
     const r = await this.runInNetns(server, argv, signal);
     const result = loadgenOutput(r);
     // the engine's count of the whole container, beside the loadgen's own count of its window
@@ -271,7 +269,7 @@ export class DockerRuntime implements Runtime {
   /** runs `speedlab net ...` where the load generators run: in `netns`, or a one-off container on the host network */
   private async net(runId: string, args: string[], netns?: NetnsContainer, signal?: AbortSignal): Promise<unknown> {
     const split = this.split!;
-    const argv = ['node', 'dist/loadgen/src/cli.js', 'net', ...args, '--target', `${split.address.includes(':') ? `[${split.address}]` : split.address}:${split.peerPort}`];
+    const argv = ['node', 'dist/loadgen/src/cli.js', 'net', ...args, '--target', hostPort(split.address, split.peerPort)];
     const r = netns
       ? await netns.exec(argv, signal)
       : await runToCompletion(this.loadgenDocker, {
@@ -285,7 +283,7 @@ export class DockerRuntime implements Runtime {
       throw new Error(this.unreachable);
     }
     this.unreachable = undefined;
-    return JSON.parse(r.stdout.trim().split('\n').pop() ?? 'null') as unknown;
+    return loadgenOutput(r);
   }
 
   /** after a failed readiness probe: is the path itself broken? (sets `unreachable` when it is) */
@@ -302,8 +300,7 @@ export class DockerRuntime implements Runtime {
       const r = (await this.net(runId, ['link', '--direction', direction, '--seconds', '1', '--streams', '4'], undefined, signal)) as { bytesPerS: number; seconds: number; streams: number };
       return { bytesPerS: r.bytesPerS, seconds: r.seconds, streams: r.streams };
     };
-    this.link = { down: await one('down'), up: await one('up') };
-    return this.link;
+    return { down: await one('down'), up: await one('up') };
   }
 
   private async networkPath(runId: string, netns: NetnsContainer, signal?: AbortSignal): Promise<PointNetwork> {
@@ -322,6 +319,11 @@ export class DockerRuntime implements Runtime {
   async cleanupAll(): Promise<void> {
     for (const runId of this.runIds) await this.cleanup(runId);
   }
+}
+
+/** host:port, an IPv6 address in brackets */
+function hostPort(host: string, port: number): string {
+  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 /** the load generator's JSON result line, or why there is none */

@@ -169,8 +169,9 @@ export class DockerEngine {
     this.calls = new Calls(this.endpoint);
   }
 
-  async ping(): Promise<void> {
-    await this.calls.call(() => this.docker.ping());
+  /** resolves when the engine answers a ping within timeoutMs; rejects with EngineUnreachableError otherwise */
+  pingWithin(timeoutMs: number): Promise<void> {
+    return pingWithin(this.docker, this.endpoint, timeoutMs);
   }
 
   async info(): Promise<EngineInfo> {
@@ -292,13 +293,7 @@ export class ContainerRef {
     let done = false;
     const lost = new Promise<never>((_, reject) => {
       const next = () => {
-        timer = setTimeout(() => {
-          const answer = new Promise<never>((_r, fail) => setTimeout(() => fail(new Error(`no answer to a ping within ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS).unref());
-          Promise.race([this.docker.ping(), answer]).then(
-            () => !done && next(),
-            (err: Error) => reject(new EngineUnreachableError(this.calls.endpoint, err.message)),
-          );
-        }, pingEveryMs);
+        timer = setTimeout(() => void pingWithin(this.docker, this.calls.endpoint, PING_TIMEOUT_MS).then(() => !done && next(), reject), pingEveryMs);
       };
       next();
     });
@@ -405,9 +400,8 @@ export function engineClient(where: EngineEndpoint = resolveEndpoint(undefined))
   return new DockerEngine(new Docker(where.options), where);
 }
 
-/** a client whose engine has answered a ping within timeoutMs */
-export async function connectEngine(where?: EngineEndpoint, timeoutMs = 3000): Promise<DockerEngine> {
-  const docker = engineClient(where);
+/** resolves when the engine answers a ping within timeoutMs; rejects with EngineUnreachableError otherwise */
+async function pingWithin(docker: Docker, endpoint: string, timeoutMs: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
@@ -416,9 +410,15 @@ export async function connectEngine(where?: EngineEndpoint, timeoutMs = 3000): P
     await Promise.race([docker.ping(), timeout]);
   } catch (err) {
     if (err instanceof EngineUnreachableError) throw err;
-    throw new EngineUnreachableError(docker.endpoint, err instanceof Error ? err.message : String(err));
+    throw new EngineUnreachableError(endpoint, err instanceof Error ? err.message : String(err));
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** a client whose engine has answered a ping within timeoutMs */
+export async function connectEngine(where?: EngineEndpoint, timeoutMs = 3000): Promise<DockerEngine> {
+  const docker = engineClient(where);
+  await docker.pingWithin(timeoutMs);
   return docker;
 }
