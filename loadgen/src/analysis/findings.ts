@@ -4,6 +4,7 @@ import type { Analysis, Series } from './analyze.js';
 import type { Cell } from './cells.js';
 import { formatMBps, formatNumber, formatPercent, formatSize } from './format.js';
 import { okPoints } from './group.js';
+import { NETWORK_BOUND_SHARE } from './network.js';
 import { isNoisy, NOISY_CV } from './stats.js';
 
 const DISK_BOUND_RATIO = 0.9;
@@ -127,7 +128,7 @@ function seriesFindings(series: Series): Finding[] {
   if (networkCells.length > 0) {
     out.push({
       ...base, kind: 'network-bound', level: 'bad',
-      text: `${series.name}: not trusted — at ${threadList(networkCells)} the load moved more than 80% of what the link between the two engines carried when it was measured, so the network, not the server, may have set the throughput.`,
+      text: `${series.name}: not trusted — at ${threadList(networkCells)} the load moved more than ${formatPercent(NETWORK_BOUND_SHARE)} of what the link between the two engines carried when it was measured, so the network, not the server, may have set the throughput.`,
       numbers: { cells: networkCells.length, maxLinkShare: Math.max(...networkCells.map((c) => c.linkShare ?? 0)) },
     });
   }

@@ -2,6 +2,7 @@
 //                   [--server-engine E] [--loadgen-engine E] [--server-address A]
 import { parseArgs } from 'node:util';
 import { CliError, EXIT_INTERRUPTED, Interrupted, RuntimeLost } from '../errors.js';
+import { NETWORK_BOUND_SHARE } from '../analysis/network.js';
 import { evaluateExpectations } from '../experiment/expectations.js';
 import { points } from '../experiment/grid.js';
 import { loadExperiment } from '../experiment/load.js';
@@ -19,7 +20,6 @@ import { Progress } from '../sweep/progress.js';
 import { chooseRunDir } from '../sweep/run-dir.js';
 import { calibrateRun } from '../sweep/calibration.js';
 import { measureCeilings } from '../sweep/capacity.js';
-import { NETWORK_BOUND_SHARE } from '../sweep/point.js';
 import { runSweep } from '../sweep/sweep.js';
 import { bytesLine, resultsTable } from '../sweep/table.js';
 

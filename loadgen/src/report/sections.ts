@@ -1,6 +1,7 @@
 // The report's text sections: findings, USL fits, environment, and the table of every point.
 import type { Analysis } from '../analysis/analyze.js';
 import { deviceWriteBps, errorCount } from '../analysis/cells.js';
+import { NETWORK_BOUND_SHARE } from '../analysis/network.js';
 import type { Finding } from '../analysis/findings.js';
 import { formatMBps, formatMicros, formatNumber, formatPercent, formatSize } from '../analysis/format.js';
 import { seriesKey } from '../analysis/group.js';
@@ -76,7 +77,7 @@ function enginesTable(info: RunInfo): string {
     escapeHtml(role), escapeHtml(s.name), escapeHtml(s.url), escapeHtml(s.version), escapeHtml(s.hostname), num(formatNumber(s.cpus)), escapeHtml(s.cpuset),
   ];
   const link = e.link
-    ? `${formatMBps(e.link.down.bytesPerS)} server → load generator, ${formatMBps(e.link.up.bytesPerS)} back (${e.link.down.streams} streams, ${formatNumber(e.link.down.seconds)} s each way); a point above ${formatPercent(0.8)} of it is flagged network-bound.`
+    ? `${formatMBps(e.link.down.bytesPerS)} server → load generator, ${formatMBps(e.link.up.bytesPerS)} back (${e.link.down.streams} streams, ${formatNumber(e.link.down.seconds)} s each way); a point above ${formatPercent(NETWORK_BOUND_SHARE)} of it is flagged network-bound.`
     : 'not measured.';
   return `<h3>Two engines</h3>
 <p id="engines">The server ran on one Docker engine and the load generator on another${e.sameHost ? ' (one machine: both engines report the same host name, so the cpusets are disjoint)' : ''}. The load generator reached the server at ${escapeHtml(e.address)}:${e.port} (the server listened on ${escapeHtml(e.bind)}; the path's peer on port ${e.peerPort}). Link: ${escapeHtml(link)}</p>

@@ -12,11 +12,10 @@ import { hostDiskCounter, type HostDiskCounter } from '../results/host-disk.js';
 import { pointJobs } from './jobs.js';
 import { diskLimits } from '../disk/presets.js';
 import { check } from '../validate.js';
+import { networkVerdict } from '../analysis/network.js';
 
 /** loadgen CPU at or above this share of a core makes the point untrustworthy */
 const LOADGEN_BOUND_CORES = 0.9;
-/** two engines: a point that moved more than this share of what the link carries may be the link's measurement */
-export const NETWORK_BOUND_SHARE = 0.8;
 
 type Phase = 'starting' | 'seed' | 'warm-up' | 'measure' | 'verify' | 'stopping';
 
@@ -75,15 +74,6 @@ function emptyRecord(ctx: PointContext, pt: Point, startedAt: string): PointReco
     verification: { checked: 0, mismatches: 0 },
     ...(limits && { diskLimits: limits }),
   };
-}
-
-/**
- * two engines: the busier direction's share of what the link carried that way (received: server
- * to load generator, the link's down; sent: its up), and whether it is above NETWORK_BOUND_SHARE
- */
-export function networkVerdict(sentBytesPerS: number, receivedBytesPerS: number, link: NonNullable<RunEngines['link']>): { share: number; bound: boolean } {
-  const share = Math.max(receivedBytesPerS / link.down.bytesPerS, sentBytesPerS / link.up.bytesPerS);
-  return { share: Number(share.toFixed(4)), bound: share > NETWORK_BOUND_SHARE };
 }
 
 /** two engines: the wire rates each way, and the verdict against the link */

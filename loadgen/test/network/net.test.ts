@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { measureLink, measureRtt } from '../../src/network/measure.js';
 import { startPeer } from '../../src/network/peer.js';
 import { freePort } from '../../src/runtime/local/ports.js';
-import { NETWORK_BOUND_SHARE, networkVerdict } from '../../src/sweep/point.js';
+import { NETWORK_BOUND_SHARE, networkVerdict } from '../../src/analysis/network.js';
 import { runCli, startCli } from '../fixtures/cli.js';
 
 let peer: Server;
