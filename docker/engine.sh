@@ -14,14 +14,8 @@ sock=/var/run/docker.sock
 
 say() { echo "engine: $*" >&2; }
 
-as_root() {
-  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
-}
-
-engine_answers() {
-  # The API's ping needs no client of a particular version.
-  [ -S "$sock" ] && curl -fsS --max-time 2 --unix-socket "$sock" http://localhost/_ping >/dev/null 2>&1
-}
+# shellcheck source=docker/engine-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/engine-lib.sh"
 
 install_missing() {
   local missing=()
@@ -54,23 +48,11 @@ start_daemon() {
     >>"$log_file" 2>&1 </dev/null &
 }
 
-wait_for_socket() {
-  local deadline=$((SECONDS + wait_s))
-  until engine_answers; do
-    if [ $SECONDS -ge $deadline ]; then
-      say "no answer on $sock after ${wait_s}s; last lines of $log_file:"
-      tail -n 20 "$log_file" >&2 || true
-      exit 1
-    fi
-    sleep 0.5
-  done
-}
-
 install_missing
-if engine_answers; then
+if socket_answers "$sock"; then
   say "an engine answers on $sock"
 else
   start_daemon
-  wait_for_socket
+  wait_for_socket "$sock" "$log_file" "$wait_s"
   say "engine ready on $sock"
 fi

@@ -19,20 +19,15 @@ wait_s=${SPEEDLAB_DOCKER_WAIT_S:-60}
 
 say() { echo "engine b: $*" >&2; }
 
-as_root() {
-  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
-}
-
-answers() {
-  [ -S "$sock" ] && curl -fsS --max-time 2 --unix-socket "$sock" http://localhost/_ping >/dev/null 2>&1
-}
+# shellcheck source=docker/engine-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/engine-lib.sh"
 
 running_pid() {
   [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null && cat "$pidfile"
 }
 
 start() {
-  if answers; then
+  if socket_answers "$sock"; then
     say "answers on $sock"
   else
     command -v dockerd >/dev/null 2>&1 || bash "$(dirname "$0")/engine.sh"
@@ -44,15 +39,7 @@ start() {
         --data-root "$data_root" --bridge=none --iptables=false --ip6tables=false \
         >>"$log_file" 2>&1 </dev/null &
     fi
-    local deadline=$((SECONDS + wait_s))
-    until answers; do
-      if [ $SECONDS -ge $deadline ]; then
-        say "no answer on $sock after ${wait_s}s; last lines of $log_file:"
-        tail -n 20 "$log_file" >&2 || true
-        exit 1
-      fi
-      sleep 0.3
-    done
+    wait_for_socket "$sock" "$log_file" "$wait_s"
     say "ready on $sock"
   fi
   echo "unix://$sock"
@@ -72,6 +59,6 @@ stop() {
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
-  status) answers ;;
+  status) socket_answers "$sock" ;;
   *) echo "usage: bash docker/second-engine.sh start|stop|status" >&2; exit 2 ;;
 esac
