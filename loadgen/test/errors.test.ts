@@ -15,18 +15,10 @@ import { parseWrkOutput } from '../src/workload/wrk/run.js';
 import { RESULT_MARKER } from '../src/workload/wrk/script.js';
 import { runCli, tempDir, writeExperiment } from './fixtures/cli.js';
 import { point, runInfo, writeRun } from './report/fixtures.js';
+import { thrown } from './fixtures/thrown.js';
 
 const work = tempDir();
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (err) {
-    return err;
-  }
-  throw new Error('nothing was thrown');
-}
 
 describe('every error has a code and an exit code', () => {
   test('by class', () => {

@@ -47,16 +47,21 @@ export async function resources(docker: Docker, filter: string, runIds: string[]
 
 export const count = (r: Resources) => r.containers.length + r.volumes.length + r.loops.length;
 
-/** waits for a running server container of the lab process `pid` whose name ends with -N-server (the Nth server it started) */
-export async function serverContainer(docker: Docker, pid: number, nth: number, timeoutMs = 60_000): Promise<{ id: string; runId: string }> {
+/** waits for a running container of the lab process `pid` in `role`, whose name ends with `nameEnd` when given */
+export async function runningContainer(docker: Docker, pid: number, role: string, nameEnd = '', timeoutMs = 60_000): Promise<{ id: string; runId: string }> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const list = await docker.listContainers({ filters: { label: [`${OWNER_LABEL}=${ownerOf(pid)}`, `${ROLE_LABEL}=server`], status: ['running'] } });
-    const c = list.find((x) => x.Names.some((n) => n.endsWith(`-${nth}-server`)));
+    const list = await docker.listContainers({ filters: { label: [`${OWNER_LABEL}=${ownerOf(pid)}`, `${ROLE_LABEL}=${role}`], status: ['running'] } });
+    const c = list.find((x) => x.Names.some((n) => n.endsWith(nameEnd)));
     if (c) return { id: c.Id, runId: c.Labels[RUN_LABEL]! };
     await sleep(50);
   }
-  throw new Error(`no server container #${nth} of pid ${pid} within ${timeoutMs} ms`);
+  throw new Error(`no running ${role} container${nameEnd ? ` *${nameEnd}` : ''} of pid ${pid} within ${timeoutMs} ms`);
+}
+
+/** waits for a running server container of the lab process `pid` whose name ends with -N-server (the Nth server it started) */
+export function serverContainer(docker: Docker, pid: number, nth: number, timeoutMs = 60_000): Promise<{ id: string; runId: string }> {
+  return runningContainer(docker, pid, 'server', `-${nth}-server`, timeoutMs);
 }
 
 /** the lab's data directories in /dev/shm made by the orchestrator `pid` */

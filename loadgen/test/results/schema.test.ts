@@ -9,21 +9,12 @@ import { parsePoints, parseRunInfo } from '../../src/results/schema.js';
 import { readPoints, readRunInfo } from '../../src/results/store.js';
 import { ROOT } from '../fixtures/cli.js';
 import { point, removeTempDirs, runInfo, tempDir, writeRun } from '../report/fixtures.js';
+import { thrown } from '../fixtures/thrown.js';
 
 afterAll(removeTempDirs);
 
 const EXAMPLES = path.join(ROOT, 'results/examples');
 const line = (value: unknown) => `${JSON.stringify(value)}\n`;
-
-/** the error a call throws */
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (err) {
-    return err;
-  }
-  throw new Error('nothing was thrown');
-}
 
 function jsonError(text: string): string {
   try {

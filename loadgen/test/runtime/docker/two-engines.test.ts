@@ -8,11 +8,10 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PointRecord, RunInfo } from '../../../src/results/record.js';
-import { ROLE_LABEL } from '../../../src/runtime/docker/engine/labels.js';
 import { OWNER_LABEL } from '../../../src/runtime/docker/engine/owner.js';
 import { freePort } from '../../../src/runtime/local/ports.js';
 import { docker, ensureTestImage, HAVE_DOCKER } from '../../docker/engine.js';
-import { expectNoStack, ownerOf, records, startEngineProxy } from '../../faults/helpers.js';
+import { count, expectNoStack, ownerOf, records, resources, runningContainer, startEngineProxy } from '../../faults/helpers.js';
 import { ROOT, runCli, sleep, startCli, tempDir, writeExperiment } from '../../fixtures/cli.js';
 
 const A = 'unix:///var/run/docker.sock';
@@ -33,23 +32,11 @@ engines: { port: ${port}${extra} }
 `);
 }
 
-/** containers and volumes a lab process left on an engine, by its owner label */
-async function leftOn(d: Docker, pid: number): Promise<string[]> {
-  const filters = { label: [`${OWNER_LABEL}=${ownerOf(pid)}`] };
-  const cs = await d.listContainers({ all: true, filters });
-  const vs = await d.listVolumes({ filters });
-  return [...cs.map((c) => `${c.Labels[ROLE_LABEL]}:${c.Names[0]}`), ...(vs.Volumes ?? []).map((v) => `volume:${v.Name}`)].sort();
-}
-
-async function roleRunning(d: Docker, pid: number, role: string, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const list = await d.listContainers({ filters: { label: [`${OWNER_LABEL}=${ownerOf(pid)}`, `${ROLE_LABEL}=${role}`], status: ['running'] } });
-    if (list.length > 0) return;
-    await sleep(50);
-  }
-  throw new Error(`no running ${role} container of pid ${pid} within ${timeoutMs} ms`);
-}
+/** what a lab process left on an engine: its containers and volumes, by its owner label */
+const leftOn = (d: Docker, pid: number) => resources(d, `${OWNER_LABEL}=${ownerOf(pid)}`, []);
+const NOTHING = { containers: [], volumes: [], loops: [] };
+const roleRunning = (d: Docker, pid: number, role: string) => runningContainer(d, pid, role, '', 90_000);
+const roles = async (d: Docker, pid: number, role: string) => (await leftOn(d, pid)).containers.filter((c) => c.role === role);
 
 const runInfo = (dir: string) => JSON.parse(readFileSync(path.join(dir, 'run.json'), 'utf8')) as RunInfo;
 
@@ -86,8 +73,8 @@ describe.skipIf(!HAVE_DOCKER)('two Docker engines on one machine', () => {
     // the server runs on A, the load generator on B, and never the other way round
     await roleRunning(docker(), run.child.pid!, 'server');
     await roleRunning(dockerB, run.child.pid!, 'loadgen');
-    expect(await leftOn(docker(), run.child.pid!).then((l) => l.filter((c) => c.startsWith('loadgen:')))).toEqual([]);
-    expect(await leftOn(dockerB, run.child.pid!).then((l) => l.filter((c) => c.startsWith('server:')))).toEqual([]);
+    expect(await roles(docker(), run.child.pid!, 'loadgen')).toEqual([]);
+    expect(await roles(dockerB, run.child.pid!, 'server')).toEqual([]);
     const r = await run.done;
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('lab-b: built speedlab:latest');
@@ -127,8 +114,8 @@ describe.skipIf(!HAVE_DOCKER)('two Docker engines on one machine', () => {
     expect(html).toContain('<th>server CPU</th>');
     expect(html).toContain('<th>loadgen CPU</th>');
 
-    expect(await leftOn(docker(), run.child.pid!)).toEqual([]);
-    expect(await leftOn(dockerB, run.child.pid!)).toEqual([]);
+    expect(await leftOn(docker(), run.child.pid!)).toEqual(NOTHING);
+    expect(await leftOn(dockerB, run.child.pid!)).toEqual(NOTHING);
     const p0 = points[0] as PointRecord;
     console.log(`two engines: ${points.map((p) => `${p.params.threads} thread(s) ${Math.round(p.requestsPerS)} req/s, RTT p50 ${p.network!.rttUs.p50} µs`).join('; ')}; link ${Math.round(info.engines!.link!.down.bytesPerS / 1e6)} MB/s down, ${Math.round(info.engines!.link!.up.bytesPerS / 1e6)} MB/s up; loadgen CPU ${p0.loadgenCpuCores.toFixed(2)} cores`);
   });
@@ -144,16 +131,16 @@ describe.skipIf(!HAVE_DOCKER)('two Docker engines on one machine', () => {
     await run.done;
     const leftA = await leftOn(docker(), run.child.pid!);
     const leftB = await leftOn(dockerB, run.child.pid!);
-    expect(leftA.filter((c) => c.startsWith('server:'))).toHaveLength(1);
-    expect(leftB.filter((c) => c.startsWith('loadgen:'))).toHaveLength(1);
+    expect(leftA.containers.filter((c) => c.role === 'server')).toHaveLength(1);
+    expect(leftB.containers.filter((c) => c.role === 'loadgen')).toHaveLength(1);
 
     const resumed = await runCli([...args, '--resume'], ROOT, env);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stderr).toMatch(/lab-b: removed \d+ leftovers of earlier runs/);
     expect(records(out).map((p) => p.outcome)).toEqual(['ok']);
-    expect(await leftOn(docker(), run.child.pid!)).toEqual([]);
-    expect(await leftOn(dockerB, run.child.pid!)).toEqual([]);
-    console.log(`two engines: SIGKILL left ${leftA.length} on the server's engine and ${leftB.length} on the load generator's; the resumed run removed them`);
+    expect(await leftOn(docker(), run.child.pid!)).toEqual(NOTHING);
+    expect(await leftOn(dockerB, run.child.pid!)).toEqual(NOTHING);
+    console.log(`two engines: SIGKILL left ${count(leftA)} on the server's engine and ${count(leftB)} on the load generator's; the resumed run removed them`);
   });
 
   for (const side of ['server', 'loadgen'] as const) {
@@ -182,8 +169,8 @@ describe.skipIf(!HAVE_DOCKER)('two Docker engines on one machine', () => {
         const resumed = await runCli(['run', file, '--server-engine', A, '--loadgen-engine', 'lab-b', '--out', out, '--resume'], ROOT, env);
         expect(resumed.code, resumed.stderr).toBe(0);
         expect(records(out).map((p) => [p.params.threads, p.outcome])).toEqual([[1, 'ok']]);
-        expect(await leftOn(docker(), run.child.pid!)).toEqual([]);
-        expect(await leftOn(dockerB, run.child.pid!)).toEqual([]);
+        expect(await leftOn(docker(), run.child.pid!)).toEqual(NOTHING);
+        expect(await leftOn(dockerB, run.child.pid!)).toEqual(NOTHING);
       } finally {
         await proxy.kill();
       }
