@@ -3,8 +3,8 @@
 // time (pipelined requests wait their turn), with flow control both ways and timeouts that only
 // count time spent waiting on the client.
 import type { Socket } from 'node:net';
-import { MAX_HEAD_BYTES, parseRequestHead, type RequestHead } from './http/request-head.js';
-import { responseHead, textResponse } from './http/status.js';
+import { MAX_HEAD_BYTES, parseRequestHead } from './http/request-head.js';
+import { answerResponse, responseHead } from './http/status.js';
 import { BODY_WINDOW, type FromWorker, type Job, type JobKind } from './messages.js';
 import { HEALTHCHECK, parseTarget } from './names.js';
 import type { WorkerPool } from './pool.js';
@@ -32,8 +32,8 @@ const BODY_MESSAGE_PIECES = 64;
 interface ConnectionContext {
   pool: WorkerPool;
   nextJobId(): number;
-  /** null without a log: then /healthcheck is an ordinary name */
-  healthcheck: (() => string) | null;
+  /** the server keeps a log (-l): only then does GET /healthcheck answer */
+  logging: boolean;
   timeoutMs: number;
 }
 
@@ -158,8 +158,9 @@ export class Connection {
       const end = this.pending.indexOf(HEAD_END);
       if (end < 0 || end + HEAD_END.length > MAX_HEAD_BYTES) {
         if (end >= 0 || this.pending.length > MAX_HEAD_BYTES) {
-          // oversized head: answer and close, the rest of the stream cannot be framed
-          const line = this.pending.subarray(0, Math.min(this.pending.length, 256)).toString('latin1').split('\r\n')[0] ?? '';
+          // oversized head: answer and close, the rest of the stream cannot be framed; the FAIL
+          // entry shows the request line as far as it came within the head's limit
+          const line = this.pending.subarray(0, Math.min(this.pending.length, MAX_HEAD_BYTES)).toString('latin1').split('\r\n')[0] ?? '';
           this.pending = NOTHING;
           this.startFail(line, '', '', 400, true);
         }
@@ -187,23 +188,16 @@ export class Connection {
     if (method === 'PUT' && head.contentLength === null) return this.startFail(head.line, method, target, 400, true);
     const bodyLength = head.contentLength ?? 0;
 
-    if (name === HEALTHCHECK && this.ctx.healthcheck) {
-      if (method === 'GET') {
-        this.discard = bodyLength;
-        return this.answerHealthcheck(head);
-      }
-      return this.startFail(head.line, method, target, 403, head.close || bodyLength > 0);
+    // never a file (the course's reference): GET answers the log's counts, or 404 without a log; other methods 403
+    if (name === HEALTHCHECK) {
+      if (method !== 'GET') return this.startFail(head.line, method, target, 403, head.close || bodyLength > 0);
+      this.discard = bodyLength;
+      if (!this.ctx.logging) return this.startFail(head.line, method, target, 404, head.close);
+      return this.start(this.makeJob('health', name, head.line, method, target, 0, 0, head.close));
     }
     if (method !== 'PUT') this.discard = bodyLength;
     const kind: JobKind = method === 'PUT' ? 'put' : method === 'GET' ? 'get' : 'head';
     this.start(this.makeJob(kind, name, head.line, method, target, method === 'PUT' ? bodyLength : 0, 0, head.close));
-  }
-
-  private answerHealthcheck(head: RequestHead): void {
-    const body = Buffer.from(this.ctx.healthcheck!(), 'latin1');
-    this.socket.write(responseHead(200, body.length, head.close));
-    this.socket.write(body);
-    if (head.close) this.finish(true);
   }
 
   private startFail(line: string, method: string, target: string, status: number, close: boolean): void {
@@ -312,7 +306,7 @@ export class Connection {
     this.socket.cork();
     if (msg.status !== undefined && !a.responded) {
       a.responded = true;
-      if (msg.length === undefined) this.socket.write(textResponse(msg.status, a.job.close, a.job.method === 'HEAD'));
+      if (msg.length === undefined) this.socket.write(answerResponse(msg.status, a.job.close));
       else this.socket.write(responseHead(msg.status, msg.length, a.job.close));
     }
     if (msg.chunk && a.job.kind === 'get') {
@@ -360,7 +354,15 @@ export class Connection {
     this.closed = true;
     const a = this.active;
     this.active = null;
-    if (a) this.ctx.pool.cancel(a.job.id);
+    if (a) {
+      const workerHasIt = this.ctx.pool.cancel(a.job.id);
+      // a PUT no worker ran (its body never all arrived): its one FAIL entry is written here; a
+      // worker that has it writes the entry itself
+      if (!workerHasIt && a.job.kind === 'put') {
+        const job = this.makeJob('fail', '', a.job.line, a.job.method, a.job.target, 0, 400, true);
+        this.ctx.pool.submit({ job, onMessage: () => {} });
+      }
+    }
     this.socket.destroy();
   }
 }

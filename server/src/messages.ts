@@ -5,7 +5,8 @@
 // are handed back to be freed by the main thread, so memory stays bounded whatever the pace of
 // the workers' garbage collectors.
 
-export type JobKind = 'get' | 'head' | 'put' | 'fail';
+/** 'health': GET /healthcheck with a log */
+export type JobKind = 'get' | 'head' | 'put' | 'fail' | 'health';
 
 /** GET data of a large file travels in buffers of this size (a small file's whole response goes in one of its own, not handed back) */
 export const GET_CHUNK = 1024 * 1024;

@@ -117,23 +117,25 @@ export class WorkerPool {
 
   /**
    * The client of job `id` is gone: a job not started yet is dropped; a running one is told to
-   * stop (the worker still answers it, so its slot is freed in order).
+   * stop (the worker still answers it, so its slot is freed in order). Returns true when a worker
+   * has the job (it was told to stop), false when no worker will ever run it.
    */
-  cancel(id: number): void {
+  cancel(id: number): boolean {
     const i = this.queue.findIndex((h) => h.job.id === id);
     if (i >= 0) {
       this.queue.splice(i, 1);
-      return;
+      return false;
     }
     const slot = this.byId.get(id);
-    if (!slot) return;
+    if (!slot) return false;
     const ahead = slot.ahead.findIndex((h) => h.job.id === id);
     if (ahead >= 0 && this.claims.takeBack(slot.ahead[ahead]!.job.ticket)) {
       slot.ahead.splice(ahead, 1);
       this.byId.delete(id);
-      return;
+      return false;
     }
     slot.worker.postMessage({ t: 'abort', id } satisfies ToWorker);
+    return true;
   }
 
   private dispatch(): void {

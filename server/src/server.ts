@@ -6,7 +6,7 @@ import { Connection } from './connection.js';
 import { StartupError } from './errors.js';
 import type { ServerOptions } from './options.js';
 import { WorkerPool } from './pool.js';
-import { createSharedState, entryCounts } from './sync/shared-state.js';
+import { createSharedState } from './sync/shared-state.js';
 
 interface RunningFileServer {
   port: number;
@@ -48,17 +48,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningFileServe
   });
 
   let jobId = 0;
-  const healthcheck = opts.logFile
-    ? () => {
-        const { failed, total } = entryCounts(shared);
-        return `${failed}\n${total}\n`;
-      }
-    : null;
   const sockets = new Set<import('node:net').Socket>();
   const server: Server = createServer({ allowHalfOpen: true }, (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
-    new Connection(socket, { pool, nextJobId: () => ++jobId, healthcheck, timeoutMs: opts.timeoutMs });
+    new Connection(socket, { pool, nextJobId: () => ++jobId, logging: opts.logFile !== null, timeoutMs: opts.timeoutMs });
   });
 
   await new Promise<void>((resolve, reject) => {

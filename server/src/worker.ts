@@ -7,7 +7,7 @@ import { BODY_REPORT_BYTES, GET_CHUNK, MAX_RETURNED_CHUNKS, unpackJobs, type Fro
 import { responseHead } from './http/status.js';
 import { lockMutex, lockRead, lockWrite, unlockMutex, unlockRead, unlockWrite } from './sync/locks.js';
 import { JobClaims } from './sync/job-claims.js';
-import { attachSharedState, slots, stripeIndex } from './sync/shared-state.js';
+import { attachSharedState, entryCounts, slots, stripeIndex } from './sync/shared-state.js';
 import type { WorkerData } from './worker-config.js';
 
 const config = workerData as WorkerData;
@@ -96,6 +96,8 @@ async function runJobs(): Promise<void> {
     // taken back by the main thread for an idle worker: not ours to run or answer
     if (!claims.claim(job.ticket)) continue;
     if (abandoned.delete(job.id)) {
+      // a PUT whose client left before its body came: its one FAIL entry (DESIGN §2)
+      if (job.kind === 'put') log?.failure(job.line, job.method, job.target, 400);
       post({ t: 'res', id: job.id, final: true });
       continue;
     }
@@ -131,6 +133,7 @@ type Reply = (msg: FromWorker, transfer?: ArrayBuffer[]) => void;
 
 async function withLock(job: Job, body: () => Promise<void>): Promise<void> {
   const ints = shared.ints;
+  if (job.kind === 'health') return body();
   if (config.lock === 'global') {
     lockMutex(ints, slots.GLOBAL_LOCK);
     try {
@@ -162,7 +165,26 @@ function handle(job: Job, reply: Reply): Promise<void> {
       return serveRead(job, reply);
     case 'put':
       return servePut(job, reply);
+    case 'health':
+      serveHealthcheck(job, reply);
+      return Promise.resolve();
   }
+}
+
+/**
+ * GET /healthcheck: `<failed entries>\n<total entries>`, no final newline, counted before its own
+ * entry, which is then logged like any GET's (the course's reference does all three).
+ */
+function serveHealthcheck(job: Job, reply: Reply): void {
+  const { failed, total } = entryCounts(shared);
+  const body = Buffer.from(`${failed}\n${total}`, 'latin1');
+  log?.successWith('GET', job.name, body);
+  const head = responseHead(200, body.length, job.close);
+  const response = Buffer.allocUnsafeSlow(head.length + body.length);
+  response.write(head, 0, 'latin1');
+  body.copy(response, head.length);
+  const whole = response.buffer;
+  reply({ t: 'whole', id: job.id, response: whole }, [whole]);
 }
 
 function fail(job: Job, status: number, reply: Reply): void {

@@ -17,19 +17,20 @@ export function responseHead(status: number, contentLength: number, close: boole
 }
 
 /** built once each: every PUT's answer is one of a few; sockets only read the bytes they are given */
-const textResponses = new Map<string, Buffer>();
+const answers = new Map<string, Buffer>();
 
 /**
- * A whole response whose body is the reason phrase and a newline (errors, PUT results);
- * an answer to HEAD carries the same head and no body.
+ * A whole response without content: 201 and every error status, to any method (DESIGN §2). As the
+ * course's reference server does, it is the status line and `Content-Length: 0`, nothing else, even
+ * when the connection closes after it. A PUT that replaced a file (200) keeps its `OK\n` body.
  */
-export function textResponse(status: number, close: boolean, headOnly = false): Buffer {
-  const key = `${status}${close ? 'c' : ''}${headOnly ? 'h' : ''}`;
-  let response = textResponses.get(key);
+export function answerResponse(status: number, close: boolean): Buffer {
+  const key = status === 200 && close ? '200c' : String(status);
+  let response = answers.get(key);
   if (!response) {
-    const body = `${reason(status)}\n`;
-    response = Buffer.from(responseHead(status, Buffer.byteLength(body), close) + (headOnly ? '' : body), 'latin1');
-    textResponses.set(key, response);
+    const text = status === 200 ? `${responseHead(200, 3, close)}OK\n` : `HTTP/1.1 ${status} ${reason(status)}\r\nContent-Length: 0\r\n\r\n`;
+    response = Buffer.from(text, 'latin1');
+    answers.set(key, response);
   }
   return response;
 }

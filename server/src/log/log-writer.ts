@@ -46,6 +46,16 @@ export class LogWriter {
     });
   }
 
+  /** A successful GET whose content is in memory (the healthcheck's answer), logged like any GET. */
+  successWith(method: string, name: string, content: Buffer): void {
+    if (this.config.mode === 'meta') {
+      this.writeText(metaEntry(method, `/${name}`, 200, content.length), false);
+      return;
+    }
+    const header = fullHeader(method, name, content.length);
+    this.writeText(header + hexDump(content, 0).toString('latin1') + ENTRY_END, false);
+  }
+
   /** A failed request: the request line as received (best effort) and the status sent. */
   failure(requestLine: string, method: string, target: string, status: number): void {
     const text = this.config.mode === 'meta' ? metaEntry(method, target, status, 0) : failEntry(requestLine, status);
