@@ -197,15 +197,20 @@ size_t response_head(char *out, int status, uint64_t content_length, bool close)
     return (size_t)(p - out);
 }
 
-size_t text_response(char *out, int status, bool close, bool head_only)
+size_t answer_response(char *out, int status, bool close)
 {
-    const char *r = reason(status);
-    size_t body = strlen(r) + 1;
-    size_t n = response_head(out, status, body, close);
-    if (!head_only) {
-        memcpy(out + n, r, body - 1);
-        out[n + body - 1] = '\n';
-        n += body;
+    if (status == 200) {
+        size_t n = response_head(out, 200, 3, close);
+        memcpy(out + n, "OK\n", 3);
+        return n + 3;
     }
-    return n;
+    /* the course's reference: the status line and Content-Length: 0, even when the connection closes */
+    char *p = append(out, "HTTP/1.1 ");
+    *p++ = (char)('0' + status / 100);
+    *p++ = (char)('0' + status / 10 % 10);
+    *p++ = (char)('0' + status % 10);
+    *p++ = ' ';
+    p = append(p, reason(status));
+    p = append(p, "\r\nContent-Length: 0\r\n\r\n");
+    return (size_t)(p - out);
 }

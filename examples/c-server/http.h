@@ -33,7 +33,11 @@ bool valid_target(const char *target, size_t n);
 /* Writes `HTTP/1.1 STATUS REASON`, Content-Length and, if `close`, Connection: close; returns the length (< 128). */
 size_t response_head(char *out, int status, uint64_t content_length, bool close);
 
-/* A response whose body is the reason phrase and a newline (errors, PUT results); no body when `head_only`. Returns the length (< 160). */
-size_t text_response(char *out, int status, bool close, bool head_only);
+/*
+ * A whole response without content, to any method: 201 and every error status are the status line
+ * and `Content-Length: 0`, nothing else; a PUT that replaced a file (200) answers `OK\n`, with
+ * Connection: close if `close`. Returns the length (< 160).
+ */
+size_t answer_response(char *out, int status, bool close);
 
 #endif

@@ -176,7 +176,6 @@ enum kind { A_FAIL, A_GET, A_HEAD, A_PUT, A_HEALTH };
 struct action {
     enum kind kind;
     int status; /* A_FAIL */
-    bool head_only;
     bool close;
     const char *line;
     size_t line_len;
@@ -581,17 +580,24 @@ static enum outcome answer_fail(struct worker *w, struct conn *c, const struct a
 {
     if (log_enabled())
         log_fail(&w->log, a->line, a->line_len, status);
-    char out[256];
-    size_t n = text_response(out, status, close, a->head_only);
+    char out[160];
+    size_t n = answer_response(out, status, close);
     return send_all(c->fd, out, n) == 0 ? finished(close) : DROP;
 }
 
-static enum outcome serve_health(struct conn *c, const struct action *a)
+/*
+ * GET /healthcheck with a log: `<failed entries>\n<total entries>`, no final newline, counted
+ * before its own entry, which is then logged like any GET's (the course's reference does all three).
+ */
+static enum outcome serve_health(struct worker *w, struct conn *c, const struct action *a)
 {
     uint32_t failed, total;
     log_counts(&failed, &total);
     char body[32], out[192];
-    int bl = snprintf(body, sizeof body, "%u\n%u\n", failed, total);
+    int bl = snprintf(body, sizeof body, "%u\n%u", failed, total);
+    log_begin(&w->log, "GET", a->name, (uint64_t)bl, true);
+    log_content(&w->log, (const unsigned char *)body, (size_t)bl, 0);
+    log_finish(&w->log);
     size_t n = response_head(out, 200, (uint64_t)bl, a->close);
     memcpy(out + n, body, (size_t)bl);
     return send_all(c->fd, out, n + (size_t)bl) == 0 ? finished(a->close) : DROP;
@@ -1031,7 +1037,7 @@ static enum outcome serve_put(struct worker *w, struct conn *c, const struct act
     }
     close(fd);
     char out[160];
-    size_t n = text_response(out, status, a->close, false);
+    size_t n = answer_response(out, status, a->close);
     return send_all(c->fd, out, n) == 0 ? finished(a->close) : DROP;
 }
 
@@ -1043,7 +1049,7 @@ static uint32_t stripe_of(const char *name)
 static enum outcome execute(struct worker *w, struct conn *c, const struct action *a)
 {
     if (a->kind == A_HEALTH)
-        return serve_health(c, a);
+        return serve_health(w, c, a);
     pthread_rwlock_t *rw = NULL;
     if (opt.global_lock) {
         pthread_mutex_lock(&global_lock);
@@ -1100,11 +1106,10 @@ static enum outcome process_one(struct worker *w, struct conn *c)
     if (end == NULL) {
         if (have <= MAX_HEAD_BYTES)
             return NEED_MORE;
-        /* an oversized head: the rest of the stream cannot be framed */
-        size_t l = have < 256 ? have : 256;
-        const char *eol = memmem(p, l, "\r\n", 2);
+        /* an oversized head: the rest of the stream cannot be framed; the FAIL entry shows the request line as far as it came within the limit */
+        const char *eol = memmem(p, MAX_HEAD_BYTES, "\r\n", 2);
         a.line = p;
-        a.line_len = eol ? (size_t)(eol - p) : l;
+        a.line_len = eol ? (size_t)(eol - p) : MAX_HEAD_BYTES;
         return execute(w, c, &a);
     }
     size_t head_len = (size_t)(end - p) + 4;
@@ -1114,16 +1119,18 @@ static enum outcome process_one(struct worker *w, struct conn *c)
     a.line_len = req.line_len;
     if (!ok)
         return execute(w, c, &a);
-    a.head_only = req.method == M_HEAD;
     if (req.method == M_OTHER || !valid_target(req.target, req.target_len) || (req.method == M_PUT && !req.has_length))
         return execute(w, c, &a);
     memcpy(a.name, req.target + 1, req.target_len - 1);
     a.name[req.target_len - 1] = '\0';
     a.length = req.has_length ? req.length : 0;
     a.close = req.close;
-    if (log_enabled() && strcmp(a.name, "healthcheck") == 0) {
-        if (req.method == M_GET) {
+    /* never a file (the course's reference): GET answers the log's counts, or 404 without a log; other methods 403 */
+    if (strcmp(a.name, "healthcheck") == 0) {
+        if (req.method == M_GET && log_enabled()) {
             a.kind = A_HEALTH;
+        } else if (req.method == M_GET) {
+            a.status = 404;
         } else {
             a.status = 403;
             a.close = req.close || a.length > 0;
@@ -1145,6 +1152,30 @@ static enum outcome process_one(struct worker *w, struct conn *c)
         c->discard -= n;
     }
     return execute(w, c, &a);
+}
+
+/*
+ * The client left (or stalled past --timeout) before the body of the PUT buffered on the
+ * connection all came, so no worker has taken that PUT: its one FAIL entry is written here.
+ * (A PUT a worker has taken is logged by serve_put.)
+ */
+static void log_abandoned_put(struct log_buf *b, const struct conn *c)
+{
+    if (!log_enabled() || c->discard > 0 || c->buf == NULL)
+        return;
+    size_t have = c->len - c->off;
+    const char *p = c->buf + c->off;
+    const char *end = memmem(p, have < MAX_HEAD_BYTES ? have : MAX_HEAD_BYTES, "\r\n\r\n", 4);
+    if (end == NULL)
+        return;
+    struct request req;
+    if (!parse_head(p, (size_t)(end - p), &req) || req.method != M_PUT || !req.has_length || !valid_target(req.target, req.target_len))
+        return;
+    if (req.target_len == 12 && memcmp(req.target, "/healthcheck", 12) == 0)
+        return;
+    if (have - ((size_t)(end - p) + 4) >= req.length)
+        return;
+    log_fail(b, req.line, req.line_len, 400);
 }
 
 /* What became of a connection a worker handled. */
@@ -1205,6 +1236,7 @@ static enum next handle(struct worker *w, struct conn *c)
     if (!c->eof) {
         ssize_t got = read_available(c);
         if (got < 0) {
+            log_abandoned_put(&w->log, c);
             conn_free(c);
             return GONE;
         }
@@ -1215,6 +1247,7 @@ static enum next handle(struct worker *w, struct conn *c)
     switch (process_one(w, c)) {
     case NEED_MORE:
         if (c->eof) {
+            log_abandoned_put(&w->log, c);
             conn_free(c);
             return GONE;
         }
@@ -1338,6 +1371,9 @@ static void accept_all(void)
  * Drops idle connections past their deadline. Taking one out of C_IDLE fails if a worker claimed
  * it meanwhile; a worker that receives its event later finds a newer generation and ignores it.
  */
+/* the main thread's own, for the entries of PUTs it drops */
+static struct log_buf expire_log;
+
 static void expire(int64_t now)
 {
     pthread_mutex_lock(&conns.mu);
@@ -1352,8 +1388,11 @@ static void expire(int64_t now)
             if (poll(&p, 1, 0) > 0)
                 continue;
         }
-        if (atomic_compare_exchange_strong(&c->state, &s, make_state(gen_of(s), C_BUSY)))
+        if (atomic_compare_exchange_strong(&c->state, &s, make_state(gen_of(s), C_BUSY))) {
+            if (!atomic_load(&c->draining))
+                log_abandoned_put(&expire_log, c);
             conn_close_locked(c);
+        }
     }
     pthread_mutex_unlock(&conns.mu);
 }
@@ -1524,6 +1563,8 @@ int main(int argc, char **argv)
         fatal("eventfd: %s", strerror(errno));
 
     files_init();
+    if (log_enabled() && !log_buf_init(&expire_log))
+        fatal("out of memory");
 
     pthread_attr_t tattr;
     pthread_attr_init(&tattr);

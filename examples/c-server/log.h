@@ -30,7 +30,7 @@ void log_counts(uint32_t *failed, uint32_t *total);
 
 bool log_buf_init(struct log_buf *b);
 
-/* `FAIL: <request line> --- response CODE` */
+/* `FAIL: <request line> --- response CODE`; the line must be shorter than LOG_CHUNK */
 void log_fail(struct log_buf *b, const char *line, size_t line_len, int status);
 
 /*
