@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { exchange, expectedFailEntry, expectedFullEntry, IMPLS, request, startTestServer, type StartOptions, type TestServer } from './harness.js';
 
@@ -51,29 +52,31 @@ describe.each(FULL_LOG_SERVERS)('full log, %s', (_label, options) => {
 
     const health = await request(server.port, 'GET', '/healthcheck');
     expect(health.status).toBe(200);
-    expect(health.body.toString()).toBe(`4\n${SIZES.length * 3 + 4}\n`);
-    // the healthcheck itself is not logged
-    expect(readFileSync(server.logPath, 'latin1')).toBe(expected);
+    const counts = Buffer.from(`4\n${SIZES.length * 3 + 4}`);
+    expect(health.body.equals(counts)).toBe(true);
+    // the healthcheck itself is logged like a GET, its body hex-dumped
+    expect(readFileSync(server.logPath, 'latin1')).toBe(expected + expectedFullEntry('GET', 'healthcheck', counts));
   });
 });
 
 describe.each(IMPLS)('healthcheck, %s server', (impl) => {
-  it('agrees with the log as it grows, and other methods on it get 403', async () => {
+  it('agrees with the log as it grows (each healthcheck counted after its body is built), and other methods on it get 403', async () => {
     server = await startTestServer({ impl });
     const body = async () => (await request(server!.port, 'GET', '/healthcheck')).body.toString();
-    expect(await body()).toBe('0\n0\n');
+    expect(await body()).toBe('0\n0');
     await request(server.port, 'PUT', '/a', 'x');
     await request(server.port, 'GET', '/nope');
-    expect(await body()).toBe('1\n2\n');
+    expect(await body()).toBe('1\n3');
     expect((await request(server.port, 'HEAD', '/healthcheck')).status).toBe(403);
-    expect(await body()).toBe('2\n3\n');
+    expect(await body()).toBe('2\n5');
     const entries = readFileSync(server.logPath, 'latin1').split('========\n').filter(Boolean);
-    expect(entries.length).toBe(3);
+    expect(entries.length).toBe(6);
     expect(entries.filter((e) => e.startsWith('FAIL: ')).length).toBe(2);
   });
 
-  it('is an ordinary (missing) file without a log', async () => {
+  it('answers 404 without a log, even when a file of that name exists', async () => {
     server = await startTestServer({ impl, log: false });
+    writeFileSync(join(server.dir, 'healthcheck'), 'a file');
     expect((await request(server.port, 'GET', '/healthcheck')).status).toBe(404);
   });
 });
@@ -91,6 +94,7 @@ describe('meta log', () => {
     expect(readFileSync(server.logPath, 'latin1')).toBe(
       ['PUT /m1 201 5', 'PUT /m1 200 6', 'GET /m1 200 6', 'HEAD /m1 200 6', 'GET /none 404 0', '- - 400 0', ''].join('\n'),
     );
-    expect((await request(server.port, 'GET', '/healthcheck')).body.toString()).toBe('2\n6\n');
+    expect((await request(server.port, 'GET', '/healthcheck')).body.toString()).toBe('2\n6');
+    expect(readFileSync(server.logPath, 'latin1').endsWith('- - 400 0\nGET /healthcheck 200 3\n')).toBe(true);
   });
 });
