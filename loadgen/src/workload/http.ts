@@ -7,7 +7,34 @@ interface HttpReply {
   contentLength: number | undefined;
 }
 
-export function httpRequest(
+/**
+ * One request. A server may close a kept-alive connection without announcing it in a header (the
+ * course's reference does after an error, DESIGN §2): a request sent on such a socket before its
+ * close was seen fails with no answer, and is sent once more on a fresh connection.
+ */
+export async function httpRequest(
+  agent: http.Agent,
+  target: URL,
+  method: 'GET' | 'PUT' | 'HEAD',
+  path: string,
+  timeoutMs: number,
+  body?: Buffer,
+  onChunk?: (chunk: Buffer) => void,
+): Promise<HttpReply> {
+  try {
+    return await sendOnce(agent, target, method, path, timeoutMs, body, onChunk);
+  } catch (err) {
+    if (!(err instanceof ClosedUnannounced)) throw err;
+    return sendOnce(agent, target, method, path, timeoutMs, body, onChunk);
+  }
+}
+
+/** The server had closed the reused connection: nothing was answered, so sending again is safe. */
+class ClosedUnannounced extends Error {}
+
+const CLOSED_CODES = new Set(['ECONNRESET', 'EPIPE']);
+
+function sendOnce(
   agent: http.Agent,
   target: URL,
   method: 'GET' | 'PUT' | 'HEAD',
@@ -17,6 +44,7 @@ export function httpRequest(
   onChunk?: (chunk: Buffer) => void,
 ): Promise<HttpReply> {
   return new Promise((resolve, reject) => {
+    let answered = false;
     const req = http.request(
       {
         agent,
@@ -28,6 +56,7 @@ export function httpRequest(
         timeout: timeoutMs,
       },
       (res) => {
+        answered = true;
         const header = res.headers['content-length'];
         const reply = { status: res.statusCode ?? 0, contentLength: header === undefined ? undefined : Number(header) };
         res.on('data', (chunk: Buffer) => onChunk?.(chunk));
@@ -36,7 +65,10 @@ export function httpRequest(
       },
     );
     req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer within ${timeoutMs} ms`)));
-    req.on('error', reject);
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      const closedBeforeAnswer = req.reusedSocket && !answered && CLOSED_CODES.has(err.code ?? '');
+      reject(closedBeforeAnswer ? new ClosedUnannounced(`${method} ${path}: the server had closed the connection`) : err);
+    });
     req.end(body);
   });
 }
