@@ -88,8 +88,8 @@ export type FromWorker =
   | { t: 'consumed'; id: number; bytes: number; spent: ArrayBuffer[] }
   /**
    * A response or a piece of one. The first message of a job carries `status`; `length` is the
-   * Content-Length of a data response (GET/HEAD 200); without `length` the response is the
-   * status's reason phrase. `final` ends the job: the worker is free. `spent`: PUT
+   * Content-Length of a data response (GET/HEAD 200); without `length` the response is an answer
+   * without content (http/status.ts). `final` ends the job: the worker is free. `spent`: PUT
    * body buffers written since the last report, handed back so that their memory is freed by
    * the main thread's garbage collector, which already paces itself by socket reads; left in a
    * worker, each worker would hold up to V8's external-memory slack (~64 MiB) of them (measured).
