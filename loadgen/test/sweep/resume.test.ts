@@ -89,10 +89,10 @@ describe('interrupt and resume', () => {
   });
 
   it('refuses to resume when the experiment changed, or when there is nothing to resume', async () => {
-    const file = writeExperiment(work, 'changing', 'name: changing\nsweep: { threads: [1] }\nworkload: { duration: 100ms, warmup: 0s, connections: 1 }\n');
+    const file = writeExperiment(work, 'changing', 'name: changing\nsweep: { threads: [1] }\nworkload: { requests: 10, warmup: 0s, connections: 1 }\n');
     const out = path.join(work, 'changing-out');
     expect((await runCli(['run', file, '--runtime', 'local', '--out', out])).code).toBe(0);
-    writeFileSync(file, 'name: changing\nsweep: { threads: [1, 2] }\nworkload: { duration: 100ms, warmup: 0s, connections: 1 }\n');
+    writeFileSync(file, 'name: changing\nsweep: { threads: [1, 2] }\nworkload: { requests: 10, warmup: 0s, connections: 1 }\n');
     const r = await runCli(['run', file, '--runtime', 'local', '--out', out, '--resume']);
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toMatch(/^speedlab: --resume: the experiment changed since .* was started/);
