@@ -1,5 +1,7 @@
 // Slow and idle clients must not keep others from being served, and a stalled request must be timed
 // out and free its worker. Every loop here is bounded in time; every socket is closed at the end.
+// Why its time (~1.5 min for both servers): each case waits out a real --timeout (1–5 s) at least
+// once, and the queued-PUT regression needs several rounds of 200 connections to show its race.
 import { existsSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';

@@ -1,4 +1,6 @@
 // End to end: the compiled CLI, real server processes on loopback, real files in /dev/shm.
+// Why its time: each point of a run is a fresh server and its seed, load and verify processes
+// (seconds of process start-up on a busy machine, whatever the counted windows' length).
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
