@@ -42,11 +42,14 @@ describe('the C httpserver through the lab', () => {
       '  log: full',
       'sweep: { threads: [1, 4], lock: [global, file], engine: [autocannon, wrk] }',
       'workload: { mix: get, fileSize: 4KiB, connections: 16, warmup: 0.3s, duration: 1s }',
+      // the 2 ms of modelled I/O: inside the global lock a speedup of 1, in per-file locks of 4. Each
+      // bound sits on its side of 2 (their geometric middle): room for the two windows of a ratio
+      // to differ by ~2x on a busy machine (measured there: global 0.94 and 1.37, file 3.3 and 4.3)
       'expect:',
-      '  - { where: { lock: global, engine: autocannon }, speedup: { threads: 4, atMost: 1.3 } }',
-      '  - { where: { lock: global, engine: wrk }, speedup: { threads: 4, atMost: 1.3 } }',
-      '  - { where: { lock: file, engine: autocannon }, speedup: { threads: 4, atLeast: 3 } }',
-      '  - { where: { lock: file, engine: wrk }, speedup: { threads: 4, atLeast: 3 } }',
+      '  - { where: { lock: global, engine: autocannon }, speedup: { threads: 4, atMost: 1.9 } }',
+      '  - { where: { lock: global, engine: wrk }, speedup: { threads: 4, atMost: 1.9 } }',
+      '  - { where: { lock: file, engine: autocannon }, speedup: { threads: 4, atLeast: 2.1 } }',
+      '  - { where: { lock: file, engine: wrk }, speedup: { threads: 4, atLeast: 2.1 } }',
       '',
     ].join('\n'));
     const { info, points } = await runAndCheck(file, path.join(work, 'both'), ['--runtime', 'local']);
