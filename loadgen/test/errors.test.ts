@@ -4,6 +4,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { resolveDisk } from '../src/disk/presets.js';
+import { loadExperiment } from '../src/experiment/load.js';
 import {
   CliError, EngineUnreachableError, EXIT_INTERRUPTED, Interrupted, PointFailure, ReportInputError, ResultsFormatError, RuntimeLost,
   SpeedlabError, UnknownDiskError, WrkFailed, WrkMissingError,
@@ -94,10 +95,11 @@ describe('the CLI ends with the exit code, and one line', () => {
   });
 
   test('run --resume: a wrong run.json or points.jsonl stops it before anything runs, and leaves them as they were', async () => {
+    // a finished run as `run` leaves it (run.json records the resolved experiment, which --resume
+    // compares), written by the test: the check reads the files before it starts anything
     const file = writeExperiment(work, 'tiny', 'name: tiny\nsweep: { threads: [1, 2] }\nworkload: { duration: 100ms, warmup: 0s, connections: 1 }\n');
-    const out = path.join(work, 'tiny-out');
-    const first = await runCli(['run', file, '--runtime', 'local', '--out', out]);
-    expect(first.code, first.stderr).toBe(0);
+    const experiment = JSON.parse(JSON.stringify(loadExperiment(file))) as unknown;
+    const out = await writeRun(path.join(work, 'tiny-out'), [point({ threads: 1 }), point({ threads: 2 })], runInfo({ name: 'tiny', experiment }));
     const runJson = path.join(out, 'run.json');
     const pointsJsonl = path.join(out, 'points.jsonl');
     const [info, points] = [readFileSync(runJson, 'utf8'), readFileSync(pointsJsonl, 'utf8')];

@@ -2,6 +2,8 @@
 // pipelined keep-alive connections, written at random byte boundaries. The server must answer each
 // request it can frame with a valid response (or close the connection after a 400/403), never die,
 // and never touch anything outside its data directory.
+// Why its time: the volume is the claim (at least 100,000 requests: a count, so a busy machine
+// makes it longer, never weaker).
 //
 // Each fast-check run is a batch of concurrent connections. A connection sends a strict prefix of
 // well-framed requests whose answers are predicted one by one, then optionally a hostile tail

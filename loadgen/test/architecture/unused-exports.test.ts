@@ -41,15 +41,30 @@ function importedModule(prog: ts.Program, checker: ts.TypeChecker, file: ts.Sour
   return target && checker.getSymbolAtLocation(target);
 }
 
+/** the checked files and their exports */
+function checkedModules(checker: ts.TypeChecker, files: ts.SourceFile[]): { file: ts.SourceFile; rel: string; exports: ts.Symbol[] }[] {
+  return files.flatMap((file) => {
+    const rel = path.relative(ROOT, file.fileName);
+    const moduleSymbol = CHECKED.some((dir) => rel.startsWith(dir)) ? checker.getSymbolAtLocation(file) : undefined;
+    return moduleSymbol ? [{ file, rel, exports: checker.getExportsOfModule(moduleSymbol) }] : [];
+  });
+}
+
 /** 'file: name' of every export of the checked folders that no other file names */
 function unusedExports(): string[] {
   const prog = program();
   const checker = prog.getTypeChecker();
   const files = prog.getSourceFiles().filter((f) => !f.isDeclarationFile && !f.fileName.includes('/node_modules/'));
+  const modules = checkedModules(checker, files);
+  // Only an identifier spelled like an export can name it (an `export default` could be imported
+  // under any name: there is none, and the next line keeps it so), so only those are resolved:
+  // the checker's work is lazy, and resolving every identifier of the project took most of a minute.
+  const exportNames = new Set(modules.flatMap((m) => m.exports.map((e) => e.name)));
+  expect(exportNames.has('default'), 'an export default (imported under any name: this check would miss its users)').toBe(false);
   const usedIn = new Map<ts.Symbol, Set<string>>();
   for (const file of files) {
     const visit = (node: ts.Node): void => {
-      if (ts.isIdentifier(node)) {
+      if (ts.isIdentifier(node) && exportNames.has(node.text)) {
         const symbols = [checker.getSymbolAtLocation(node)];
         // `(await load()).main` where load() is one of several import()s: the property of a
         // union has a symbol of its own, so each member's property counts as named too
@@ -83,12 +98,8 @@ function unusedExports(): string[] {
     visit(file);
   }
   const unused: string[] = [];
-  for (const file of files) {
-    const rel = path.relative(ROOT, file.fileName);
-    if (!CHECKED.some((dir) => rel.startsWith(dir))) continue;
-    const moduleSymbol = checker.getSymbolAtLocation(file);
-    if (!moduleSymbol) continue;
-    for (const exported of checker.getExportsOfModule(moduleSymbol)) {
+  for (const { file, rel, exports } of modules) {
+    for (const exported of exports) {
       const users = [...(usedIn.get(exported) ?? [])].filter((f) => f !== file.fileName);
       if (users.length === 0) unused.push(`${rel}: ${exported.name}`);
       if (process.env.UNUSED_DECLS && users.length === 0) {

@@ -50,7 +50,8 @@ const steps = JSON.parse(stepsJson);
     };
     if (s.forMs) {
       await Promise.all(Array.from({ length: s.parallel || 1 }, async (_, c) => {
-        for (let i = 0; Date.now() - t0 < s.forMs; i++) await one(s.name + c + '_' + i);
+        // atLeast: a count per connection however slow the machine (a window alone may hold none)
+        for (let i = 0; Date.now() - t0 < s.forMs || i < (s.atLeast || 0); i++) await one(s.name + c + '_' + i);
       }));
     } else await one(s.name);
     out.push({ counts, bytes, ms: Date.now() - t0 });

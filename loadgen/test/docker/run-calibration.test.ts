@@ -49,7 +49,8 @@ describe.skipIf(!HAVE_DOCKER)('speedlab run stores its calibration (docker)', ()
     expect(c.disk).toBe('slow');
     expect(c.limits).toEqual({ writeBps: hdd.writeBps, readBps: hdd.readBps, writeIops: hdd.writeIops, readIops: hdd.readIops });
     const limitMiBps = hdd.writeBps! / MiB;
-    expect(c.directWriteMiBps!).toBeGreaterThan(limitMiBps * 0.85);
+    // the limit is a ceiling a busy machine cannot pass; below it, room for a machine 3x slower
+    expect(c.directWriteMiBps!).toBeGreaterThan(limitMiBps / 3);
     expect(c.directWriteMiBps!).toBeLessThan(limitMiBps * 1.15);
     // buffered writes without fsync escape a cgroup v1 limit: measured, not asserted against it
     expect(c.bufferedWriteMiBps!).toBeGreaterThan(0);
@@ -69,6 +70,7 @@ describe('the local runtime\'s calibration', () => {
       const c = await rt.calibrate(resolveDisk('ram', { kind: 'ram', size: 64 * MiB }), 'localcal');
       expect(c.disk).toBe('ram');
       expect(c.limits).toBeUndefined();
+      // memory is GB/s: far past any throttled profile's limit, on a busy machine too
       expect(c.bufferedWriteMiBps!).toBeGreaterThan(50);
       expect(c.fsyncWriteMiBps!).toBeGreaterThan(50);
       expect(c.readMiBps!).toBeGreaterThan(50);

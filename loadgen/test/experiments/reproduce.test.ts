@@ -3,6 +3,9 @@
 // and must exit 0, i.e. every one of its expectations held. The local runtime where the experiment
 // allows it; the throttled disks need Docker (skipped with the reason when no engine answers,
 // failed when SPEEDLAB_REQUIRE_DOCKER=1).
+// Why its time (the slow tier's longest file, ~4 min): an expectation is a finding of a whole
+// sweep, and each point is a fresh server and four loadgen processes; the cases below are already
+// cut to the thread counts and repetitions their expectations need (see each case's note).
 // Build first: npx tsc -p .
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

@@ -18,24 +18,25 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((r) => peer.close(() => r())));
 
 describe('the path measurements against a peer', () => {
-  it('round trips: the count asked for, ordered min ≤ p50 ≤ max, loopback-short', async () => {
+  // what loopback's round trip and bandwidth are is a measurement (bench/loopback-path.ts), not a test
+  it('round trips: the count asked for, ordered min ≤ p50 ≤ max', async () => {
     const r = await measureRtt('127.0.0.1', port, 25);
     expect(r.samples).toBe(25);
     expect(r.minUs).toBeGreaterThan(0);
     expect(r.minUs).toBeLessThanOrEqual(r.p50Us);
     expect(r.p50Us).toBeLessThanOrEqual(r.maxUs);
-    // loopback: ~50–200 µs idle; the bound leaves room for a machine busy with other tests
-    expect(r.p50Us).toBeLessThan(20_000);
   });
 
-  it('the link both ways: bytes counted over the window, more than 100 MB/s on loopback', async () => {
+  it('the link both ways: bytes counted over the window, the rate is bytes over seconds', async () => {
     for (const direction of ['down', 'up'] as const) {
-      const r = await measureLink('127.0.0.1', port, direction, 0.3, 2);
+      // the streams flow before the window opens: only a process stalled for the whole second
+      // would count nothing in it
+      const r = await measureLink('127.0.0.1', port, direction, 1, 2);
       expect(r).toMatchObject({ direction, streams: 2 });
-      expect(r.seconds).toBeGreaterThanOrEqual(0.29);
+      expect(r.seconds).toBeGreaterThanOrEqual(0.99);
+      expect(r.bytes).toBeGreaterThan(0);
       // seconds is rounded to the millisecond in the result, the rate is not
-      expect(Math.abs(r.bytesPerS - r.bytes / r.seconds) / r.bytesPerS).toBeLessThan(0.004);
-      expect(r.bytesPerS).toBeGreaterThan(100e6);
+      expect(Math.abs(r.bytesPerS * r.seconds - r.bytes)).toBeLessThanOrEqual(r.bytesPerS * 0.0005 + 1);
     }
   });
 

@@ -31,7 +31,7 @@ function tinyExperiment(name: string): string {
   return writeExperiment(work, name, `name: ${name}
 server: { command: ${tinyServerCommand(`m${uniqueSeed()}`)} }
 sweep: { threads: [1] }
-workload: { mix: put, fileSize: 4KiB, connections: 2, warmup: 0s, duration: 200ms }
+workload: { mix: put, fileSize: 4KiB, connections: 2, warmup: 0s, requests: 20 }
 `);
 }
 

@@ -17,11 +17,14 @@ const lineCount = (dir: string) => {
   }
 };
 
+// counted windows (a 500 ms one held no response once on a busy machine); a point is a fresh server
+// and three loadgen processes, so a signal 300–400 ms after the first point still finds the run
+// with points to go
 function experiment(name: string, marker: string, seed: number): string {
   return writeExperiment(work, name, `name: ${name}
 server: { command: ${tinyServerCommand(marker)} }
 sweep: { threads: [1, 2] }
-workload: { mix: put, fileSize: 4KiB, connections: 2, warmup: 100ms, duration: 500ms, repetitions: 2, seed: ${seed} }
+workload: { mix: put, fileSize: 4KiB, connections: 2, warmup: 0s, requests: 200, repetitions: 2, seed: ${seed} }
 `);
 }
 
@@ -33,7 +36,7 @@ describe('interrupt and resume', () => {
     const out = path.join(work, 'intr-out');
     const run = startCli(['run', file, '--runtime', 'local', '--out', out]);
     await waitFor(() => lineCount(out) >= 1, 30_000, 'the first point');
-    // stop it in the middle of a later point's load
+    // stop it during a later point
     await sleep(400);
     run.child.kill('SIGINT');
     const r = await run.done;
@@ -89,10 +92,10 @@ describe('interrupt and resume', () => {
   });
 
   it('refuses to resume when the experiment changed, or when there is nothing to resume', async () => {
-    const file = writeExperiment(work, 'changing', 'name: changing\nsweep: { threads: [1] }\nworkload: { duration: 100ms, warmup: 0s, connections: 1 }\n');
+    const file = writeExperiment(work, 'changing', 'name: changing\nsweep: { threads: [1] }\nworkload: { requests: 10, warmup: 0s, connections: 1 }\n');
     const out = path.join(work, 'changing-out');
     expect((await runCli(['run', file, '--runtime', 'local', '--out', out])).code).toBe(0);
-    writeFileSync(file, 'name: changing\nsweep: { threads: [1, 2] }\nworkload: { duration: 100ms, warmup: 0s, connections: 1 }\n');
+    writeFileSync(file, 'name: changing\nsweep: { threads: [1, 2] }\nworkload: { requests: 10, warmup: 0s, connections: 1 }\n');
     const r = await runCli(['run', file, '--runtime', 'local', '--out', out, '--resume']);
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toMatch(/^speedlab: --resume: the experiment changed since .* was started/);

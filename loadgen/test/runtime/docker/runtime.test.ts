@@ -59,7 +59,7 @@ describe.skipIf(!HAVE_DOCKER)('docker runtime', () => {
     expect(server.host).toBe('127.0.0.1');
 
     const before = await server.stats();
-    const steps = [{ method: 'PUT', name: 'f', forMs: 800, parallel: 2, bytes: 64 * 1024 }, { method: 'GET', name: 'f0_0' }];
+    const steps = [{ method: 'PUT', name: 'f', forMs: 800, atLeast: 2, parallel: 2, bytes: 64 * 1024 }, { method: 'GET', name: 'f0_0' }];
     const r = await rt.runInNetns(server, ['node', '-e', CLIENT, `http://127.0.0.1:${server.port}`, JSON.stringify(steps)]);
     expect(r.exitCode, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as { steps: StepResult[]; cpus: string };

@@ -2,6 +2,8 @@
 // a second daemon (docker/second-engine.sh: its own socket, data root and exec root) runs the
 // load generators, reached through a docker context. A reduced sweep across them; clean-up on
 // both, also after SIGKILL of the run; either engine going away mid-point; an unreachable address.
+// Why its time (~80 s): the first run builds the image on the second engine (that is one of the
+// claims), and each fault case needs a running point on the far engine before it can break it.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -88,10 +90,9 @@ describe.skipIf(!HAVE_DOCKER)('two Docker engines on one machine', () => {
       expect(rtt.min).toBeGreaterThan(0);
       expect(rtt.min).toBeLessThanOrEqual(rtt.p50);
       expect(rtt.p50).toBeLessThanOrEqual(rtt.max);
-      // loopback: ~130–190 µs measured here; the bound leaves room for a machine busy with other tests
-      expect(rtt.p50).toBeLessThan(20_000);
       expect(p.serverCpuCores).toBeGreaterThan(0);
       expect(p.loadgenCpuCores).toBeGreaterThan(0);
+      // every answer carries its 4 KiB body: a count over one window, not a speed
       expect(p.network!.receivedBytesPerS).toBeGreaterThan(4096 * p.requestsPerS);
       expect(p.network!.linkShare).toBeGreaterThan(0);
       expect(p.networkBound).toBe(false);
@@ -102,9 +103,9 @@ describe.skipIf(!HAVE_DOCKER)('two Docker engines on one machine', () => {
       sameHost: true, address: '127.0.0.1', bind: '127.0.0.1', port, peerPort: port + 1,
     });
     expect(info.engines!.server.cpuset).not.toBe(info.engines!.loadgen.cpuset);
-    // loopback carries far more than 100 MB/s each way
-    expect(info.engines!.link!.down.bytesPerS).toBeGreaterThan(100e6);
-    expect(info.engines!.link!.up.bytesPerS).toBeGreaterThan(100e6);
+    // measured both ways (what loopback carries is bench/loopback-path.ts's figure, not a bound)
+    expect(info.engines!.link!.down.bytesPerS).toBeGreaterThan(0);
+    expect(info.engines!.link!.up.bytesPerS).toBeGreaterThan(0);
 
     const html = readFileSync(path.join(out, 'report.html'), 'utf8');
     expect(html).toContain('<h3>Two engines</h3>');

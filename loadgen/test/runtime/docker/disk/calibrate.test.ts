@@ -24,14 +24,17 @@ describe.skipIf(!HAVE_DOCKER)('calibration', () => {
     const c = await calibrateDisk(engine(), p, { runId, mib: 20 });
     console.log(formatCalibration([c]));
     expect(c.limits).toEqual({ writeBps: 10 * MiB, readBps: 40 * MiB });
-    expect(c.directWriteMiBps!).toBeGreaterThan(8.5);
+    // a limit is a ceiling a busy machine cannot pass: tight above; below, room for a machine 3x
+    // slower than needed to reach it (a units mistake still lands outside)
+    expect(c.directWriteMiBps!).toBeGreaterThan(10 / 3);
     expect(c.directWriteMiBps!).toBeLessThan(11.5);
-    expect(c.fsyncWriteMiBps!).toBeGreaterThan(8.5);
+    expect(c.fsyncWriteMiBps!).toBeGreaterThan(10 / 3);
     expect(c.fsyncWriteMiBps!).toBeLessThan(11.5);
+    // buffered writes land in the page cache (GB/s): past twice the limit, they escaped it
     expect(c.bufferedWriteMiBps!).toBeGreaterThan(20);
     expect(c.readMiBps!).toBeLessThan(40 * 1.3);
     // 1 MiB direct reads meet the bandwidth limit (no IOPS limit on this profile)
-    expect(c.directReadMiBps!).toBeGreaterThan(40 * 0.85);
+    expect(c.directReadMiBps!).toBeGreaterThan(40 / 3);
     expect(c.directReadMiBps!).toBeLessThan(40 * 1.15);
     expect(await leftovers(runId)).toEqual({ containers: [], volumes: [] });
     expect(labLoopDevices(execFileSync('losetup', ['-l'], { encoding: 'utf8' })).filter((l) => l.includes(runId))).toEqual([]);
@@ -40,6 +43,7 @@ describe.skipIf(!HAVE_DOCKER)('calibration', () => {
   it('measures the ram profile (no limits)', async () => {
     const c = await calibrateDisk(engine(), resolveDisk('ram', { kind: 'ram', size: 64 * MiB }), { runId, mib: 16 });
     expect(c.limits).toBeUndefined();
+    // memory is GB/s: far past any throttled profile's limit, on a busy machine too
     expect(c.bufferedWriteMiBps!).toBeGreaterThan(50);
   });
 });

@@ -42,18 +42,21 @@ describe.skipIf(!HAVE_DOCKER)('disk profiles under the reference server', () => 
     await rt?.cleanup(runId);
   });
 
-  it('holds fsync PUTs to a 10 MB/s write limit (±15%)', async () => {
+  // A throttle is a ceiling: a busy machine cannot push past it, so the upper bound is tight; the
+  // lower one leaves room for a machine 3x slower than needed to fill 10 MB/s (a units mistake,
+  // MiB for MB or bits for bytes, still falls outside one or the other)
+  it('holds fsync PUTs to a 10 MB/s write limit (at most +15%)', async () => {
     const disk = resolveDisk('ten', { kind: 'throttled', size: 128 * MiB, writeBps: LIMIT });
     const server = await rt.startServer(spec(disk));
     const before = await server.stats();
-    // ≥ 30 MB at the limit: 4 s of 256 KiB PUTs on 4 connections
-    const [put] = await drive(server, [{ method: 'PUT', name: 'f', bytes: 256 * 1024, forMs: 4000, parallel: 4 }]);
+    // ≥ 30 MB: 4 s of 256 KiB PUTs on 4 connections, and at least 30 PUTs on each whatever the time
+    const [put] = await drive(server, [{ method: 'PUT', name: 'f', bytes: 256 * 1024, forMs: 4000, atLeast: 30, parallel: 4 }]);
     const after = await server.stats();
     const written = after.writeBytes - before.writeBytes;
     const rate = written / (put!.ms / 1000);
     console.log(`throttled 10 MB/s: ${(written / 1e6).toFixed(1)} MB on the device in ${(put!.ms / 1000).toFixed(2)} s = ${(rate / 1e6).toFixed(2)} MB/s; ${put!.counts['201']} PUTs`);
     expect(written).toBeGreaterThanOrEqual(30e6);
-    expect(rate).toBeGreaterThan(LIMIT * 0.85);
+    expect(rate).toBeGreaterThan(LIMIT / 3);
     expect(rate).toBeLessThan(LIMIT * 1.15);
     await server.stop();
   });
