@@ -7,6 +7,23 @@ interface HttpReply {
   contentLength: number | undefined;
 }
 
+/** a request that got no answer: which one (`request`, "PUT /name") and why (the message) */
+export class RequestError extends Error {
+  constructor(readonly request: string, cause: string) {
+    super(cause);
+  }
+
+  /** "PUT /name: socket hang up" */
+  get line(): string {
+    return `${this.request}: ${this.message}`;
+  }
+}
+
+/** a failure line naming its request once, whatever threw */
+export function failureLine(request: string, err: unknown): string {
+  return err instanceof RequestError ? err.line : `${request}: ${(err as Error).message}`;
+}
+
 export function httpRequest(
   agent: http.Agent,
   target: URL,
@@ -32,11 +49,12 @@ export function httpRequest(
         const reply = { status: res.statusCode ?? 0, contentLength: header === undefined ? undefined : Number(header) };
         res.on('data', (chunk: Buffer) => onChunk?.(chunk));
         res.on('end', () => resolve(reply));
-        res.on('error', reject);
+        res.on('error', fail);
       },
     );
-    req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer within ${timeoutMs} ms`)));
-    req.on('error', reject);
+    const fail = (err: Error) => reject(new RequestError(`${method} ${path}`, err.message));
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on('error', fail);
     req.end(body);
   });
 }

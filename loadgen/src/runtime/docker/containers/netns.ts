@@ -6,6 +6,8 @@
 import { cgroupCounters, locateCgroup, type CgroupDirs } from '../counters/cgroup.js';
 import type { ContainerRef, DockerEngine } from '../engine/engine.js';
 import { IMAGE, labels, safeName } from '../engine/labels.js';
+import type { ProcessEnd } from '../../death.js';
+import { containerEnd } from './end.js';
 import { HARDENED, USER } from './hardening.js';
 
 const IDLE = ['node', '-e', 'setInterval(() => {}, 1 << 30)'];
@@ -89,6 +91,12 @@ export class NetnsContainer {
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
+  }
+
+  /** how its container ended, or undefined while it runs (a lab failure, not the server's) */
+  async ended(): Promise<ProcessEnd | undefined> {
+    const state = await this.container.inspect().catch(() => undefined);
+    return state?.running ? undefined : containerEnd(this.container);
   }
 
   remove(): Promise<void> {
