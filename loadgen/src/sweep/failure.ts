@@ -43,8 +43,8 @@ export function pointFailure(p: FailureParts): PointFailure {
   return new PointFailure(failureMessage(p), p);
 }
 
-const OOM_HINT = "give the server more memory with SPEEDLAB_SERVER_MEMORY_MIB (the server's share of the container's limit), or find what grows";
-const LOADGEN_HINT = 'this is a failure of the lab, not of the server: run the point again (run --resume)';
+const OOM_HINT = "Give the server more memory with SPEEDLAB_SERVER_MEMORY_MIB (the server's share of the container's limit), or find what grows";
+const LOADGEN_HINT = 'This is a failure of the lab, not of the server: run the point again (run --resume)';
 
 /** the server ended in `phase`; symptom: what the client saw then */
 export function serverDied(phase: PointPhase, end: ProcessEnd, symptom: { inFlight?: string; detail?: string[] } = {}): PointFailure {

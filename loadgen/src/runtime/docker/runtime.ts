@@ -47,6 +47,9 @@ export interface DockerServer extends RunningServer {
   readonly netns: NetnsContainer;
 }
 
+/** how long a load generator's exec that ended by a signal waits to learn whether its container went too */
+const LOADGEN_SETTLE_MS = 2000;
+
 export class DockerRuntime implements Runtime {
   readonly name = 'docker' as const;
   private readonly live = new Map<string, DockerServer>();
@@ -196,16 +199,18 @@ export class DockerRuntime implements Runtime {
     } catch (err) {
       // the exec ends with an error when its container goes: say how it went
       if (!signal?.aborted) {
-        const end = await netns.ended();
+        const end = await netns.ended(LOADGEN_SETTLE_MS);
         if (end) throw new LoadgenEndedError(end, true);
       }
       throw err;
     }
     if (r.exitCode > 128 || r.exitCode < 0) {
-      const end = await netns.ended();
-      if (end) throw new LoadgenEndedError(end, true);
+      // a killed container ends its exec at once, and is known as ended a moment later
+      const end = await netns.ended(LOADGEN_SETTLE_MS);
+      const stderrTail = lastLines(r.stderr);
+      if (end) throw new LoadgenEndedError({ how: end.how, stderrTail }, true);
       // its process alone was killed (its container's main process idles on)
-      if (r.exitCode > 128) throw new LoadgenEndedError({ how: fromContainerExit(r.exitCode, false), stderrTail: lastLines(r.stderr) });
+      if (r.exitCode > 128) throw new LoadgenEndedError({ how: fromContainerExit(r.exitCode, false), stderrTail });
     }
     const result = loadgenOutput(r);
     // the engine's count of the whole container, beside the loadgen's own count of its window

@@ -93,10 +93,18 @@ export class NetnsContainer {
     }
   }
 
-  /** how its container ended, or undefined while it runs (a lab failure, not the server's) */
-  async ended(): Promise<ProcessEnd | undefined> {
-    const state = await this.container.inspect().catch(() => undefined);
-    return state?.running ? undefined : containerEnd(this.container);
+  /**
+   * how its container ended, or undefined while it runs (a lab failure, not the server's);
+   * settleMs: how long a container the engine still calls running may take to be known as ended
+   */
+  async ended(settleMs = 0): Promise<ProcessEnd | undefined> {
+    const deadline = Date.now() + settleMs;
+    for (;;) {
+      const state = await this.container.inspect().catch(() => undefined);
+      if (!state?.running) return containerEnd(this.container);
+      if (Date.now() >= deadline) return undefined;
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 
   remove(): Promise<void> {
