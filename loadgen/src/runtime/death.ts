@@ -20,7 +20,9 @@ export interface ProcessEnd {
 /** how many of a dead process's last output lines a failure quotes */
 export const TAIL_LINES = 3;
 
-const SIGNAL_NAMES = new Map<number, string>(Object.entries(constants.signals).map(([name, n]) => [n, name]));
+// the first name of a number is the usual one (SIGABRT, not its alias SIGIOT)
+const SIGNAL_NAMES = new Map<number, string>();
+for (const [name, n] of Object.entries(constants.signals)) if (!SIGNAL_NAMES.has(n)) SIGNAL_NAMES.set(n, name);
 
 /** a child's end as Node reports it (code, or signal name) */
 export function fromWaitStatus(code: number | null, signal: string | null): ExitHow {

@@ -185,7 +185,7 @@ function runtimeSuite(rt: RuntimeName): void {
       const expected = c.expected(main.seed, rt);
       const exactly = new RegExp(`^${expected.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace('PORT', '\\d+')}$`);
       expect(rec.failure).toMatch(exactly);
-      expect(main.result.stderr).toContain(`threads=${c.threads}: FAILED: ${rec.failure}`);
+      expect(main.result.stderr).toContain(`threads=${c.threads} disk=small: FAILED: ${rec.failure}`);
       console.log(`faults (${rt}, ${c.phase}): ${rec.failure}`);
     });
   }
