@@ -58,8 +58,10 @@ const CASES: Case[] = [
     expected: (s) => `the server exited with status 4 during verification (HEAD /${fileName(s, 0)} in flight: socket hang up); its last output: dying-server: exiting with status 4 on HEAD /${fileName(s, 0)} (HEAD #1)`,
   },
   {
-    // its last answer of verification sent, it exits: the lab finds it gone before stopping it
-    threads: 5, phase: 'stop', fault: 'die-after-answer=HEAD:3,by=exit:5',
+    // its last answer of verification sent, it exits: the lab finds it gone before stopping it.
+    // Local only: a Docker engine records a container's end a moment after its process's, and
+    // the check before stopping does not wait (every healthy point would pay for it)
+    threads: 5, phase: 'stop', fault: 'die-after-answer=HEAD:3,by=exit:5', only: 'local',
     expected: (s) => `the server exited with status 5 after verification, before the lab stopped it; its last output: dying-server: exiting with status 5 after answering HEAD /${fileName(s, 2)} (HEAD #3)`,
   },
   {
