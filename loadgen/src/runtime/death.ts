@@ -3,7 +3,7 @@
 // container's exit code (128 + n after signal n) and whether the kernel's OOM killer struck.
 import { constants } from 'node:os';
 
-export type ExitHow =
+type ExitHow =
   | { kind: 'status'; status: number }
   | { kind: 'signal'; signal: string }
   /** the kernel's OOM killer, under the container's memory limit */
@@ -18,7 +18,7 @@ export interface ProcessEnd {
 }
 
 /** how many of a dead process's last output lines a failure quotes */
-export const TAIL_LINES = 3;
+const TAIL_LINES = 3;
 
 // the first name of a number is the usual one (SIGABRT, not its alias SIGIOT)
 const SIGNAL_NAMES = new Map<number, string>();

@@ -5,8 +5,8 @@
 import { PointFailure, type FailureParts } from '../errors.js';
 import { endedHow, type ProcessEnd } from '../runtime/death.js';
 
-export const PHASES = ['start', 'readiness', 'seeding', 'warm-up', 'window', 'verify', 'stop'] as const;
-export type PointPhase = (typeof PHASES)[number];
+/** a point's phases, in order */
+export type PointPhase = 'start' | 'readiness' | 'seeding' | 'warm-up' | 'window' | 'verify' | 'stop';
 
 /** when, for a death noticed in this phase */
 const WHEN: Record<PointPhase, string> = {
@@ -24,7 +24,7 @@ export function requestOf(line: string | undefined): string | undefined {
   return line ? /^((?:GET|PUT|HEAD) \/\S*?):? /.exec(line)?.[1] : undefined;
 }
 
-export function failureMessage(p: FailureParts): string {
+function failureMessage(p: FailureParts): string {
   if (p.kind === 'symptom') return `${p.cause}${p.detail?.length ? `: ${p.detail.join('; ')}` : ''}`;
   const when = WHEN[p.phase as PointPhase] ?? `during ${p.phase}`;
   // the in-flight request's own symptom reads best beside it; other symptoms follow
@@ -39,7 +39,7 @@ export function failureMessage(p: FailureParts): string {
   return `${parts.join('; ')}${p.hint ? `. ${p.hint}` : ''}`;
 }
 
-export function pointFailure(p: FailureParts): PointFailure {
+function pointFailure(p: FailureParts): PointFailure {
   return new PointFailure(failureMessage(p), p);
 }
 

@@ -8,7 +8,7 @@ interface HttpReply {
 }
 
 /** a request that got no answer: which one (`request`, "PUT /name") and why (the message) */
-export class RequestError extends Error {
+class RequestError extends Error {
   constructor(readonly request: string, cause: string) {
     super(cause);
   }

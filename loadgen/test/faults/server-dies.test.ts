@@ -118,13 +118,13 @@ async function runIdsOf(d: Docker, pid: number): Promise<string[]> {
 /** waits until the fixture holds its request, then kills the point's load generator (its process, or its container) */
 async function killLoadgenWhenHeld(rt: RuntimeName, pid: number, seed: number, note: string, nth: number): Promise<void> {
   if (rt === 'local') {
-    await waitFor(() => existsSync(note), 120_000, 'the fixture to hold its request');
+    await waitFor(() => existsSync(note), 400_000, 'the fixture to hold its request');
     // the loadgen's command line holds its job, with the workload's seed
     const [loadgen] = processesWith(`"seed":${seed}`);
     process.kill(loadgen!, 'SIGKILL');
     return;
   }
-  const server = await runningContainer(docker(), pid, 'server', `-${nth}-server`);
+  const server = await runningContainer(docker(), pid, 'server', `-${nth}-server`, 400_000);
   const deadline = Date.now() + 120_000;
   for (;;) {
     const logs = (await docker().getContainer(server.id).logs({ stdout: true, stderr: true })).toString('utf8');
@@ -132,7 +132,7 @@ async function killLoadgenWhenHeld(rt: RuntimeName, pid: number, seed: number, n
     if (Date.now() > deadline) throw new Error(`the fixture did not hold its request; its output: ${logs}`);
     await sleep(50);
   }
-  const loadgen = await runningContainer(docker(), pid, 'loadgen', `-${nth}-loadgen`);
+  const loadgen = await runningContainer(docker(), pid, 'loadgen', `-${nth}-loadgen`, 60_000);
   await docker().getContainer(loadgen.id).kill();
 }
 

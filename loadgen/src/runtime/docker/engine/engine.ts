@@ -265,7 +265,7 @@ export class DockerEngine {
   }
 }
 
-export interface ContainerState {
+interface ContainerState {
   running: boolean;
   /** meaningful once it has ended: 128 + n after signal n */
   exitCode: number;
