@@ -94,8 +94,33 @@ export class Interrupted extends SpeedlabError {
   }
 }
 
+/**
+ * the parts of a point's failure (sweep/failure.ts words them): at which phase, what failed first
+ * (the server's death wins over the client's symptom), the request in flight, what the client
+ * saw, and the dead process's last output
+ */
+export interface FailureParts {
+  /** start, readiness, seeding, warm-up, window, verify, stop */
+  phase: string;
+  /** server-died and loadgen-died: `cause` is how the process ended; symptom: what the client saw */
+  kind: 'server-died' | 'loadgen-died' | 'symptom';
+  cause: string;
+  /** "PUT /name", when one request was in flight */
+  inFlight?: string;
+  /** what the client saw (after the cause) */
+  detail?: string[];
+  /** the last lines the dead process wrote */
+  outputTail?: string[];
+  /** what to do about it, when the lab knows */
+  hint?: string;
+}
+
 /** a point that could not be measured: why, and at which phase (recorded as the point's failure) */
 export class PointFailure extends SpeedlabError {
   readonly code = 'point-failed';
   readonly exitCode = 1;
+
+  constructor(message: string, readonly parts?: FailureParts) {
+    super(message);
+  }
 }

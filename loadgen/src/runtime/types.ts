@@ -1,6 +1,7 @@
 // The contract between the sweep and the places a server can run (DESIGN §4).
 // The sweep never knows whether it talks to a child process or a container.
 import type { DiskProfile } from '../disk/profile.js';
+import type { ProcessEnd } from './death.js';
 import type { Calibration, LockMode, LogMode, LogWrite, PointNetwork, RunEngines, RunInfo, SyncMode } from '../results/record.js';
 
 export type { DiskProfile };
@@ -58,8 +59,15 @@ export interface RunningServer {
   /** CPUs the server may use */
   cpus: number;
   stats(): Promise<ServerStats>;
-  /** resolves when the server process/container ends, with a reason */
-  exited: Promise<string>;
+  /** resolves when the server process/container ends: how (runtime/death.ts words it) */
+  exited: Promise<ProcessEnd>;
+  /**
+   * the liveness query the sweep makes when a phase fails, and between phases: how the server
+   * ended, or undefined while it runs. `settleMs`: how long to wait for the end of a server that
+   * may have just died but is not yet known to be gone (a Docker engine notices a container's end
+   * a moment after its process's)
+   */
+  ended(settleMs?: number): Promise<ProcessEnd | undefined>;
   stop(): Promise<void>;
 }
 
@@ -70,8 +78,12 @@ export interface RunningServer {
  */
 export interface Runtime {
   readonly name: 'local' | 'docker';
+  /** rejects with death.ts ServerEndedError when the server ended before it accepted connections */
   startServer(spec: ServerSpec): Promise<RunningServer>;
-  /** run `speedlab loadgen` with this job JSON against the server; returns the parsed stdout JSON */
+  /**
+   * run `speedlab loadgen` with this job JSON against the server; returns the parsed stdout JSON.
+   * Rejects with death.ts LoadgenEndedError when the load generator (or its container) was killed
+   */
   runLoadgen(server: RunningServer, job: unknown, signal?: AbortSignal): Promise<unknown>;
   /**
    * run `speedlab loadgen` with a job that needs no server (the capacity check) where the points'

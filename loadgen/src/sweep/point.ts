@@ -1,7 +1,10 @@
-// One point's lifecycle: fresh server, ready, seed, warm-up, measure (server counters snapshotted
-// just before and after the measure job), verify, stop. Each phase is its own loadgen process.
+// One point's lifecycle: fresh server (start, readiness), seeding, warm-up, the measured window
+// (server counters snapshotted just before and after it), verify, stop. Each phase is its own
+// loadgen process. When a phase fails, the server's death is the cause (failure.ts).
 import type { z } from 'zod';
 import { Interrupted, PointFailure } from '../errors.js';
+import { LoadgenEndedError, ServerEndedError } from '../runtime/death.js';
+import { loadgenDied, requestOf, serverDied, symptom, type PointPhase } from './failure.js';
 import type { Experiment } from '../experiment/experiment.js';
 import type { Point } from '../experiment/grid.js';
 import type { LoadgenCeiling, PointRecord, RunEngines } from '../results/record.js';
@@ -17,8 +20,6 @@ import { networkVerdict } from '../analysis/network.js';
 /** loadgen CPU at or above this share of a core makes the point untrustworthy */
 const LOADGEN_BOUND_CORES = 0.9;
 
-type Phase = 'starting' | 'seed' | 'warm-up' | 'measure' | 'verify' | 'stopping';
-
 interface PointContext {
   exp: Experiment;
   runtime: Runtime;
@@ -28,7 +29,7 @@ interface PointContext {
   ceilings?: readonly LoadgenCeiling[];
   /** two engines: the link between them (run.json's engines.link) */
   link?: RunEngines['link'];
-  onPhase(phase: Phase): void;
+  onPhase(phase: PointPhase): void;
 }
 
 function serverSpec(ctx: PointContext, pt: Point): ServerSpec {
@@ -119,6 +120,21 @@ function fillMeasurement(rec: PointRecord, m: LoadResult, before: ServerStats, a
   rec.loadgenBound = m.cpuCores >= LOADGEN_BOUND_CORES || (rec.loadgenCeilingShare ?? 0) > LOADGEN_CEILING_SHARE;
 }
 
+/**
+ * how long a failed phase waits for a server that may have just died to be known as gone (a
+ * Docker engine records a container's end a moment after its process's); paid only on failure
+ */
+const SETTLE_MS = 5000;
+/** after the server died, how long seeding or verification may go on to report its request in flight */
+const AFTER_DEATH_MS = 5000;
+
+/** what a phase's result says went wrong, while the server may be alive */
+interface Problem {
+  cause: string;
+  detail?: string[];
+  inFlight?: string;
+}
+
 export async function measurePoint(ctx: PointContext, pt: Point): Promise<PointRecord> {
   const rec = emptyRecord(ctx, pt, new Date().toISOString());
   const jobs = pointJobs(ctx.exp, pt.params);
@@ -126,55 +142,99 @@ export async function measurePoint(ctx: PointContext, pt: Point): Promise<PointR
   const onAbort = () => phaseAbort.abort();
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   let server: RunningServer | undefined;
-  let died: string | undefined;
+  let phase: PointPhase = 'start';
   let stopping = false;
+  let afterDeath: NodeJS.Timeout | undefined;
 
-  const run = async <S extends z.ZodType>(phase: Phase, job: unknown, schema: S): Promise<z.output<S>> => {
-    ctx.onPhase(phase);
+  const enter = (p: PointPhase) => {
+    phase = p;
+    ctx.onPhase(p);
+  };
+
+  /** the failure of the current phase: the server's death first, when it died; else the symptom */
+  const failed = async (problem: Problem): Promise<PointFailure> => {
+    const end = await server?.ended(SETTLE_MS).catch(() => undefined);
+    // what a dead server's other requests met (refused connections) is no news: the first symptom stays
+    if (end) return serverDied(phase, end, { ...(problem.inFlight && { inFlight: problem.inFlight }), ...(problem.detail && { detail: problem.detail.slice(0, 1) }) });
+    return symptom(phase, problem.cause, problem.detail);
+  };
+
+  /** between phases: a server that died after its last answer of the phase (no waiting: it runs, as a rule) */
+  const stillAlive = async (): Promise<void> => {
+    const end = await server!.ended(0).catch(() => undefined);
+    if (end) throw serverDied(phase, end);
+  };
+
+  const run = async <S extends z.ZodType>(p: PointPhase, job: unknown, schema: S, problemOf?: (v: z.output<S>) => Problem | undefined): Promise<z.output<S>> => {
+    enter(p);
     let printed: unknown;
     try {
       printed = await ctx.runtime.runLoadgen(server!, job, phaseAbort.signal);
     } catch (err) {
       if (ctx.signal.aborted) throw new Interrupted();
-      throw new PointFailure(died ?? `${phase}: ${(err as Error).message}`);
+      if (err instanceof LoadgenEndedError) {
+        const end = await server!.ended(0).catch(() => undefined);
+        throw end ? serverDied(p, end) : loadgenDied(p, err.end, err.container);
+      }
+      // aborted because the server died: the abort is no symptom
+      throw await failed(phaseAbort.signal.aborted ? { cause: p } : { cause: p, detail: [(err as Error).message] });
     }
     const result = check(schema, printed);
-    if (!result.ok) throw new PointFailure(`${phase}: the load generator's result: ${result.problem}`);
+    if (!result.ok) throw await failed({ cause: p, detail: [`the load generator's result: ${result.problem}`] });
+    const problem = problemOf?.(result.value);
+    if (problem) throw await failed(problem);
     return result.value;
   };
 
+  /** a server counter read, which fails when the server is gone */
+  const stats = async (): Promise<ServerStats> => {
+    try {
+      return await server!.stats();
+    } catch (err) {
+      throw await failed({ cause: phase, detail: [`reading the server's counters: ${(err as Error).message}`] });
+    }
+  };
+
   try {
-    ctx.onPhase('starting');
+    enter('start');
     try {
       server = await ctx.runtime.startServer(serverSpec(ctx, pt));
     } catch (err) {
       if (ctx.signal.aborted) throw new Interrupted();
-      throw new PointFailure(`the server did not start: ${(err as Error).message}`);
+      if (err instanceof ServerEndedError) throw serverDied('readiness', err.end);
+      throw symptom('start', 'the server did not start', [(err as Error).message]);
     }
-    void server.exited.then((reason) => {
+    void server.exited.then(() => {
       if (stopping) return;
-      died = reason;
-      phaseAbort.abort();
+      // a load window would go on against a dead server: end it; seeding and verification end
+      // by themselves (every request fails at once) and name the request in flight
+      if (phase === 'seeding' || phase === 'verify') afterDeath = setTimeout(() => phaseAbort.abort(), AFTER_DEATH_MS);
+      else phaseAbort.abort();
     });
     if (server.networkPath) {
       try {
         rec.network = await server.networkPath(phaseAbort.signal);
       } catch (err) {
         if (ctx.signal.aborted) throw new Interrupted();
-        throw new PointFailure(died ?? `network path: ${(err as Error).message}`);
+        throw await failed({ cause: 'network path', detail: [(err as Error).message] });
       }
     }
 
-    const seeded = await run('seed', jobs.seed, seedResultSchema);
-    if (seeded.failures.length > 0) throw new PointFailure(`seeding failed: ${seeded.failures.slice(0, 3).join('; ')}`);
-    if (jobs.warmup) await run('warm-up', jobs.warmup, loadResultSchema);
+    await run('seeding', jobs.seed, seedResultSchema, (v) => (v.failures.length > 0 ? { cause: 'seeding failed', detail: v.failures.slice(0, 3), inFlight: requestOf(v.failures[0]) } : undefined));
+    await stillAlive();
+    if (jobs.warmup) {
+      await run('warm-up', jobs.warmup, loadResultSchema);
+      await stillAlive();
+    }
 
-    const before = await server.stats();
+    enter('window');
+    const before = await stats();
     // the host disk of this machine: not the server's when it runs on another
     const hostBefore = server.remote ? undefined : hostDiskCounter();
-    const measured = await run('measure', jobs.measure, loadResultSchema);
+    const measured = await run('window', jobs.measure, loadResultSchema);
     const hostAfter = server.remote ? undefined : hostDiskCounter();
-    const after = await server.stats();
+    const after = await stats();
+    await stillAlive();
     fillMeasurement(rec, measured, before, after, server.cpus, ceilingFor(ctx.ceilings ?? [], pt.params.engine, pt.params.connections));
     fillHostWrites(rec, before, after, hostBefore, hostAfter);
     fillNetwork(rec, measured, ctx.link);
@@ -185,11 +245,17 @@ export async function measurePoint(ctx: PointContext, pt: Point): Promise<PointR
       mismatches: verified.mismatches,
       ...(verified.details.length > 0 && { detail: verified.details.join('; ') }),
     };
-    if (died) throw new PointFailure(died);
+    if (verified.mismatches > 0) {
+      throw await failed({ cause: `verification: ${verified.mismatches} of ${verified.checked} files wrong`, inFlight: requestOf(verified.details[0]), detail: verified.details.slice(0, 1) });
+    }
+    enter('stop');
+    await stillAlive();
     const ok2xx = Object.entries(rec.statusCounts).some(([code, n]) => code.startsWith('2') && n > 0);
-    if (verified.mismatches > 0) rec.failure = `verification: ${verified.mismatches} of ${verified.checked} files wrong (${verified.details[0]})`;
-    else if (!ok2xx) rec.failure = 'no successful response in the measured window';
-    rec.outcome = rec.failure ? 'failed' : 'ok';
+    if (!ok2xx) {
+      phase = 'window';
+      throw await failed({ cause: 'no successful response in the measured window' });
+    }
+    rec.outcome = 'ok';
   } catch (err) {
     if (err instanceof PointFailure) {
       rec.outcome = 'failed';
@@ -198,9 +264,10 @@ export async function measurePoint(ctx: PointContext, pt: Point): Promise<PointR
       throw err;
     }
   } finally {
+    clearTimeout(afterDeath);
     ctx.signal.removeEventListener('abort', onAbort);
     if (server) {
-      ctx.onPhase('stopping');
+      enter('stop');
       stopping = true;
       await server.stop();
     }

@@ -7,6 +7,23 @@ interface HttpReply {
   contentLength: number | undefined;
 }
 
+/** a request that got no answer: which one (`request`, "PUT /name") and why (the message) */
+class RequestError extends Error {
+  constructor(readonly request: string, cause: string) {
+    super(cause);
+  }
+
+  /** "PUT /name: socket hang up" */
+  get line(): string {
+    return `${this.request}: ${this.message}`;
+  }
+}
+
+/** a failure line naming its request once, whatever threw */
+export function failureLine(request: string, err: unknown): string {
+  return err instanceof RequestError ? err.line : `${request}: ${(err as Error).message}`;
+}
+
 /**
  * One request. A server may close a kept-alive connection without announcing it in a header (the
  * course's reference does after an error, DESIGN §2): a request sent on such a socket before its
@@ -61,13 +78,15 @@ function sendOnce(
         const reply = { status: res.statusCode ?? 0, contentLength: header === undefined ? undefined : Number(header) };
         res.on('data', (chunk: Buffer) => onChunk?.(chunk));
         res.on('end', () => resolve(reply));
-        res.on('error', reject);
+        res.on('error', fail);
       },
     );
-    req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer within ${timeoutMs} ms`)));
+    const fail = (err: Error) => reject(new RequestError(`${method} ${path}`, err.message));
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     req.on('error', (err: NodeJS.ErrnoException) => {
       const closedBeforeAnswer = req.reusedSocket && !answered && CLOSED_CODES.has(err.code ?? '');
-      reject(closedBeforeAnswer ? new ClosedUnannounced(`${method} ${path}: the server had closed the connection`) : err);
+      if (closedBeforeAnswer) reject(new ClosedUnannounced(`${method} ${path}: the server had closed the connection`));
+      else fail(err);
     });
     req.end(body);
   });

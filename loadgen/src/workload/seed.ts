@@ -2,7 +2,7 @@
 // pass can demand that every name exists.
 import http from 'node:http';
 import { makeBody } from './body.js';
-import { httpRequest, pool } from './http.js';
+import { failureLine, httpRequest, pool } from './http.js';
 import { SEQ_SEED, type SeedResult, type WorkloadSpec } from './job.js';
 import { allNames } from './names.js';
 
@@ -17,7 +17,7 @@ export async function seedFiles(target: URL, w: WorkloadSpec): Promise<SeedResul
         const reply = await httpRequest(agent, target, 'PUT', `/${name}`, w.timeoutS * 1000, makeBody(name, w.seed, SEQ_SEED + i, w.fileSize));
         if (reply.status !== 200 && reply.status !== 201) failures.push(`PUT /${name} answered ${reply.status}`);
       } catch (err) {
-        failures.push(`PUT /${name}: ${(err as Error).message}`);
+        failures.push(failureLine(`PUT /${name}`, err));
       }
     });
   } finally {

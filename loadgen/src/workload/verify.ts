@@ -7,7 +7,7 @@
 import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BodyVerifier, makeBody, type VerifyOutcome } from './body.js';
-import { httpRequest, pool } from './http.js';
+import { failureLine, httpRequest, pool } from './http.js';
 import { SEQ_VERIFY, type VerifyResult, type WorkloadSpec } from './job.js';
 import { allNames } from './names.js';
 
@@ -61,7 +61,7 @@ export async function verifyFiles(target: URL, w: WorkloadSpec): Promise<VerifyR
       try {
         problem = await checkName(agent, target, w, name, i);
       } catch (err) {
-        problem = `/${name}: ${(err as Error).message}`;
+        problem = failureLine(`/${name}`, err);
       }
       if (problem) {
         mismatches++;

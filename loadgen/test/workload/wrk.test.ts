@@ -162,7 +162,7 @@ describe('speedlab run with engine: wrk', () => {
       expect(r.stderr).toContain('load generator ceiling of wrk with 32 connections not measured: ');
       const points = readLines(path.join(d, 'out', 'points.jsonl')).map((l) => JSON.parse(l) as { outcome: string; failure: string });
       expect(points.map((p) => p.outcome)).toEqual(['failed', 'failed']);
-      for (const p of points) expect(p.failure).toMatch(/^measure: the load generator exited with code 1: .*wrk exited with code 1: .*unrecognized option '--no-such-option'/);
+      for (const p of points) expect(p.failure).toMatch(/^window: the load generator exited with status 1: .*wrk exited with code 1: .*unrecognized option '--no-such-option'/);
     } finally {
       rmSync(d, { recursive: true, force: true });
     }

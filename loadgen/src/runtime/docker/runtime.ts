@@ -20,6 +20,8 @@ import { containerCounters } from './counters/stats.js';
 import { calibrateDisk } from './disk/calibrate.js';
 import { provisionDisk, type ProvisionedDisk } from './disk/provision.js';
 import { connectEngine, type ContainerRef, type DockerEngine, type EngineInfo } from './engine/engine.js';
+import { fromContainerExit, lastLines, LoadgenEndedError, ServerEndedError, type ProcessEnd } from '../death.js';
+import { endedBy, watchEnd } from './containers/end.js';
 import { IMAGE, labels, safeName } from './engine/labels.js';
 import { imageLabels } from './image/build.js';
 import { projectRoot } from './image/context.js';
@@ -45,11 +47,8 @@ export interface DockerServer extends RunningServer {
   readonly netns: NetnsContainer;
 }
 
-function exitReason(code: number, logs: string): string {
-  const tail = logs.trim().split('\n').filter(Boolean).slice(-3).join(' | ');
-  const how = code === 137 ? 'was killed (SIGKILL: out of memory or stopped)' : `exited with code ${code}`;
-  return `the server ${how}${tail ? `: ${tail}` : ''}`;
-}
+/** how long a load generator's exec that ended by a signal waits to learn whether its container went too */
+const LOADGEN_SETTLE_MS = 2000;
 
 export class DockerRuntime implements Runtime {
   readonly name = 'docker' as const;
@@ -119,17 +118,13 @@ export class DockerRuntime implements Runtime {
       ]);
       if (created.status === 'fulfilled') netns = created.value;
       for (const r of [created, started]) if (r.status === 'rejected') throw r.reason;
-      const exited = c.wait().then(async (code) => {
-        const logs = await c.logs({ tail: 20 }).catch(() => Buffer.alloc(0));
-        // eslint-disable-next-line no-control-regex -- the log stream's frame headers are control bytes
-        return exitReason(code, logs.toString('utf8').replace(/[\x00-\x08]/g, ''));
-      }, (err: Error) => `the server container is gone: ${err.message}`);
+      const exited = watchEnd(c);
       try {
         await netns!.start();
       } catch (err) {
-        // joining the namespace fails when the server is gone already: say why it went
-        const gone = await Promise.race([exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 2000).unref())]);
-        throw gone ? new Error(`the server exited before it was ready: ${gone}`) : err;
+        // joining the namespace fails when the server is gone already: say how it went
+        const gone = await endedBy(c, exited, 2000);
+        throw gone ? new ServerEndedError(gone) : err;
       }
       try {
         await waitForPort(netns!, this.target.port, { timeoutMs: this.opts.readyTimeoutMs ?? 30_000, exited, host: this.target.host });
@@ -148,7 +143,7 @@ export class DockerRuntime implements Runtime {
     }
   }
 
-  private runningServer(spec: ServerSpec, c: ContainerRef, netns: NetnsContainer, disk: ProvisionedDisk, exited: Promise<string>): DockerServer {
+  private runningServer(spec: ServerSpec, c: ContainerRef, netns: NetnsContainer, disk: ProvisionedDisk, exited: Promise<ProcessEnd>): DockerServer {
     let stopped: Promise<void> | undefined;
     const cgroup = locateCgroup(c.id);
     const counters = async () => (cgroup && cgroupCounters(cgroup, disk.device)) || containerCounters(c, disk.device);
@@ -164,6 +159,7 @@ export class DockerRuntime implements Runtime {
       disk,
       netns,
       exited,
+      ended: (settleMs = 0) => endedBy(c, exited, settleMs),
       stats: async (): Promise<ServerStats> => {
         const [counted, logBytes] = await Promise.all([
           counters(),
@@ -196,7 +192,26 @@ export class DockerRuntime implements Runtime {
 
   async runLoadgen(server: RunningServer, job: unknown, signal?: AbortSignal): Promise<unknown> {
     const argv = ['node', 'dist/loadgen/src/cli.js', 'loadgen', '--target', `http://${hostPort(server.host, server.port)}`, '--job', JSON.stringify(job)];
-    const r = await this.runInNetns(server, argv, signal);
+    const netns = this.serverOf(server).netns;
+    let r: NetnsResult;
+    try {
+      r = await netns.exec(argv, signal);
+    } catch (err) {
+      // the exec ends with an error when its container goes: say how it went
+      if (!signal?.aborted) {
+        const end = await netns.ended(LOADGEN_SETTLE_MS);
+        if (end) throw new LoadgenEndedError(end, true);
+      }
+      throw err;
+    }
+    if (r.exitCode > 128 || r.exitCode < 0) {
+      // a killed container ends its exec at once, and is known as ended a moment later
+      const end = await netns.ended(LOADGEN_SETTLE_MS);
+      const stderrTail = lastLines(r.stderr);
+      if (end) throw new LoadgenEndedError({ how: end.how, stderrTail }, true);
+      // its process alone was killed (its container's main process idles on)
+      if (r.exitCode > 128) throw new LoadgenEndedError({ how: fromContainerExit(r.exitCode, false), stderrTail });
+    }
     const result = loadgenOutput(r);
     // the engine's count of the whole container, beside the loadgen's own count of its window
     if (r.cpuSeconds !== undefined && result && typeof result === 'object' && !Array.isArray(result)) {
@@ -329,7 +344,7 @@ function hostPort(host: string, port: number): string {
 /** the load generator's JSON result line, or why there is none */
 function loadgenOutput(r: { exitCode: number; stdout: string; stderr: string }): unknown {
   const tail = r.stderr.trim().split('\n').filter(Boolean).slice(-3).join(' | ');
-  if (r.exitCode !== 0) throw new Error(`the load generator exited with code ${r.exitCode}${tail ? `: ${tail}` : ''}`);
+  if (r.exitCode !== 0) throw new Error(`the load generator exited with status ${r.exitCode}${tail ? `: ${tail}` : ''}`);
   const line = r.stdout.trim().split('\n').pop() ?? '';
   try {
     return JSON.parse(line) as unknown;

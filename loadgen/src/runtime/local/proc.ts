@@ -86,6 +86,17 @@ export function groupCounters(pgid: number): GroupCounters {
   return c;
 }
 
+/** true once the process has ended: gone, or a zombie its parent has not yet reaped (its end is final then) */
+export function hasEnded(pid: number): boolean {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = text.slice(text.lastIndexOf(')') + 2).split(' ')[0];
+    return state === 'Z' || state === 'X';
+  } catch {
+    return true;
+  }
+}
+
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

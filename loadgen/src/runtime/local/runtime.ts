@@ -11,7 +11,8 @@ import type { DiskProfile, RunningServer, Runtime, ServerSpec, ServerStats } fro
 import { calibrateLocal } from './calibrate.js';
 import { startChild, stopChild, stopGroupByPid, type Child } from './children.js';
 import { canConnect, freePort } from './ports.js';
-import { groupCounters, isAlive } from './proc.js';
+import { groupCounters, hasEnded, isAlive } from './proc.js';
+import { fromWaitStatus, lastLines, LoadgenEndedError, ServerEndedError, type ProcessEnd } from '../death.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // the compiled CLIs, also when this module runs from source (tests): dist/loadgen/src/runtime/local -> dist/
@@ -46,15 +47,9 @@ export function serverArgv(spec: ServerSpec, port: number, dataDir: string, logF
   return userCommand([located, ...rest], spec, port, logFile);
 }
 
-function tail(text: string): string {
-  const lines = text.trim().split('\n').filter(Boolean);
-  return lines.slice(-3).join(' | ');
-}
-
-function exitReason(child: Child, r: { code: number | null; signal: NodeJS.Signals | null }): string {
-  const how = r.signal ? `was killed by ${r.signal}` : `exited with code ${r.code}`;
-  const said = tail(child.stderrTail()) || tail(child.stdout());
-  return `the server ${how}${said ? `: ${said}` : ''}`;
+function processEnd(child: Child, r: { code: number | null; signal: NodeJS.Signals | null }): ProcessEnd {
+  const said = lastLines(child.stderrTail());
+  return { how: fromWaitStatus(r.code, r.signal), stderrTail: said.length ? said : lastLines(child.stdout()) };
 }
 
 /** removes data directories left by runs whose orchestrator is gone (another live run's are kept) */
@@ -111,9 +106,10 @@ export class LocalRuntime implements Runtime {
         if (ready === true) return this.running(child, port, logFile, removeDir);
         this.live.delete(child);
         await stopChild(child);
+        const said = typeof ready === 'string' ? ready : ready.stderrTail.join('\n');
         // another process took the port between our check and the server's bind: try a new one
-        if (attempt < 3 && /EADDRINUSE|in use/i.test(ready)) continue;
-        throw new Error(ready);
+        if (attempt < 3 && /EADDRINUSE|in use/i.test(said)) continue;
+        throw typeof ready === 'string' ? new Error(ready) : new ServerEndedError(ready);
       }
     } catch (err) {
       removeDir();
@@ -121,13 +117,13 @@ export class LocalRuntime implements Runtime {
     }
   }
 
-  /** true when ready, else why not */
-  private async waitReady(child: Child, port: number): Promise<true | string> {
-    let exit: string | undefined;
-    void child.exited.then((r) => { exit = exitReason(child, r); });
+  /** true when ready, else how it ended, or why not */
+  private async waitReady(child: Child, port: number): Promise<true | ProcessEnd | string> {
+    let exit: ProcessEnd | undefined;
+    void child.exited.then((r) => { exit = processEnd(child, r); });
     const deadline = Date.now() + this.opts.readyTimeoutS * 1000;
     while (Date.now() < deadline) {
-      if (exit) return `${exit} before accepting connections`;
+      if (exit) return exit;
       if (await canConnect(port)) return true;
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -143,11 +139,14 @@ export class LocalRuntime implements Runtime {
       }
     };
     let stopped: Promise<void> | undefined;
+    const exited = child.exited.then((r) => processEnd(child, r));
     return {
       host: '127.0.0.1',
       port,
       cpus: os.availableParallelism(),
-      exited: child.exited.then((r) => exitReason(child, r)),
+      exited,
+      // a child that has ended is a zombie until Node reaps it: its end is then final and near
+      ended: async () => (hasEnded(child.pid) ? exited : undefined),
       stats: async (): Promise<ServerStats> => {
         const c = groupCounters(child.pid);
         // tmpfs has no block device: count the bytes of read/write calls, sockets included
@@ -181,9 +180,8 @@ export class LocalRuntime implements Runtime {
     try {
       const r = await child.exited;
       signal?.throwIfAborted();
-      if (r.code !== 0) {
-        throw new Error(`the load generator ${r.signal ? `was killed by ${r.signal}` : `exited with code ${r.code}`}: ${tail(child.stderrTail())}`);
-      }
+      if (r.signal) throw new LoadgenEndedError(processEnd(child, r));
+      if (r.code !== 0) throw new Error(`the load generator exited with status ${r.code}: ${lastLines(child.stderrTail()).join(' | ')}`);
       const line = child.stdout().trim().split('\n').pop() ?? '';
       try {
         return JSON.parse(line) as unknown;

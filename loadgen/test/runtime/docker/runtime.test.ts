@@ -111,12 +111,14 @@ describe.skipIf(!HAVE_DOCKER)('docker runtime', () => {
   it('reports a server that dies, and one that never listens', async () => {
     const server = (await rt.startServer(spec())) as DockerServer;
     await docker().getContainer(server.containerId).kill();
-    await expect(server.exited).resolves.toMatch(/the server (exited|was killed)/);
+    // docker kill sends SIGKILL: exit code 137, worded as the local runtime words a killed child
+    await expect(server.exited).resolves.toMatchObject({ how: { kind: 'signal', signal: 'SIGKILL' } });
+    await expect(server.ended()).resolves.toMatchObject({ how: { kind: 'signal', signal: 'SIGKILL' } });
     await server.stop();
 
     await expect(
       rt.startServer(spec({ impl: { kind: 'image', image: IMAGE, command: ['node', '-e', 'console.error("bad flag"); process.exit(2)'] } })),
-    ).rejects.toThrow(/exited before it was ready: the server exited with code 2: bad flag/);
+    ).rejects.toMatchObject({ message: 'the server exited with status 2 before it accepted connections', end: { how: { kind: 'status', status: 2 }, stderrTail: ['bad flag'] } });
     expect(await leftovers(runId)).toEqual({ containers: [], volumes: [] });
   });
 

@@ -6,6 +6,8 @@
 import { cgroupCounters, locateCgroup, type CgroupDirs } from '../counters/cgroup.js';
 import type { ContainerRef, DockerEngine } from '../engine/engine.js';
 import { IMAGE, labels, safeName } from '../engine/labels.js';
+import type { ProcessEnd } from '../../death.js';
+import { containerEnd } from './end.js';
 import { HARDENED, USER } from './hardening.js';
 
 const IDLE = ['node', '-e', 'setInterval(() => {}, 1 << 30)'];
@@ -88,6 +90,20 @@ export class NetnsContainer {
       return out;
     } finally {
       signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /**
+   * how its container ended, or undefined while it runs (a lab failure, not the server's);
+   * settleMs: how long a container the engine still calls running may take to be known as ended
+   */
+  async ended(settleMs = 0): Promise<ProcessEnd | undefined> {
+    const deadline = Date.now() + settleMs;
+    for (;;) {
+      const state = await this.container.inspect().catch(() => undefined);
+      if (!state?.running) return containerEnd(this.container);
+      if (Date.now() >= deadline) return undefined;
+      await new Promise((r) => setTimeout(r, 50));
     }
   }
 

@@ -1,6 +1,7 @@
 // Readiness: the server is ready when a TCP connect to 127.0.0.1:PORT succeeds inside its network
 // namespace (with two engines: to its address from the load generator's machine). The probe runs as an exec in the point's load-generator container (our image, joined
 // to the namespace), so this works for any server image (no exec into the server needed).
+import { ServerEndedError, type ProcessEnd } from '../../death.js';
 import type { NetnsContainer } from './netns.js';
 
 // 10 ms between attempts: a server is typically up within a few hundred ms of its start
@@ -21,18 +22,18 @@ const deadline = Date.now() + ms;
 export async function waitForPort(
   netns: NetnsContainer,
   port: number,
-  opts: { timeoutMs: number; exited: Promise<string>; host?: string },
+  opts: { timeoutMs: number; exited: Promise<ProcessEnd>; host?: string },
 ): Promise<void> {
   const host = opts.host ?? '127.0.0.1';
   const probe = netns.exec(['node', '-e', PROBE, host, String(port), String(opts.timeoutMs)]);
   const result = await Promise.race([
     probe.then((r) => ({ kind: 'probe' as const, r })),
-    opts.exited.then((reason) => ({ kind: 'exited' as const, reason })),
+    opts.exited.then((end) => ({ kind: 'exited' as const, end })),
   ]);
   if (result.kind === 'exited') {
     // the probe ends when its container goes (the caller removes it)
     probe.catch(() => {});
-    throw new Error(`the server exited before it was ready: ${result.reason}`);
+    throw new ServerEndedError(result.end);
   }
   if (result.r.exitCode === 3) throw new Error(`the server did not accept connections on ${host}:${port} within ${opts.timeoutMs} ms`);
   if (result.r.exitCode !== 0) throw new Error(`readiness probe failed (${result.r.exitCode}): ${result.r.stderr.trim()}`);

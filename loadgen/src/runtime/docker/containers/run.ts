@@ -25,7 +25,7 @@ export async function runToCompletion(docker: DockerEngine, opts: ContainerSpec,
 }
 
 /** the engine's 8-byte-header framing of a non-TTY log buffer */
-function demuxBuffer(buf: Buffer): { stdout: string; stderr: string } {
+export function demuxBuffer(buf: Buffer): { stdout: string; stderr: string } {
   const parts: Record<number, Buffer[]> = { 1: [], 2: [] };
   let i = 0;
   while (i + 8 <= buf.length) {

@@ -265,6 +265,15 @@ export class DockerEngine {
   }
 }
 
+interface ContainerState {
+  running: boolean;
+  /** meaningful once it has ended: 128 + n after signal n */
+  exitCode: number;
+  oomKilled: boolean;
+  /** its memory limit (0: none) */
+  memoryBytes: number;
+}
+
 export class ContainerRef {
   constructor(
     private readonly calls: Calls,
@@ -325,10 +334,20 @@ export class ContainerRef {
     return r.ok ? 'removed' : r.status === NOT_FOUND ? 'gone' : 'removing';
   }
 
-  /** whether it runs, or undefined when the engine has no such container */
-  async inspect(): Promise<{ running: boolean } | undefined> {
+  /**
+   * whether it runs and, once it has ended, how (its exit code, whether the kernel's OOM killer
+   * struck, its memory limit), or undefined when the engine has no such container
+   */
+  async inspect(): Promise<ContainerState | undefined> {
     const r = await this.calls.attempt(() => this.handle.inspect(), NOT_FOUND);
-    return r.ok ? { running: Boolean(r.value.State?.Running) } : undefined;
+    if (!r.ok) return undefined;
+    const state = r.value.State;
+    return {
+      running: Boolean(state?.Running),
+      exitCode: state?.ExitCode ?? -1,
+      oomKilled: Boolean(state?.OOMKilled),
+      memoryBytes: r.value.HostConfig?.Memory ?? 0,
+    };
   }
 
   /** one reading of the stats API (it answers on its collector's next one-second tick) */
