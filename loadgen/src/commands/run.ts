@@ -1,5 +1,5 @@
 // speedlab run FILE [--runtime auto|local|docker] [--out DIR] [--resume] [--scale F] [--repetitions N] [--allow-host-disk]
-//                   [--server-engine E] [--loadgen-engine E] [--server-address A]
+//                   [--engine E] [--server-engine E] [--loadgen-engine E] [--server-address A]
 import { parseArgs } from 'node:util';
 import { CliError, EXIT_INTERRUPTED, Interrupted, RuntimeLost } from '../errors.js';
 import { NETWORK_BOUND_SHARE } from '../analysis/network.js';
@@ -24,13 +24,15 @@ import { runSweep } from '../sweep/sweep.js';
 import { bytesLine, resultsTable } from '../sweep/table.js';
 
 const USAGE = 'usage: speedlab run FILE [--runtime auto|local|docker] [--out DIR] [--resume] [--scale F] [--repetitions N] [--allow-host-disk]\n' +
-  '                    [--server-engine CONTEXT|URL] [--loadgen-engine CONTEXT|URL] [--server-address ADDR]';
+  '                    [--engine CONTEXT|URL] [--server-engine CONTEXT|URL] [--loadgen-engine CONTEXT|URL] [--server-address ADDR]';
 
 // a variable specifier: the report is built separately and may be absent
 const REPORT_MODULE = '../report/index.js';
 
 interface Args {
   file: string; runtime: RuntimeChoice; out?: string; resume: boolean; scale: number; repetitions?: number; allowHostDisk: boolean;
+  /** --engine: the one Docker engine, named */
+  engine?: string;
   engines: { server?: string; loadgen?: string; address?: string };
 }
 
@@ -47,6 +49,7 @@ function parse(argv: string[]): Args | undefined {
         scale: { type: 'string', default: '1' },
         repetitions: { type: 'string' },
         'allow-host-disk': { type: 'boolean', default: false },
+        engine: { type: 'string' },
         'server-engine': { type: 'string' },
         'loadgen-engine': { type: 'string' },
         'server-address': { type: 'string' },
@@ -70,7 +73,7 @@ function parse(argv: string[]): Args | undefined {
   if (reps !== undefined && (!/^\d+$/.test(reps) || Number(reps) < 1 || Number(reps) > MAX_REPETITIONS)) {
     throw new CliError(`--repetitions: got '${reps}'; expected a whole number from 1 to ${MAX_REPETITIONS} (replaces workload.repetitions)`, 2);
   }
-  for (const flag of ['server-engine', 'loadgen-engine', 'server-address'] as const) {
+  for (const flag of ['engine', 'server-engine', 'loadgen-engine', 'server-address'] as const) {
     if (values[flag] === '') throw new CliError(`--${flag}: needs a value\n${USAGE}`, 2);
   }
   return {
@@ -81,6 +84,7 @@ function parse(argv: string[]): Args | undefined {
       ...(values['server-address'] !== undefined && { address: values['server-address'] }),
     },
     ...(values.out !== undefined && { out: values.out }),
+    ...(values.engine !== undefined && { engine: values.engine }),
     ...(reps !== undefined && { repetitions: Number(reps) }),
   };
 }
@@ -149,6 +153,7 @@ function codeVersion(): CodeVersion | undefined {
 function resumeFlags(args: Args): string {
   const e = args.engines;
   return [
+    args.engine !== undefined && ` --engine ${args.engine}`,
     e.server !== undefined && ` --server-engine ${e.server}`,
     e.loadgen !== undefined && ` --loadgen-engine ${e.loadgen}`,
     e.address !== undefined && ` --server-address ${e.address}`,
@@ -171,7 +176,11 @@ export async function main(argv: string[]): Promise<number> {
   const dir = chooseRunDir(exp, args.out, args.resume);
   const runId = `${Date.now().toString(36)}${process.pid.toString(36)}`;
   const engines = enginesOf(exp, args);
-  const runtime = await createRuntime(engines ? 'docker' : args.runtime, { readyTimeoutS: exp.server.readyTimeoutS }, exp.server.impl.kind === 'command', (t) => console.error(t), engines && { engines });
+  if (args.engine !== undefined && (engines || args.runtime === 'local')) {
+    throw new CliError(`--engine: names the one Docker engine; ${engines ? 'with two engines use --server-engine and --loadgen-engine' : 'it needs --runtime docker (or auto), not local'}`, 2);
+  }
+  const dockerOpts = engines ? { engines } : args.engine !== undefined ? { engine: args.engine } : undefined;
+  const runtime = await createRuntime(engines ? 'docker' : args.runtime, { readyTimeoutS: exp.server.readyTimeoutS }, exp.server.impl.kind === 'command', (t) => console.error(t), dockerOpts);
 
   const previous = args.resume ? readRunInfo(dir) : undefined;
   const engineInfo = runtime.engines?.();
@@ -184,6 +193,7 @@ export async function main(argv: string[]): Promise<number> {
     host: { ...hostInfo(), ...runtime.environment?.() },
     calibration: previous?.calibration ?? [],
     ...(previous?.loadgenCeilings && { loadgenCeilings: previous.loadgenCeilings }),
+    ...(runtime.engineRecord && { engine: runtime.engineRecord() }),
     ...(engineInfo && { engines: { ...engineInfo, ...(previous?.engines?.link && { link: previous.engines.link }) } }),
     tools: toolVersions(),
     ...(code && { code }),

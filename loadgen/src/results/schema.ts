@@ -181,6 +181,20 @@ const runEnginesSchema = z.object({
   link: z.object({ down: linkSchema, up: linkSchema }).optional(),
 });
 
+/** the one Docker engine of a run (or the server's, with two): which, why, and what it is */
+const runEngineChoiceSchema = z.object({
+  name: z.string(),
+  url: z.string(),
+  /** why this engine: 'DOCKER_HOST', "current context 'x' in ...", 'rootless socket; ...' */
+  why: z.string(),
+  os: z.string(),
+  arch: z.string(),
+  cgroupVersion: z.literal([1, 2]),
+  /** 'cgroupfs' or 'systemd' */
+  cgroupDriver: z.string(),
+  rootless: z.boolean(),
+});
+
 /** the code of one session of a run */
 const codeSessionSchema = z.object({
   /** git rev-parse HEAD */
@@ -226,6 +240,8 @@ export const runInfoSchema = z.object({
   calibration: z.array(calibrationSchema),
   /** the load generator's ceilings (sweep/capacity.ts); absent in runs made before they existed */
   loadgenCeilings: z.array(loadgenCeilingSchema).optional(),
+  /** the Docker engine (the server's, with two); absent for the local runtime and runs made before it existed */
+  engine: runEngineChoiceSchema.optional(),
   /** a run on two Docker engines; absent for one */
   engines: runEnginesSchema.optional(),
   tools: z.record(z.string(), z.string()),

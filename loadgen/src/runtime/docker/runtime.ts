@@ -3,7 +3,7 @@
 // provisioned per server start (disk/provision.ts), everything labelled and cleaned up.
 // With two engines (split.ts) the server listens on its engine's host network and the load
 // generator, on the other engine's host network, reaches it by address.
-import type { Calibration, PointNetwork, RunEngines } from '../../results/record.js';
+import type { Calibration, PointNetwork, RunEngine, RunEngines } from '../../results/record.js';
 import type { DiskProfile, RunningServer, Runtime, ServerSpec, ServerStats } from '../types.js';
 import { removeRun, removeStale } from './cleanup.js';
 import { SERVER_PORT } from './containers/command.js';
@@ -19,6 +19,7 @@ import { cgroupCounters, cgroupWriteBytes, locateCgroup } from './counters/cgrou
 import { containerCounters } from './counters/stats.js';
 import { calibrateDisk } from './disk/calibrate.js';
 import { provisionDisk, type ProvisionedDisk } from './disk/provision.js';
+import { resolveEndpoint } from './engine/endpoint.js';
 import { connectEngine, type ContainerRef, type DockerEngine, type EngineInfo } from './engine/engine.js';
 import { IMAGE, labels, safeName } from './engine/labels.js';
 import { imageLabels } from './image/build.js';
@@ -28,6 +29,8 @@ import { splitEngines, type EngineSide, type SplitSetup } from './split.js';
 
 interface DockerRuntimeOptions {
   readyTimeoutMs?: number;
+  /** one engine, named (run --engine): a context or an address; absent, the one the docker CLI would use */
+  engine?: string;
   /** two engines: the server's and the load generator's, and where the server listens */
   engines?: { server?: string; loadgen?: string; address?: string; bind?: string; port?: number };
   /** remove older runs' leftovers first (default true) */
@@ -76,6 +79,12 @@ export class DockerRuntime implements Runtime {
   /** the engine the load generators run on */
   private get loadgenDocker(): DockerEngine {
     return this.split?.loadgen.docker ?? this.docker;
+  }
+
+  engineRecord(): RunEngine {
+    const { name, url, why } = this.docker.where;
+    const e = this.engine;
+    return { name, url, why, os: e.os, arch: e.arch, cgroupVersion: e.cgroupVersion, cgroupDriver: e.cgroupDriver, rootless: e.rootless };
   }
 
   /** undefined on one engine */
@@ -374,7 +383,13 @@ async function ensureRuntimeImage(docker: DockerEngine, note: (line: string) => 
   }
 }
 
-export async function createDockerRuntime(opts: DockerRuntimeOptions & { note?: (line: string) => void } = {}): Promise<Runtime> {
+/** the one line that says which engine and why */
+export function engineLine(where: { url: string; why: string }): string {
+  return `engine: ${where.url} (${where.why})`;
+}
+
+/** note: the runtime's progress lines (prefixed 'docker: '); say: lines of their own (the engine line) */
+export async function createDockerRuntime(opts: DockerRuntimeOptions & { note?: (line: string) => void; say?: (line: string) => void } = {}): Promise<Runtime> {
   const note = opts.note ?? ((line: string) => console.error(`docker: ${line}`));
   let docker: DockerEngine;
   let engine: EngineInfo;
@@ -387,7 +402,9 @@ export async function createDockerRuntime(opts: DockerRuntimeOptions & { note?: 
     cpus = two.cpus;
     note(`two engines: the server on ${split.server.docker.where.url} (${split.bind}:${split.port}), the load generator on ${split.loadgen.docker.where.url}, reaching it at ${split.address}${split.sameHost ? '; one machine: disjoint cpusets' : ''}`);
   } else {
-    docker = await connectEngine();
+    const where = resolveEndpoint(opts.engine, process.env, '--engine');
+    (opts.say ?? console.error)(engineLine(where));
+    docker = await connectEngine(where);
     engine = await docker.info();
     cpus = splitCpus(engine.cpus);
   }

@@ -5,6 +5,8 @@ interface RunOutput {
   exitCode: number;
   stdout: string;
   stderr: string;
+  /** what the engine warned when it created the container */
+  warnings: string[];
 }
 
 /** create, start, wait, read logs, remove; the container is removed on every path */
@@ -17,7 +19,7 @@ export async function runToCompletion(docker: DockerEngine, opts: ContainerSpec,
     const exitCode = await container.wait();
     const { stdout, stderr } = demuxBuffer(await container.logs());
     if (signal?.aborted) throw new Error('aborted');
-    return { exitCode, stdout, stderr };
+    return { exitCode, stdout, stderr, warnings: container.warnings };
   } finally {
     signal?.removeEventListener('abort', onAbort);
     await container.remove();
