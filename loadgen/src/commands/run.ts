@@ -1,4 +1,4 @@
-// speedlab run FILE [--runtime auto|local|docker] [--out DIR] [--resume] [--scale F] [--repetitions N] [--allow-host-disk]
+// speedlab run FILE [--runtime auto|local|docker] [--out DIR] [--resume] [--scale F] [--repetitions N] [--allow-host-disk] [--allow-unthrottled]
 //                   [--engine E] [--server-engine E] [--loadgen-engine E] [--server-address A]
 import { parseArgs } from 'node:util';
 import { CliError, EXIT_INTERRUPTED, Interrupted, RuntimeLost } from '../errors.js';
@@ -19,18 +19,19 @@ import type { Runtime } from '../runtime/types.js';
 import { Progress } from '../sweep/progress.js';
 import { chooseRunDir } from '../sweep/run-dir.js';
 import { calibrateRun } from '../sweep/calibration.js';
+import { checkThrottles, unthrottledLine } from '../sweep/throttle-check.js';
 import { measureCeilings } from '../sweep/capacity.js';
 import { runSweep } from '../sweep/sweep.js';
 import { bytesLine, resultsTable } from '../sweep/table.js';
 
-const USAGE = 'usage: speedlab run FILE [--runtime auto|local|docker] [--out DIR] [--resume] [--scale F] [--repetitions N] [--allow-host-disk]\n' +
+const USAGE = 'usage: speedlab run FILE [--runtime auto|local|docker] [--out DIR] [--resume] [--scale F] [--repetitions N] [--allow-host-disk] [--allow-unthrottled]\n' +
   '                    [--engine CONTEXT|URL] [--server-engine CONTEXT|URL] [--loadgen-engine CONTEXT|URL] [--server-address ADDR]';
 
 // a variable specifier: the report is built separately and may be absent
 const REPORT_MODULE = '../report/index.js';
 
 interface Args {
-  file: string; runtime: RuntimeChoice; out?: string; resume: boolean; scale: number; repetitions?: number; allowHostDisk: boolean;
+  file: string; runtime: RuntimeChoice; out?: string; resume: boolean; scale: number; repetitions?: number; allowHostDisk: boolean; allowUnthrottled: boolean;
   /** --engine: the one Docker engine, named */
   engine?: string;
   engines: { server?: string; loadgen?: string; address?: string };
@@ -49,6 +50,7 @@ function parse(argv: string[]): Args | undefined {
         scale: { type: 'string', default: '1' },
         repetitions: { type: 'string' },
         'allow-host-disk': { type: 'boolean', default: false },
+        'allow-unthrottled': { type: 'boolean', default: false },
         engine: { type: 'string' },
         'server-engine': { type: 'string' },
         'loadgen-engine': { type: 'string' },
@@ -77,7 +79,7 @@ function parse(argv: string[]): Args | undefined {
     if (values[flag] === '') throw new CliError(`--${flag}: needs a value\n${USAGE}`, 2);
   }
   return {
-    file: positionals[0]!, runtime: values.runtime as RuntimeChoice, resume: values.resume, scale, allowHostDisk: values['allow-host-disk'],
+    file: positionals[0]!, runtime: values.runtime as RuntimeChoice, resume: values.resume, scale, allowHostDisk: values['allow-host-disk'], allowUnthrottled: values['allow-unthrottled'],
     engines: {
       ...(values['server-engine'] !== undefined && { server: values['server-engine'] }),
       ...(values['loadgen-engine'] !== undefined && { loadgen: values['loadgen-engine'] }),
@@ -213,6 +215,11 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const calibration = await calibrateRun(exp, runtime, runId, info.calibration, abort.signal, (t) => console.error(t));
     if (calibration.length > info.calibration.length) writeRunInfo(dir, Object.assign(info, { calibration }));
+    const unthrottled = checkThrottles(exp, calibration, info.engine);
+    if (unthrottled.length > 0 && !args.allowUnthrottled) {
+      throw new CliError(`${unthrottled.map(unthrottledLine).join('; ')}: its points would describe a disk that was never throttled; run where the engine applies disk limits (Linux, rootful Docker with the blkio or io controller: README "Your machine"), use a ram profile, or pass --allow-unthrottled to run anyway with those points marked`, 2);
+    }
+    for (const u of unthrottled) console.error(`--allow-unthrottled: ${unthrottledLine(u)}; its points are marked`);
     const ceilings = await measureCeilings(exp, runtime, runId, info.loadgenCeilings ?? [], abort.signal, (t) => console.error(t));
     if (ceilings.length > (info.loadgenCeilings?.length ?? 0)) writeRunInfo(dir, Object.assign(info, { loadgenCeilings: ceilings }));
     if (info.engines && !info.engines.link && runtime.measureLink) {
@@ -220,7 +227,7 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`link: ${(link.down.bytesPerS / 1e6).toFixed(0)} MB/s server to load generator, ${(link.up.bytesPerS / 1e6).toFixed(0)} MB/s back (${link.down.streams} streams, ${link.down.seconds} s each way)`);
       writeRunInfo(dir, Object.assign(info, { engines: { ...info.engines, link } }));
     }
-    records = await runSweep({ exp, runtime, runId, dir, signal: abort.signal, progress: new Progress(), ceilings, ...(info.engines?.link && { link: info.engines.link }) });
+    records = await runSweep({ exp, runtime, runId, dir, signal: abort.signal, progress: new Progress(), ceilings, unthrottled: new Map(unthrottled.map((u) => [u.disk, unthrottledLine(u)])), ...(info.engines?.link && { link: info.engines.link }) });
   } catch (err) {
     if (err instanceof Interrupted || abort.signal.aborted) {
       await cleanupQuietly(runtime, runId);

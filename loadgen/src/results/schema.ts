@@ -112,6 +112,11 @@ export const pointRecordSchema = z.object({
   loadgenCeilingShare: measured.optional(),
   verification: z.object({ checked: z.number(), mismatches: z.number(), detail: z.string().optional() }),
   diskLimits: diskLimitsSchema.optional(),
+  /**
+   * the point's throttled disk was not throttled (run --allow-unthrottled): the limit, the
+   * measured rate and the likely reason (sweep/throttle-check.ts); its disk numbers are not the profile's
+   */
+  unthrottled: z.string().optional(),
   /** two engines only: the network path of this point */
   network: pointNetworkSchema.optional(),
   /** two engines only: the point moved more than NETWORK_BOUND_SHARE of what the link carries, so the link may have limited it */
@@ -129,6 +134,8 @@ export const calibrationSchema = z.object({
   /** O_DIRECT reads of 1 MiB: what the device's read limits allow for large requests */
   directReadMiBps: z.number().optional(),
   limits: diskLimitsSchema.optional(),
+  /** what the engine warned when it created the calibration's container (e.g. a disk limit it discarded) */
+  warnings: z.array(z.string()).optional(),
 });
 
 /** an engine's ceiling, measured against a trivial responder on the load generator's CPUs */

@@ -49,7 +49,7 @@ export async function calibrateDisk(docker: DockerEngine, p: DiskProfile, opts: 
     if (out.exitCode !== 0) throw new Error(`calibration of '${p.name}' failed: ${out.stderr.trim() || `exit ${out.exitCode}`}`);
     const measured = JSON.parse(out.stdout.trim().split('\n').pop() ?? '{}') as Omit<Calibration, 'disk' | 'limits'>;
     const limits = diskLimits(p);
-    return { disk: p.name, ...measured, ...(limits ? { limits } : {}) };
+    return { disk: p.name, ...measured, ...(limits ? { limits } : {}), ...(out.warnings.length > 0 && { warnings: out.warnings }) };
   } finally {
     await disk.release();
   }
