@@ -130,6 +130,13 @@ function refuseHostDisks(exp: Experiment, allowed: boolean): void {
   }
 }
 
+/** a run that drives load with wrk needs wrk in the image: refused at its start when the image has none */
+function refuseMissingWrk(exp: Experiment, runtime: Runtime): void {
+  const missing = runtime.wrkMissing?.();
+  if (!missing || !points(exp).some((p) => p.params.engine === 'wrk')) return;
+  throw new CliError(`engine: wrk: the speedlab image has no wrk, because ${missing}; use engine: autocannon, or build the image ('speedlab image') on a Linux host of the engine's architecture with wrk installed`, 2);
+}
+
 /** the experiment's engines: with the command line's on top; undefined for the usual one-engine run */
 function enginesOf(exp: Experiment, args: Args): Experiment['engines'] {
   const engines = { ...exp.engines, ...args.engines };
@@ -184,6 +191,7 @@ export async function main(argv: string[]): Promise<number> {
   const dockerOpts = engines ? { engines } : args.engine !== undefined ? { engine: args.engine } : undefined;
   const runtime = await createRuntime(engines ? 'docker' : args.runtime, { readyTimeoutS: exp.server.readyTimeoutS }, exp.server.impl.kind === 'command', (t) => console.error(t), dockerOpts);
 
+  refuseMissingWrk(exp, runtime);
   const previous = args.resume ? readRunInfo(dir) : undefined;
   const engineInfo = runtime.engines?.();
   const code = sessionCode(previous, codeNow);

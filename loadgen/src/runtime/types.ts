@@ -89,6 +89,8 @@ export interface Runtime {
    * recorded as failed points
    */
   lost?(): Promise<string | undefined>;
+  /** why the load generators' image has no wrk (engine: wrk cannot run), or undefined when it has one or cannot tell */
+  wrkMissing?(): string | undefined;
   /** the Docker engine (the server's, with two): which, why, and what it is (run.json's engine) */
   engineRecord?(): RunEngine;
   /** two engines: which, where the server listens, and the link measured once (run.json's engines) */

@@ -21,7 +21,7 @@ import { calibrateDisk } from './disk/calibrate.js';
 import { provisionDisk, type ProvisionedDisk } from './disk/provision.js';
 import { resolveEndpoint } from './engine/endpoint.js';
 import { connectEngine, type ContainerRef, type DockerEngine, type EngineInfo } from './engine/engine.js';
-import { IMAGE, labels, safeName } from './engine/labels.js';
+import { IMAGE, labels, safeName, WRK_LABEL } from './engine/labels.js';
 import { imageLabels } from './image/build.js';
 import { projectRoot } from './image/context.js';
 import { ensureImage } from './image/image.js';
@@ -74,7 +74,13 @@ export class DockerRuntime implements Runtime {
     readonly cpus: CpuSplit,
     private readonly opts: DockerRuntimeOptions = {},
     readonly split?: SplitSetup,
+    /** the load generators' image's WRK_LABEL: the host wrk it carries, or 'none: why' */
+    private readonly imageWrk?: string,
   ) {}
+
+  wrkMissing(): string | undefined {
+    return this.imageWrk?.startsWith('none: ') ? this.imageWrk.slice('none: '.length) : undefined;
+  }
 
   /** the engine the load generators run on */
   private get loadgenDocker(): DockerEngine {
@@ -412,7 +418,8 @@ export async function createDockerRuntime(opts: DockerRuntimeOptions & { note?: 
   for (const e of all) await ensureRuntimeImage(e, (line) => note(split ? `${e.where.name}: ${line}` : line), opts.buildImage !== false);
   if (!cpus.disjoint) note('one CPU only: the server and the load generator share it');
   if (cpusetSize(cpus.server) < 1) throw new Error(`bad server cpuset ${cpus.server}`);
-  const rt = new DockerRuntime(docker, engine, cpus, opts, split);
+  const imageWrk = (await imageLabels(split?.loadgen.docker ?? docker, IMAGE))?.[WRK_LABEL];
+  const rt = new DockerRuntime(docker, engine, cpus, opts, split, imageWrk);
   runtimes.add(rt);
   hookSignals();
   if (opts.removeStale !== false) {

@@ -13,6 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunInfo } from '../../../src/results/record.js';
 import { defaultEndpoint } from '../../../src/runtime/docker/engine/endpoint.js';
 import { connectEngine } from '../../../src/runtime/docker/engine/engine.js';
+import { IMAGE, WRK_LABEL } from '../../../src/runtime/docker/engine/labels.js';
+import { hostBinaryMismatch, THIS_HOST } from '../../../src/runtime/platform.js';
 import { ensureTestImage, HAVE_DOCKER } from '../../docker/engine.js';
 import { ROOT, runCli, tempDir, writeExperiment } from '../../fixtures/cli.js';
 
@@ -158,6 +160,9 @@ workload: { mix: get, fileSize: 4KiB, connections: 2, warmup: 0s, duration: 1s }
         os: 'linux', arch: execFileSync('uname', ['-m'], { encoding: 'utf8' }).trim(),
         cgroupVersion: info.host.cgroupVersion, cgroupDriver: dockerCli(config, 'info', '--format', '{{.CgroupDriver}}').trim(), rootless: false,
       });
+      // an engine like this host: the image carries this host's wrk
+      expect(hostBinaryMismatch(THIS_HOST, info.engine!)).toBeUndefined();
+      expect(dockerCli(config, '--context', 'lab-a', 'image', 'inspect', IMAGE, '--format', `{{index .Config.Labels "${WRK_LABEL}"}}`).trim()).toBe('/usr/bin/wrk');
     });
 
     it('a configured engine that does not answer stops the run: no silent fall-back to the local runtime', async () => {
