@@ -134,6 +134,11 @@ export const calibrationSchema = z.object({
   /** O_DIRECT reads of 1 MiB: what the device's read limits allow for large requests */
   directReadMiBps: z.number().optional(),
   limits: diskLimitsSchema.optional(),
+  /**
+   * the limits the kernel held for the disk's device in the calibration container's cgroup (v2
+   * io.max, v1 blkio.throttle.*); absent where this process does not see the engine's cgroups
+   */
+  heldLimits: diskLimitsSchema.optional(),
   /** what the engine warned when it created the calibration's container (e.g. a disk limit it discarded) */
   warnings: z.array(z.string()).optional(),
 });

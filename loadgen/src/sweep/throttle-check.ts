@@ -1,6 +1,6 @@
 // Throttles verified before the first point (DESIGN §5): a throttled profile whose calibration
-// wrote (or read) directly faster than its limit allows, or whose limit the engine said it
-// discarded, is not the disk the experiment asked for. Its points would report findings about a
+// wrote (or read) directly faster than its limit allows, whose limit the engine said it
+// discarded, or whose limit the kernel does not hold in the container's cgroup, is not the disk the experiment asked for. Its points would report findings about a
 // disk that was never throttled, so `run` stops unless --allow-unthrottled, and then every point
 // on that profile carries the reason (points.jsonl `unthrottled`, marked in the report).
 import type { Experiment } from '../experiment/experiment.js';
@@ -34,13 +34,20 @@ function exceeded(c: Calibration): string[] {
   return out;
 }
 
+/** the configured limits the kernel did not hold for the device (when the cgroup files were read) */
+function notHeld(c: Calibration): string[] {
+  if (!c.limits || !c.heldLimits) return [];
+  return (['writeBps', 'readBps', 'writeIops', 'readIops'] as const).filter((k) => c.limits![k] !== undefined && c.heldLimits![k] === undefined);
+}
+
 /** the engine's words when it dropped a disk limit (e.g. "Block I/O BPS write limit discarded") */
 function droppedLimits(c: Calibration): string[] {
   return (c.warnings ?? []).filter((w) => /block i\/o|blkio|\bio\b.*(limit|weight)|discarded/i.test(w));
 }
 
-function likelyReason(dropped: string[], engine: RunEngine | undefined): string {
+function likelyReason(dropped: string[], missing: string[], engine: RunEngine | undefined): string {
   if (dropped.length > 0) return `the Docker engine discarded the limit ("${dropped[0]}"${dropped.length > 1 ? ` and ${dropped.length - 1} more` : ''})`;
+  if (missing.length > 0) return `the container's cgroup holds no ${missing.join(', ')} limit for the disk's device (cgroup v${engine?.cgroupVersion ?? '?'}: ${engine?.cgroupVersion === 2 ? 'io.max' : 'blkio.throttle.*_device'})`;
   if (engine?.rootless) return `the engine is rootless Docker, which cannot set disk limits${engine.cgroupVersion === 1 ? ' on cgroup v1' : ' unless systemd delegates the io controller to the user'}`;
   if (engine?.cgroupVersion === 2) return "the io controller is not enabled for the containers' cgroups (cgroup v2: 'io' missing from cgroup.subtree_control), or the engine runs in a VM whose disk layer the limit does not reach";
   return "the limit is on a device the writes do not reach (a VM's or a storage layer's), or the kernel's blkio throttling is off";
@@ -53,8 +60,9 @@ export function checkThrottles(exp: Experiment, calibration: readonly Calibratio
     if (!used.has(c.disk) || exp.disks[c.disk]?.kind !== 'throttled') return [];
     const over = exceeded(c);
     const dropped = droppedLimits(c);
-    if (over.length === 0 && dropped.length === 0) return [];
-    return [{ disk: c.disk, what: over.length > 0 ? over.join('; ') : 'limit not applied', reason: likelyReason(dropped, engine) }];
+    const missing = notHeld(c);
+    if (over.length === 0 && dropped.length === 0 && missing.length === 0) return [];
+    return [{ disk: c.disk, what: over.length > 0 ? over.join('; ') : 'limit not applied', reason: likelyReason(dropped, missing, engine) }];
   });
 }
 

@@ -57,6 +57,8 @@ describe.skipIf(!HAVE_DOCKER)('speedlab run stores its calibration (docker)', ()
     const html = readFileSync(path.join(out, 'report.html'), 'utf8');
     // the limits held: the engine warned of nothing, and no point is marked unthrottled
     expect(c.warnings).toBeUndefined();
+    // and the kernel held each of them for the loop device, read from the container's cgroup files
+    expect(c.heldLimits).toEqual(c.limits);
     expect(readFileSync(path.join(out, 'points.jsonl'), 'utf8')).not.toContain('unthrottled');
     // the cgroup version beside the calibration and each point's device writes
     const v = info.engine!.cgroupVersion;
