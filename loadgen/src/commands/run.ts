@@ -137,6 +137,20 @@ function refuseMissingWrk(exp: Experiment, runtime: Runtime): void {
   throw new CliError(`engine: wrk: the speedlab image has no wrk, because ${missing}; use engine: autocannon, or build the image ('speedlab image') on a Linux host of the engine's architecture with wrk installed`, 2);
 }
 
+/**
+ * Rootless Docker cannot give a throttled disk: the disk helper needs root for the loop device,
+ * and on cgroup v1 a rootless engine sets no blkio limits at all. Refused before the first point.
+ */
+function refuseRootlessDisks(exp: Experiment, runtime: Runtime): void {
+  const engine = runtime.engineRecord?.();
+  if (!engine?.rootless) return;
+  const throttled = [...new Set(points(exp).map((p) => p.params.disk))].filter((d) => exp.disks[d]?.kind === 'throttled');
+  if (throttled.length === 0) return;
+  const limits = engine.cgroupVersion === 1 ? ', and on cgroup v1 it sets no blkio limits' : '';
+  const names = throttled.map((d) => `'${d}'`).join(', ');
+  throw new CliError(`${throttled.length > 1 ? `disks ${names} are` : `disk ${names} is`} throttled, which rootless Docker (${engine.url}) cannot give: the loop device under it needs root${limits}; use a ram profile here, or a rootful engine for throttled disks (README "Your machine")`, 2);
+}
+
 /** the experiment's engines: with the command line's on top; undefined for the usual one-engine run */
 function enginesOf(exp: Experiment, args: Args): Experiment['engines'] {
   const engines = { ...exp.engines, ...args.engines };
@@ -192,6 +206,7 @@ export async function main(argv: string[]): Promise<number> {
   const runtime = await createRuntime(engines ? 'docker' : args.runtime, { readyTimeoutS: exp.server.readyTimeoutS }, exp.server.impl.kind === 'command', (t) => console.error(t), dockerOpts);
 
   refuseMissingWrk(exp, runtime);
+  refuseRootlessDisks(exp, runtime);
   const previous = args.resume ? readRunInfo(dir) : undefined;
   const engineInfo = runtime.engines?.();
   const code = sessionCode(previous, codeNow);

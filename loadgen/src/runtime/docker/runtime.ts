@@ -242,7 +242,8 @@ export class DockerRuntime implements Runtime {
     const peer = this.peers.get(runId);
     this.peers.delete(runId);
     await peer?.then((p) => p.remove(), () => {});
-    await removeRun(this.docker, runId);
+    // a rootless engine has no loop devices of its runs (and its disk helper cannot list the root-owned backing files)
+    await removeRun(this.docker, runId, { loops: !this.engine.rootless });
     if (this.split) await removeRun(this.split.loadgen.docker, runId, { loops: false });
   }
 
@@ -417,6 +418,7 @@ export async function createDockerRuntime(opts: DockerRuntimeOptions & { note?: 
   const all = split ? [split.server.docker, split.loadgen.docker] : [docker];
   for (const e of all) await ensureRuntimeImage(e, (line) => note(split ? `${e.where.name}: ${line}` : line), opts.buildImage !== false);
   if (!cpus.disjoint) note('one CPU only: the server and the load generator share it');
+  if (engine.rootless && engine.cgroupVersion === 1) note('rootless Docker on cgroup v1 sets no cgroup limits: the cpusets and memory limits are not applied, so the server and the load generator share every CPU');
   if (cpusetSize(cpus.server) < 1) throw new Error(`bad server cpuset ${cpus.server}`);
   const imageWrk = (await imageLabels(split?.loadgen.docker ?? docker, IMAGE))?.[WRK_LABEL];
   const rt = new DockerRuntime(docker, engine, cpus, opts, split, imageWrk);
@@ -424,7 +426,7 @@ export async function createDockerRuntime(opts: DockerRuntimeOptions & { note?: 
   hookSignals();
   if (opts.removeStale !== false) {
     for (const e of all) {
-      const n = await removeStale(e, `stale-check-${process.pid}`, { loops: e === docker });
+      const n = await removeStale(e, `stale-check-${process.pid}`, { loops: e === docker && !engine.rootless });
       if (n > 0) note(`${split ? `${e.where.name}: ` : ''}removed ${n} leftovers of earlier runs`);
     }
   }
