@@ -8,11 +8,11 @@ import { points } from '../experiment/grid.js';
 import type { Calibration, RunEngine } from '../results/record.js';
 
 /** how far a direct rate may exceed its limit before the limit counts as not applied */
-export const THROTTLE_TOLERANCE = 0.3;
+const THROTTLE_TOLERANCE = 0.3;
 
 const MiB = 1024 ** 2;
 
-export interface Unthrottled {
+interface Unthrottled {
   disk: string;
   /** the limit and the rate, in words: "write limit 40.0 MB/s, measured 1210.3 MB/s direct" */
   what: string;

@@ -391,7 +391,7 @@ async function ensureRuntimeImage(docker: DockerEngine, note: (line: string) => 
 }
 
 /** the one line that says which engine and why */
-export function engineLine(where: { url: string; why: string }): string {
+function engineLine(where: { url: string; why: string }): string {
   return `engine: ${where.url} (${where.why})`;
 }
 

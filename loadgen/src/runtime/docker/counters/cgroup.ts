@@ -139,7 +139,7 @@ function throttleV1(text: string | undefined, device: DeviceNumber): number | un
 }
 
 /** "7:3 rbps=2097152 wbps=max riops=max wiops=120" lines of v2 io.max, for one device ('max' is no limit) */
-export function ioMaxV2(text: string, device: DeviceNumber): HeldLimits {
+function ioMaxV2(text: string, device: DeviceNumber): HeldLimits {
   for (const line of text.split('\n')) {
     const [dev, ...fields] = line.trim().split(/\s+/);
     if (dev !== `${device.major}:${device.minor}`) continue;

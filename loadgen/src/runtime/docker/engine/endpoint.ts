@@ -107,7 +107,7 @@ function contextEndpoint(name: string, env: NodeJS.ProcessEnv): Address | undefi
 interface SocketPlace { path: string; label: string }
 
 /** where engines put their sockets when nothing names one, in the order they are tried */
-export function socketPlaces(env: NodeJS.ProcessEnv, defaultSocket = DEFAULT_SOCKET): SocketPlace[] {
+function socketPlaces(env: NodeJS.ProcessEnv, defaultSocket = DEFAULT_SOCKET): SocketPlace[] {
   const home = env.HOME || homedir();
   return [
     { path: defaultSocket, label: 'default socket' },
