@@ -6,6 +6,9 @@
 #   bash docker/second-engine.sh stop    # stops it (its containers go with it)
 #   bash docker/second-engine.sh status  # exit 0 while it answers
 # Env: SPEEDLAB_ENGINE_B_NAME (default speedlab-engine-b) names the socket, directories and log;
+#      SPEEDLAB_ENGINE_B_NO_BLKIO=1 starts it in a mount namespace of its own without the cgroup v1
+#        blkio hierarchy: an engine that discards disk limits (with a warning), as rootless Docker
+#        on cgroup v1 and some VMs do (the throttle-check tests; give it another NAME);
 #      SPEEDLAB_DOCKER_WAIT_S (default 60).
 set -euo pipefail
 
@@ -35,9 +38,14 @@ start() {
       as_root rm -f "$pidfile"
       as_root mkdir -p "$data_root" "$exec_root" "$(dirname "$log_file")"
       say "starting dockerd (log: $log_file)"
-      as_root setsid nohup dockerd --host "unix://$sock" --pidfile "$pidfile" --exec-root "$exec_root" \
-        --data-root "$data_root" --bridge=none --iptables=false --ip6tables=false \
-        >>"$log_file" 2>&1 </dev/null &
+      local args=(dockerd --host "unix://$sock" --pidfile "$pidfile" --exec-root "$exec_root"
+        --data-root "$data_root" --bridge=none --iptables=false --ip6tables=false)
+      if [ "${SPEEDLAB_ENGINE_B_NO_BLKIO:-}" = 1 ]; then
+        [ -d /sys/fs/cgroup/blkio ] || { say "no cgroup v1 blkio hierarchy at /sys/fs/cgroup/blkio to hide"; exit 1; }
+        # the unmount is private to the daemon's namespace (and its containerd's and containers')
+        args=(unshare -m --propagation private sh -c 'umount /sys/fs/cgroup/blkio && exec "$@"' sh "${args[@]}")
+      fi
+      as_root setsid nohup "${args[@]}" >>"$log_file" 2>&1 </dev/null &
     fi
     wait_for_socket "$sock" "$log_file" "$wait_s"
     say "ready on $sock"

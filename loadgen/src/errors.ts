@@ -38,9 +38,9 @@ export class EngineUnreachableError extends SpeedlabError {
   readonly code = 'engine-unreachable';
   readonly exitCode = 1;
 
-  constructor(where: string, cause: string) {
+  constructor(where: string, readonly reason: string) {
     super(
-      `no Docker engine answers at ${where} (${cause}); start one with 'bash docker/engine.sh' ` +
+      `no Docker engine answers at ${where} (${reason}); start one with 'bash docker/engine.sh' ` +
         `(Debian, as root), or set DOCKER_HOST`,
     );
   }

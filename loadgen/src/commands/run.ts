@@ -1,5 +1,5 @@
-// speedlab run FILE [--runtime auto|local|docker] [--out DIR] [--resume] [--scale F] [--repetitions N] [--allow-host-disk]
-//                   [--server-engine E] [--loadgen-engine E] [--server-address A]
+// speedlab run FILE [--runtime auto|local|docker] [--out DIR] [--resume] [--scale F] [--repetitions N] [--allow-host-disk] [--allow-unthrottled]
+//                   [--engine E] [--server-engine E] [--loadgen-engine E] [--server-address A]
 import { parseArgs } from 'node:util';
 import { CliError, EXIT_INTERRUPTED, Interrupted, RuntimeLost } from '../errors.js';
 import { NETWORK_BOUND_SHARE } from '../analysis/network.js';
@@ -19,18 +19,21 @@ import type { Runtime } from '../runtime/types.js';
 import { Progress } from '../sweep/progress.js';
 import { chooseRunDir } from '../sweep/run-dir.js';
 import { calibrateRun } from '../sweep/calibration.js';
+import { checkThrottles, unthrottledLine } from '../sweep/throttle-check.js';
 import { measureCeilings } from '../sweep/capacity.js';
 import { runSweep } from '../sweep/sweep.js';
 import { bytesLine, resultsTable } from '../sweep/table.js';
 
-const USAGE = 'usage: speedlab run FILE [--runtime auto|local|docker] [--out DIR] [--resume] [--scale F] [--repetitions N] [--allow-host-disk]\n' +
-  '                    [--server-engine CONTEXT|URL] [--loadgen-engine CONTEXT|URL] [--server-address ADDR]';
+const USAGE = 'usage: speedlab run FILE [--runtime auto|local|docker] [--out DIR] [--resume] [--scale F] [--repetitions N] [--allow-host-disk] [--allow-unthrottled]\n' +
+  '                    [--engine CONTEXT|URL] [--server-engine CONTEXT|URL] [--loadgen-engine CONTEXT|URL] [--server-address ADDR]';
 
 // a variable specifier: the report is built separately and may be absent
 const REPORT_MODULE = '../report/index.js';
 
 interface Args {
-  file: string; runtime: RuntimeChoice; out?: string; resume: boolean; scale: number; repetitions?: number; allowHostDisk: boolean;
+  file: string; runtime: RuntimeChoice; out?: string; resume: boolean; scale: number; repetitions?: number; allowHostDisk: boolean; allowUnthrottled: boolean;
+  /** --engine: the one Docker engine, named */
+  engine?: string;
   engines: { server?: string; loadgen?: string; address?: string };
 }
 
@@ -47,6 +50,8 @@ function parse(argv: string[]): Args | undefined {
         scale: { type: 'string', default: '1' },
         repetitions: { type: 'string' },
         'allow-host-disk': { type: 'boolean', default: false },
+        'allow-unthrottled': { type: 'boolean', default: false },
+        engine: { type: 'string' },
         'server-engine': { type: 'string' },
         'loadgen-engine': { type: 'string' },
         'server-address': { type: 'string' },
@@ -70,17 +75,18 @@ function parse(argv: string[]): Args | undefined {
   if (reps !== undefined && (!/^\d+$/.test(reps) || Number(reps) < 1 || Number(reps) > MAX_REPETITIONS)) {
     throw new CliError(`--repetitions: got '${reps}'; expected a whole number from 1 to ${MAX_REPETITIONS} (replaces workload.repetitions)`, 2);
   }
-  for (const flag of ['server-engine', 'loadgen-engine', 'server-address'] as const) {
+  for (const flag of ['engine', 'server-engine', 'loadgen-engine', 'server-address'] as const) {
     if (values[flag] === '') throw new CliError(`--${flag}: needs a value\n${USAGE}`, 2);
   }
   return {
-    file: positionals[0]!, runtime: values.runtime as RuntimeChoice, resume: values.resume, scale, allowHostDisk: values['allow-host-disk'],
+    file: positionals[0]!, runtime: values.runtime as RuntimeChoice, resume: values.resume, scale, allowHostDisk: values['allow-host-disk'], allowUnthrottled: values['allow-unthrottled'],
     engines: {
       ...(values['server-engine'] !== undefined && { server: values['server-engine'] }),
       ...(values['loadgen-engine'] !== undefined && { loadgen: values['loadgen-engine'] }),
       ...(values['server-address'] !== undefined && { address: values['server-address'] }),
     },
     ...(values.out !== undefined && { out: values.out }),
+    ...(values.engine !== undefined && { engine: values.engine }),
     ...(reps !== undefined && { repetitions: Number(reps) }),
   };
 }
@@ -124,6 +130,27 @@ function refuseHostDisks(exp: Experiment, allowed: boolean): void {
   }
 }
 
+/** a run that drives load with wrk needs wrk in the image: refused at its start when the image has none */
+function refuseMissingWrk(exp: Experiment, runtime: Runtime): void {
+  const missing = runtime.wrkMissing?.();
+  if (!missing || !points(exp).some((p) => p.params.engine === 'wrk')) return;
+  throw new CliError(`engine: wrk: the speedlab image has no wrk, because ${missing}; use engine: autocannon, or build the image ('speedlab image') on a Linux host of the engine's architecture with wrk installed`, 2);
+}
+
+/**
+ * Rootless Docker cannot give a throttled disk: the disk helper needs root for the loop device,
+ * and on cgroup v1 a rootless engine sets no blkio limits at all. Refused before the first point.
+ */
+function refuseRootlessDisks(exp: Experiment, runtime: Runtime): void {
+  const engine = runtime.engineRecord?.();
+  if (!engine?.rootless) return;
+  const throttled = [...new Set(points(exp).map((p) => p.params.disk))].filter((d) => exp.disks[d]?.kind === 'throttled');
+  if (throttled.length === 0) return;
+  const limits = engine.cgroupVersion === 1 ? ', and on cgroup v1 it sets no blkio limits' : '';
+  const names = throttled.map((d) => `'${d}'`).join(', ');
+  throw new CliError(`${throttled.length > 1 ? `disks ${names} are` : `disk ${names} is`} throttled, which rootless Docker (${engine.url}) cannot give: the loop device under it needs root${limits}; use a ram profile here, or a rootful engine for throttled disks (README "Your machine")`, 2);
+}
+
 /** the experiment's engines: with the command line's on top; undefined for the usual one-engine run */
 function enginesOf(exp: Experiment, args: Args): Experiment['engines'] {
   const engines = { ...exp.engines, ...args.engines };
@@ -149,6 +176,7 @@ function codeVersion(): CodeVersion | undefined {
 function resumeFlags(args: Args): string {
   const e = args.engines;
   return [
+    args.engine !== undefined && ` --engine ${args.engine}`,
     e.server !== undefined && ` --server-engine ${e.server}`,
     e.loadgen !== undefined && ` --loadgen-engine ${e.loadgen}`,
     e.address !== undefined && ` --server-address ${e.address}`,
@@ -171,8 +199,14 @@ export async function main(argv: string[]): Promise<number> {
   const dir = chooseRunDir(exp, args.out, args.resume);
   const runId = `${Date.now().toString(36)}${process.pid.toString(36)}`;
   const engines = enginesOf(exp, args);
-  const runtime = await createRuntime(engines ? 'docker' : args.runtime, { readyTimeoutS: exp.server.readyTimeoutS }, exp.server.impl.kind === 'command', (t) => console.error(t), engines && { engines });
+  if (args.engine !== undefined && (engines || args.runtime === 'local')) {
+    throw new CliError(`--engine: names the one Docker engine; ${engines ? 'with two engines use --server-engine and --loadgen-engine' : 'it needs --runtime docker (or auto), not local'}`, 2);
+  }
+  const dockerOpts = engines ? { engines } : args.engine !== undefined ? { engine: args.engine } : undefined;
+  const runtime = await createRuntime(engines ? 'docker' : args.runtime, { readyTimeoutS: exp.server.readyTimeoutS }, exp.server.impl.kind === 'command', (t) => console.error(t), dockerOpts);
 
+  refuseMissingWrk(exp, runtime);
+  refuseRootlessDisks(exp, runtime);
   const previous = args.resume ? readRunInfo(dir) : undefined;
   const engineInfo = runtime.engines?.();
   const code = sessionCode(previous, codeNow);
@@ -184,6 +218,7 @@ export async function main(argv: string[]): Promise<number> {
     host: { ...hostInfo(), ...runtime.environment?.() },
     calibration: previous?.calibration ?? [],
     ...(previous?.loadgenCeilings && { loadgenCeilings: previous.loadgenCeilings }),
+    ...(runtime.engineRecord && { engine: runtime.engineRecord() }),
     ...(engineInfo && { engines: { ...engineInfo, ...(previous?.engines?.link && { link: previous.engines.link }) } }),
     tools: toolVersions(),
     ...(code && { code }),
@@ -203,6 +238,11 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const calibration = await calibrateRun(exp, runtime, runId, info.calibration, abort.signal, (t) => console.error(t));
     if (calibration.length > info.calibration.length) writeRunInfo(dir, Object.assign(info, { calibration }));
+    const unthrottled = checkThrottles(exp, calibration, info.engine);
+    if (unthrottled.length > 0 && !args.allowUnthrottled) {
+      throw new CliError(`${unthrottled.map(unthrottledLine).join('; ')}: its points would describe a disk that was never throttled; run where the engine applies disk limits (Linux, rootful Docker with the blkio or io controller: README "Your machine"), use a ram profile, or pass --allow-unthrottled to run anyway with those points marked`, 2);
+    }
+    for (const u of unthrottled) console.error(`--allow-unthrottled: ${unthrottledLine(u)}; its points are marked`);
     const ceilings = await measureCeilings(exp, runtime, runId, info.loadgenCeilings ?? [], abort.signal, (t) => console.error(t));
     if (ceilings.length > (info.loadgenCeilings?.length ?? 0)) writeRunInfo(dir, Object.assign(info, { loadgenCeilings: ceilings }));
     if (info.engines && !info.engines.link && runtime.measureLink) {
@@ -210,7 +250,7 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`link: ${(link.down.bytesPerS / 1e6).toFixed(0)} MB/s server to load generator, ${(link.up.bytesPerS / 1e6).toFixed(0)} MB/s back (${link.down.streams} streams, ${link.down.seconds} s each way)`);
       writeRunInfo(dir, Object.assign(info, { engines: { ...info.engines, link } }));
     }
-    records = await runSweep({ exp, runtime, runId, dir, signal: abort.signal, progress: new Progress(), ceilings, ...(info.engines?.link && { link: info.engines.link }) });
+    records = await runSweep({ exp, runtime, runId, dir, signal: abort.signal, progress: new Progress(), ceilings, unthrottled: new Map(unthrottled.map((u) => [u.disk, unthrottledLine(u)])), ...(info.engines?.link && { link: info.engines.link }) });
   } catch (err) {
     if (err instanceof Interrupted || abort.signal.aborted) {
       await cleanupQuietly(runtime, runId);

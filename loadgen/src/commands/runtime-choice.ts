@@ -1,6 +1,9 @@
 // --runtime auto|local|docker. The docker runtime is loaded only when asked for (or tried by
-// auto), so the local runtime works where dockerode or an engine is missing.
+// auto), so the local runtime works where dockerode or an engine is missing. auto runs locally
+// only when no engine was named: an engine the user configured (--engine, DOCKER_HOST,
+// DOCKER_CONTEXT, a current docker context) that does not answer stops the run.
 import { CliError, EngineUnreachableError } from '../errors.js';
+import { resolveEndpoint } from '../runtime/docker/engine/endpoint.js';
 import { createLocalRuntime, type LocalOptions } from '../runtime/local/runtime.js';
 import type { Runtime } from '../runtime/types.js';
 
@@ -8,7 +11,7 @@ export type RuntimeChoice = 'auto' | 'local' | 'docker';
 export const RUNTIME_CHOICES: RuntimeChoice[] = ['auto', 'local', 'docker'];
 
 /** the docker runtime's options (runtime/docker/runtime.ts) */
-interface DockerChoice { engines?: { server?: string; loadgen?: string; address?: string; bind?: string; port?: number } }
+interface DockerChoice { engine?: string; engines?: { server?: string; loadgen?: string; address?: string; bind?: string; port?: number } }
 interface DockerModule { createDockerRuntime(opts?: DockerChoice): Promise<Runtime> }
 
 // a variable specifier: the module is written separately and may not be built yet
@@ -51,12 +54,19 @@ export async function createRuntime(choice: RuntimeChoice, local: LocalOptions, 
     note('runtime: local (the server is a local command)');
     return createLocalRuntime(local);
   }
+  const where = resolveEndpoint(dockerOpts?.engine, process.env, '--engine');
   try {
-    const rt = await docker();
+    const rt = await docker(dockerOpts);
     note('runtime: docker');
     return rt;
   } catch (err) {
-    note(`runtime: local (docker unavailable: ${(err as Error).message.split('\n')[0]})`);
+    const why = (err as Error).message.split('\n')[0];
+    if (err instanceof CliError) throw err;
+    if (where.configured) {
+      const what = err instanceof EngineUnreachableError ? `does not answer (${err.reason})` : `cannot be used: ${why}`;
+      throw new CliError(`the Docker engine at ${where.url} (${where.why}) ${what}; start it, or choose another (unset DOCKER_HOST and DOCKER_CONTEXT, 'docker context use default', --engine), or run without Docker: --runtime local`);
+    }
+    note(`runtime: local (docker unavailable: ${why})`);
     return createLocalRuntime(local);
   }
 }

@@ -62,6 +62,7 @@ export function environmentRows(info: RunInfo): string[][] {
     ['server cpuset', h.serverCpuset],
     ['loadgen cpuset', h.loadgenCpuset],
     ['Docker', h.dockerVersion ?? 'not used'],
+    ['engine', info.engine ? `${info.engine.url} (${info.engine.why}); ${info.engine.os}/${info.engine.arch}, cgroup v${info.engine.cgroupVersion} (${info.engine.cgroupDriver || 'driver unknown'})${info.engine.rootless ? ', rootless' : ''}` : undefined],
     ['Node.js', h.node],
     ['tools', info.tools ? Object.entries(info.tools).map(([k, v]) => `${k} ${v}`).join(', ') : undefined],
     ['code', codeWords(recordedCode(info))],
@@ -111,8 +112,10 @@ function calibrationTable(info: RunInfo): string {
     mibps(c.readMiBps),
     mibps(c.directReadMiBps),
     escapeHtml(limitsText(c.limits)),
+    escapeHtml(c.warnings?.join(' ') ?? ''),
   ]);
-  return `<h3>Disk calibration</h3>\n${table(['disk', 'direct write', 'buffered write', 'buffered + fsync write', 'cold buffered read', 'direct read', 'configured limits'], rows)}`;
+  const version = info.engine?.cgroupVersion ?? info.host?.cgroupVersion;
+  return `<h3>Disk calibration${version ? ` (cgroup v${version})` : ''}</h3>\n${table(['disk', 'direct write', 'buffered write', 'buffered + fsync write', 'cold buffered read', 'direct read', 'configured limits', "engine's warnings"], rows)}`;
 }
 
 function limitsText(limits: PointRecord['diskLimits']): string {
@@ -130,8 +133,11 @@ function experimentDetails(info: RunInfo): string {
   return `<details><summary>The resolved experiment</summary><pre>${escapeHtml(JSON.stringify(info.experiment, null, 2))}</pre></details>`;
 }
 
-/** Every point, in series order, failed ones highlighted with their reason. */
-export function pointsTable(analysis: Analysis): string {
+/**
+ * Every point, in series order, failed ones highlighted with their reason. cgroupVersion is shown
+ * beside each disk result: on v2 buffered writeback is throttled and counted, on v1 it is not
+ */
+export function pointsTable(analysis: Analysis, cgroupVersion?: 1 | 2): string {
   if (analysis.points.length === 0) return '<p>No point was measured.</p>';
   const order = new Map(analysis.series.map((s, i) => [s.key, i]));
   const names = new Map(analysis.series.map((s) => [s.key, s.name]));
@@ -141,26 +147,28 @@ export function pointsTable(analysis: Analysis): string {
     return ka - kb || a.params.threads - b.params.threads || a.params.repetition - b.params.repetition;
   });
   const network = analysis.points.some((p) => p.network);
-  const rows = sorted.map((p) => pointRow(p, names.get(seriesKey(p.params)) ?? '', network));
+  const rows = sorted.map((p) => pointRow(p, names.get(seriesKey(p.params)) ?? '', network, cgroupVersion));
   const head = ['series', 'threads', 'rep.', 'outcome', 'requests/s', 'MB/s', 'p50', 'p99', 'server CPU', 'loadgen CPU', ...(network ? ['RTT p50', 'link share'] : []), 'device writes', 'errors', 'verified', 'note'];
   const lastNum = network ? 13 : 11;
   const body = rows.map((r) => `<tr class="${r.cls}">${r.cells.map((c, i) => `<td${i >= 1 && i <= 2 || i >= 4 && i <= lastNum ? ' class="num"' : ''}>${c}</td>`).join('')}</tr>`).join('\n');
   return `<div class="points-wrap"><table id="points"><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
 }
 
-function pointRow(p: PointRecord, series: string, network: boolean): { cls: string; cells: string[] } {
+function pointRow(p: PointRecord, series: string, network: boolean, cgroupVersion: 1 | 2 | undefined): { cls: string; cells: string[] } {
   const ok = p.outcome === 'ok';
   const write = deviceWriteBps(p);
   const limit = p.diskLimits?.writeBps;
-  const writeText = write === null ? '–' : `${formatMBps(write)}${limit ? ` (${formatPercent(write / limit)})` : ''}`;
+  const beside = [limit && write !== null ? formatPercent(write / limit) : '', cgroupVersion ? `cgroup v${cgroupVersion}` : ''].filter(Boolean).join(', ');
+  const writeText = write === null ? '–' : `${formatMBps(write)}${beside ? ` (${beside})` : ''}`;
   const cpu = Number.isFinite(p.serverCpuCores) ? `${formatNumber(p.serverCpuCores)} / ${formatNumber(p.serverCpus)}` : '–';
   const notes: string[] = [];
   if (p.failure) notes.push(p.failure);
   if (p.loadgenBound) notes.push('loadgen-bound: not trusted');
   if (p.networkBound) notes.push('network-bound: not trusted');
+  if (p.unthrottled) notes.push(`${p.unthrottled} (run with --allow-unthrottled): its disk numbers are not the profile's`);
   if (p.verification.detail) notes.push(p.verification.detail);
   return {
-    cls: ok ? '' : 'failed',
+    cls: [ok ? '' : 'failed', p.unthrottled ? 'unthrottled' : ''].filter(Boolean).join(' '),
     cells: [
       escapeHtml(series),
       String(p.params.threads),

@@ -47,7 +47,7 @@ ${environmentSection(info)}
 </section>
 <section id="points-section">
 <h2>Every point</h2>
-${pointsTable(analysis)}
+${pointsTable(analysis, info?.engine?.cgroupVersion ?? info?.host?.cgroupVersion)}
 </section>`;
   const options = { runs: [run.name], series: analysis.series.map((s) => s.name) };
   return renderPage({

@@ -16,4 +16,5 @@ export type CodeVersion = z.output<typeof codeVersionSchema>;
 export type LoadgenCeiling = z.output<typeof loadgenCeilingSchema>;
 export type ExpectationResult = z.output<typeof expectationResultSchema>;
 export type RunEngines = NonNullable<RunInfo['engines']>;
+export type RunEngine = NonNullable<RunInfo['engine']>;
 export type PointNetwork = NonNullable<PointRecord['network']>;

@@ -112,6 +112,11 @@ export const pointRecordSchema = z.object({
   loadgenCeilingShare: measured.optional(),
   verification: z.object({ checked: z.number(), mismatches: z.number(), detail: z.string().optional() }),
   diskLimits: diskLimitsSchema.optional(),
+  /**
+   * the point's throttled disk was not throttled (run --allow-unthrottled): the limit, the
+   * measured rate and the likely reason (sweep/throttle-check.ts); its disk numbers are not the profile's
+   */
+  unthrottled: z.string().optional(),
   /** two engines only: the network path of this point */
   network: pointNetworkSchema.optional(),
   /** two engines only: the point moved more than NETWORK_BOUND_SHARE of what the link carries, so the link may have limited it */
@@ -129,6 +134,13 @@ export const calibrationSchema = z.object({
   /** O_DIRECT reads of 1 MiB: what the device's read limits allow for large requests */
   directReadMiBps: z.number().optional(),
   limits: diskLimitsSchema.optional(),
+  /**
+   * the limits the kernel held for the disk's device in the calibration container's cgroup (v2
+   * io.max, v1 blkio.throttle.*); absent where this process does not see the engine's cgroups
+   */
+  heldLimits: diskLimitsSchema.optional(),
+  /** what the engine warned when it created the calibration's container (e.g. a disk limit it discarded) */
+  warnings: z.array(z.string()).optional(),
 });
 
 /** an engine's ceiling, measured against a trivial responder on the load generator's CPUs */
@@ -181,6 +193,20 @@ const runEnginesSchema = z.object({
   link: z.object({ down: linkSchema, up: linkSchema }).optional(),
 });
 
+/** the one Docker engine of a run (or the server's, with two): which, why, and what it is */
+const runEngineChoiceSchema = z.object({
+  name: z.string(),
+  url: z.string(),
+  /** why this engine: 'DOCKER_HOST', "current context 'x' in ...", 'rootless socket; ...' */
+  why: z.string(),
+  os: z.string(),
+  arch: z.string(),
+  cgroupVersion: z.literal([1, 2]),
+  /** 'cgroupfs' or 'systemd' */
+  cgroupDriver: z.string(),
+  rootless: z.boolean(),
+});
+
 /** the code of one session of a run */
 const codeSessionSchema = z.object({
   /** git rev-parse HEAD */
@@ -226,6 +252,8 @@ export const runInfoSchema = z.object({
   calibration: z.array(calibrationSchema),
   /** the load generator's ceilings (sweep/capacity.ts); absent in runs made before they existed */
   loadgenCeilings: z.array(loadgenCeilingSchema).optional(),
+  /** the Docker engine (the server's, with two); absent for the local runtime and runs made before it existed */
+  engine: runEngineChoiceSchema.optional(),
   /** a run on two Docker engines; absent for one */
   engines: runEnginesSchema.optional(),
   tools: z.record(z.string(), z.string()),

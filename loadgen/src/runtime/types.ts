@@ -2,7 +2,7 @@
 // The sweep never knows whether it talks to a child process or a container.
 import type { DiskProfile } from '../disk/profile.js';
 import type { ProcessEnd } from './death.js';
-import type { Calibration, LockMode, LogMode, LogWrite, PointNetwork, RunEngines, RunInfo, SyncMode } from '../results/record.js';
+import type { Calibration, LockMode, LogMode, LogWrite, PointNetwork, RunEngine, RunEngines, RunInfo, SyncMode } from '../results/record.js';
 
 export type { DiskProfile };
 
@@ -101,6 +101,10 @@ export interface Runtime {
    * recorded as failed points
    */
   lost?(): Promise<string | undefined>;
+  /** why the load generators' image has no wrk (engine: wrk cannot run), or undefined when it has one or cannot tell */
+  wrkMissing?(): string | undefined;
+  /** the Docker engine (the server's, with two): which, why, and what it is (run.json's engine) */
+  engineRecord?(): RunEngine;
   /** two engines: which, where the server listens, and the link measured once (run.json's engines) */
   engines?(): RunEngines | undefined;
   /** two engines: measures the link between them (both directions) and keeps it for the points */

@@ -24,6 +24,8 @@ interface SweepOptions {
   progress: Progress;
   ceilings?: readonly LoadgenCeiling[];
   link?: RunEngines['link'];
+  /** throttled disks that were not throttled (run --allow-unthrottled): name → the reason, marked on each point */
+  unthrottled?: ReadonlyMap<string, string>;
 }
 
 /** the points still to measure, given the records already written */
@@ -55,11 +57,13 @@ export async function runSweep(o: SweepOptions): Promise<PointRecord[]> {
       }
       // a point that failed because the engine went away is measured again on --resume
       if (record.outcome === 'failed') await throwIfLost(o.runtime);
+      const unthrottled = o.unthrottled?.get(record.params.disk);
+      if (unthrottled) record = { ...record, unthrottled };
       writer.append(record);
       done.push(record);
       actualSoFar += (Date.now() - t0) / 1000;
       estimatedSoFar += estimatePoint(o.exp, pt.params).wallS;
-      const bound = [record.loadgenBound && 'loadgen-bound', record.networkBound && 'network-bound'].filter(Boolean).join(', ');
+      const bound = [record.loadgenBound && 'loadgen-bound', record.networkBound && 'network-bound', record.unthrottled && 'disk not throttled'].filter(Boolean).join(', ');
       const rtt = record.network ? `, RTT ${record.network.rttUs.p50} µs` : '';
       const verdict = record.outcome === 'ok' ? `${Math.round(record.requestsPerS)} req/s${rtt}${bound ? ` (${bound}: not trusted)` : ''}` : `FAILED: ${record.failure}`;
       o.progress.note(`[${pt.index + 1}/${all.length}] ${sweptText(o.exp, pt.params)}: ${verdict}`);

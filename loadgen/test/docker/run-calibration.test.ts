@@ -56,7 +56,16 @@ describe.skipIf(!HAVE_DOCKER)('speedlab run stores its calibration (docker)', ()
     expect(c.bufferedWriteMiBps!).toBeGreaterThan(0);
     expect(c.fsyncWriteMiBps!).toBeGreaterThan(0);
     const html = readFileSync(path.join(out, 'report.html'), 'utf8');
-    expect(html).toMatch(/<h3>Disk calibration<\/h3>/);
+    // the limits held: the engine warned of nothing, and no point is marked unthrottled
+    expect(c.warnings).toBeUndefined();
+    // and the kernel held each of them for the loop device, read from the container's cgroup files
+    expect(c.heldLimits).toEqual(c.limits);
+    expect(readFileSync(path.join(out, 'points.jsonl'), 'utf8')).not.toContain('unthrottled');
+    // the cgroup version beside the calibration and each point's device writes
+    const v = info.engine!.cgroupVersion;
+    expect(v).toBe(info.host.cgroupVersion);
+    expect(html).toContain(`<h3>Disk calibration (cgroup v${v})</h3>`);
+    expect(html.match(new RegExp(`<td class="num">[^<]+ MB/s \\([^<]+%, cgroup v${v}\\)</td>`, 'g'))).toHaveLength(2);
     expect(html).toContain(info.host.dockerVersion);
     expect(html).toMatch(/<td>slow<\/td><td><span class="num">[\d,.]+ MiB\/s<\/span>/);
   });

@@ -26,20 +26,25 @@ describe('the Docker engine is unreachable', () => {
     const r = await runCli(['run', tiny(), '--runtime', 'docker', '--out', out], undefined, NOWHERE);
     expect(r.code).toBe(1);
     const lines = r.stderr.trim().split('\n');
-    expect(lines, r.stderr).toHaveLength(1);
-    expect(lines[0]).toMatch(/^speedlab: --runtime docker: no Docker engine answers at unix:\/\/\/nonexistent\.sock \(connect ENOENT/);
-    expect(lines[0]).toContain("start one with 'bash docker/engine.sh'");
-    expect(lines[0]).toContain('--runtime local');
+    // which engine and why, then why it cannot be used
+    expect(lines, r.stderr).toHaveLength(2);
+    expect(lines[0]).toBe('engine: unix:///nonexistent.sock (DOCKER_HOST)');
+    expect(lines[1]).toMatch(/^speedlab: --runtime docker: no Docker engine answers at unix:\/\/\/nonexistent\.sock \(connect ENOENT/);
+    expect(lines[1]).toContain("start one with 'bash docker/engine.sh'");
+    expect(lines[1]).toContain('--runtime local');
     expect(existsSync(out)).toBe(false);
   });
 
-  it('--runtime auto: falls back to local with a note, and runs', async () => {
+  it('--runtime auto: an engine named by DOCKER_HOST that does not answer stops the run, with no fall-back to local', async () => {
     const out = path.join(work, 'auto-out');
     const r = await runCli(['run', tiny(), '--out', out], undefined, NOWHERE);
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/^runtime: local \(docker unavailable: no Docker engine answers at unix:\/\/\/nonexistent\.sock/m);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).not.toContain('runtime: local');
+    expect(r.stderr.trim().split('\n').pop()).toBe(
+      "speedlab: the Docker engine at unix:///nonexistent.sock (DOCKER_HOST) does not answer (connect ENOENT /nonexistent.sock); start it, or choose another (unset DOCKER_HOST and DOCKER_CONTEXT, 'docker context use default', --engine), or run without Docker: --runtime local",
+    );
     expectNoStack(r.stderr);
-    expect(records(out).map((x) => x.outcome)).toEqual(['ok']);
+    expect(existsSync(out)).toBe(false);
   });
 });
 

@@ -30,16 +30,16 @@ function makeCerts(dir: string): void {
 
 describe('engine addresses', () => {
   it('no name: DOCKER_HOST, else the local socket', () => {
-    expect(resolveEndpoint(undefined, {})).toEqual({ name: 'default', url: 'unix:///var/run/docker.sock', options: { socketPath: '/var/run/docker.sock' } });
+    expect(resolveEndpoint(undefined, { HOME: work })).toMatchObject({ name: 'default', url: 'unix:///var/run/docker.sock', options: { socketPath: '/var/run/docker.sock' }, configured: false });
     expect(resolveEndpoint('default', { DOCKER_HOST: 'tcp://box.example:2375' })).toEqual({
-      name: 'default', url: 'tcp://box.example:2375', remoteHost: 'box.example', options: { host: 'box.example', port: 2375, protocol: 'http' },
+      name: 'default', url: 'tcp://box.example:2375', remoteHost: 'box.example', options: { host: 'box.example', port: 2375, protocol: 'http' }, why: 'DOCKER_HOST', configured: true,
     });
   });
 
   it('unix, ssh and tcp addresses', () => {
     expect(resolveEndpoint('unix:///run/b.sock', {}).options).toEqual({ socketPath: '/run/b.sock' });
-    expect(resolveEndpoint('ssh://me@box.example:2222', { SSH_AUTH_SOCK: '/tmp/agent.sock' })).toEqual({
-      name: 'ssh://me@box.example:2222', url: 'ssh://me@box.example:2222', remoteHost: 'box.example',
+    expect(resolveEndpoint('ssh://me@box.example:2222', { SSH_AUTH_SOCK: '/tmp/agent.sock' }, '--server-engine')).toEqual({
+      name: 'ssh://me@box.example:2222', url: 'ssh://me@box.example:2222', remoteHost: 'box.example', why: '--server-engine', configured: true,
       options: { protocol: 'ssh', host: 'box.example', port: 2222, username: 'me', sshOptions: { agent: '/tmp/agent.sock' } },
     });
     expect(resolveEndpoint('ssh://box.example', {}).options).toEqual({ protocol: 'ssh', host: 'box.example', port: 22 });
@@ -78,7 +78,9 @@ describe.skipIf(!hasDockerCli())('docker contexts, as the docker CLI stores them
   it('a socket context and an ssh one resolve to their hosts', () => {
     docker('context', 'create', 'second', '--docker', 'host=unix:///run/speedlab-engine-b.sock');
     docker('context', 'create', 'far', '--docker', 'host=ssh://me@far.example');
-    expect(resolveEndpoint('second', { DOCKER_CONFIG: config })).toEqual({ name: 'second', url: 'unix:///run/speedlab-engine-b.sock', options: { socketPath: '/run/speedlab-engine-b.sock' } });
+    expect(resolveEndpoint('second', { DOCKER_CONFIG: config })).toEqual({
+      name: 'second', url: 'unix:///run/speedlab-engine-b.sock', options: { socketPath: '/run/speedlab-engine-b.sock' }, why: 'the engine named: docker context', configured: true,
+    });
     expect(resolveEndpoint('far', { DOCKER_CONFIG: config })).toMatchObject({ name: 'far', remoteHost: 'far.example', options: { protocol: 'ssh', host: 'far.example', username: 'me' } });
   });
 

@@ -3,7 +3,7 @@
 // provisioned per server start (disk/provision.ts), everything labelled and cleaned up.
 // With two engines (split.ts) the server listens on its engine's host network and the load
 // generator, on the other engine's host network, reaches it by address.
-import type { Calibration, PointNetwork, RunEngines } from '../../results/record.js';
+import type { Calibration, PointNetwork, RunEngine, RunEngines } from '../../results/record.js';
 import type { DiskProfile, RunningServer, Runtime, ServerSpec, ServerStats } from '../types.js';
 import { removeRun, removeStale } from './cleanup.js';
 import { SERVER_PORT } from './containers/command.js';
@@ -19,10 +19,11 @@ import { cgroupCounters, cgroupWriteBytes, locateCgroup } from './counters/cgrou
 import { containerCounters } from './counters/stats.js';
 import { calibrateDisk } from './disk/calibrate.js';
 import { provisionDisk, type ProvisionedDisk } from './disk/provision.js';
+import { resolveEndpoint } from './engine/endpoint.js';
 import { connectEngine, type ContainerRef, type DockerEngine, type EngineInfo } from './engine/engine.js';
 import { fromContainerExit, lastLines, LoadgenEndedError, ServerEndedError, type ProcessEnd } from '../death.js';
 import { endedBy, watchEnd } from './containers/end.js';
-import { IMAGE, labels, safeName } from './engine/labels.js';
+import { IMAGE, labels, safeName, WRK_LABEL } from './engine/labels.js';
 import { imageLabels } from './image/build.js';
 import { projectRoot } from './image/context.js';
 import { ensureImage } from './image/image.js';
@@ -30,6 +31,8 @@ import { splitEngines, type EngineSide, type SplitSetup } from './split.js';
 
 interface DockerRuntimeOptions {
   readyTimeoutMs?: number;
+  /** one engine, named (run --engine): a context or an address; absent, the one the docker CLI would use */
+  engine?: string;
   /** two engines: the server's and the load generator's, and where the server listens */
   engines?: { server?: string; loadgen?: string; address?: string; bind?: string; port?: number };
   /** remove older runs' leftovers first (default true) */
@@ -70,11 +73,23 @@ export class DockerRuntime implements Runtime {
     readonly cpus: CpuSplit,
     private readonly opts: DockerRuntimeOptions = {},
     readonly split?: SplitSetup,
+    /** the load generators' image's WRK_LABEL: the host wrk it carries, or 'none: why' */
+    private readonly imageWrk?: string,
   ) {}
+
+  wrkMissing(): string | undefined {
+    return this.imageWrk?.startsWith('none: ') ? this.imageWrk.slice('none: '.length) : undefined;
+  }
 
   /** the engine the load generators run on */
   private get loadgenDocker(): DockerEngine {
     return this.split?.loadgen.docker ?? this.docker;
+  }
+
+  engineRecord(): RunEngine {
+    const { name, url, why } = this.docker.where;
+    const e = this.engine;
+    return { name, url, why, os: e.os, arch: e.arch, cgroupVersion: e.cgroupVersion, cgroupDriver: e.cgroupDriver, rootless: e.rootless };
   }
 
   /** undefined on one engine */
@@ -242,7 +257,8 @@ export class DockerRuntime implements Runtime {
     const peer = this.peers.get(runId);
     this.peers.delete(runId);
     await peer?.then((p) => p.remove(), () => {});
-    await removeRun(this.docker, runId);
+    // a rootless engine has no loop devices of its runs (and its disk helper cannot list the root-owned backing files)
+    await removeRun(this.docker, runId, { loops: !this.engine.rootless });
     if (this.split) await removeRun(this.split.loadgen.docker, runId, { loops: false });
   }
 
@@ -389,7 +405,13 @@ async function ensureRuntimeImage(docker: DockerEngine, note: (line: string) => 
   }
 }
 
-export async function createDockerRuntime(opts: DockerRuntimeOptions & { note?: (line: string) => void } = {}): Promise<Runtime> {
+/** the one line that says which engine and why */
+function engineLine(where: { url: string; why: string }): string {
+  return `engine: ${where.url} (${where.why})`;
+}
+
+/** note: the runtime's progress lines (prefixed 'docker: '); say: lines of their own (the engine line) */
+export async function createDockerRuntime(opts: DockerRuntimeOptions & { note?: (line: string) => void; say?: (line: string) => void } = {}): Promise<Runtime> {
   const note = opts.note ?? ((line: string) => console.error(`docker: ${line}`));
   let docker: DockerEngine;
   let engine: EngineInfo;
@@ -402,20 +424,24 @@ export async function createDockerRuntime(opts: DockerRuntimeOptions & { note?: 
     cpus = two.cpus;
     note(`two engines: the server on ${split.server.docker.where.url} (${split.bind}:${split.port}), the load generator on ${split.loadgen.docker.where.url}, reaching it at ${split.address}${split.sameHost ? '; one machine: disjoint cpusets' : ''}`);
   } else {
-    docker = await connectEngine();
+    const where = resolveEndpoint(opts.engine, process.env, '--engine');
+    (opts.say ?? console.error)(engineLine(where));
+    docker = await connectEngine(where);
     engine = await docker.info();
     cpus = splitCpus(engine.cpus);
   }
   const all = split ? [split.server.docker, split.loadgen.docker] : [docker];
   for (const e of all) await ensureRuntimeImage(e, (line) => note(split ? `${e.where.name}: ${line}` : line), opts.buildImage !== false);
   if (!cpus.disjoint) note('one CPU only: the server and the load generator share it');
+  if (engine.rootless && engine.cgroupVersion === 1) note('rootless Docker on cgroup v1 sets no cgroup limits: the cpusets and memory limits are not applied, so the server and the load generator share every CPU');
   if (cpusetSize(cpus.server) < 1) throw new Error(`bad server cpuset ${cpus.server}`);
-  const rt = new DockerRuntime(docker, engine, cpus, opts, split);
+  const imageWrk = (await imageLabels(split?.loadgen.docker ?? docker, IMAGE))?.[WRK_LABEL];
+  const rt = new DockerRuntime(docker, engine, cpus, opts, split, imageWrk);
   runtimes.add(rt);
   hookSignals();
   if (opts.removeStale !== false) {
     for (const e of all) {
-      const n = await removeStale(e, `stale-check-${process.pid}`, { loops: e === docker });
+      const n = await removeStale(e, `stale-check-${process.pid}`, { loops: e === docker && !engine.rootless });
       if (n > 0) note(`${split ? `${e.where.name}: ` : ''}removed ${n} leftovers of earlier runs`);
     }
   }

@@ -58,8 +58,8 @@ function bindOf(address: string, given: string | undefined): string {
   return '0.0.0.0';
 }
 
-async function side(name: string | undefined, role: string): Promise<EngineSide> {
-  const where = resolveEndpoint(name);
+async function side(name: string | undefined, role: string, flag: string): Promise<EngineSide> {
+  const where = resolveEndpoint(name, process.env, flag);
   const docker = await connectEngine(where).catch((err: Error) => {
     throw new CliError(`${role} engine '${where.name}': ${err.message}`);
   });
@@ -68,7 +68,7 @@ async function side(name: string | undefined, role: string): Promise<EngineSide>
 
 /** connects both engines (either may be the default one) and settles addresses and CPUs */
 export async function splitEngines(o: SplitOptions): Promise<{ setup: SplitSetup; cpus: CpuSplit }> {
-  const [server, loadgen] = [await side(o.server, "the server's"), await side(o.loadgen, "the load generator's")];
+  const [server, loadgen] = [await side(o.server, "the server's", '--server-engine'), await side(o.loadgen, "the load generator's", '--loadgen-engine')];
   if (server.docker.where.url === loadgen.docker.where.url) {
     throw new CliError(`--server-engine and --loadgen-engine name the same engine (${server.docker.where.url}); give two engines, or neither for the usual one-engine run`, 2);
   }

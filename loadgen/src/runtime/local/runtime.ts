@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CliError } from '../../errors.js';
 import type { Calibration } from '../../results/record.js';
+import { localRuntimeRefusal } from '../platform.js';
 import { userCommand } from '../server-command.js';
 import type { DiskProfile, RunningServer, Runtime, ServerSpec, ServerStats } from '../types.js';
 import { calibrateLocal } from './calibrate.js';
@@ -208,6 +209,9 @@ export class LocalRuntime implements Runtime {
   }
 }
 
-export function createLocalRuntime(opts: LocalOptions): Runtime {
+/** refuses (exit 2, one line) where the local runtime cannot run: anywhere but Linux */
+export function createLocalRuntime(opts: LocalOptions, platform: NodeJS.Platform = process.platform): Runtime {
+  const refusal = localRuntimeRefusal(platform);
+  if (refusal) throw new CliError(refusal, 2);
   return new LocalRuntime(opts);
 }

@@ -1,23 +1,26 @@
 // Running a short-lived container to completion and collecting its output.
-import type { ContainerSpec, DockerEngine } from '../engine/engine.js';
+import type { ContainerRef, ContainerSpec, DockerEngine } from '../engine/engine.js';
 
 interface RunOutput {
   exitCode: number;
   stdout: string;
   stderr: string;
+  /** what the engine warned when it created the container */
+  warnings: string[];
 }
 
 /** create, start, wait, read logs, remove; the container is removed on every path */
-export async function runToCompletion(docker: DockerEngine, opts: ContainerSpec, signal?: AbortSignal): Promise<RunOutput> {
+export async function runToCompletion(docker: DockerEngine, opts: ContainerSpec, signal?: AbortSignal, onStarted?: (container: ContainerRef) => void): Promise<RunOutput> {
   const container = await docker.createContainer(opts);
   const onAbort = () => void container.kill().catch(() => {});
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     await container.start();
+    onStarted?.(container);
     const exitCode = await container.wait();
     const { stdout, stderr } = demuxBuffer(await container.logs());
     if (signal?.aborted) throw new Error('aborted');
-    return { exitCode, stdout, stderr };
+    return { exitCode, stdout, stderr, warnings: container.warnings };
   } finally {
     signal?.removeEventListener('abort', onAbort);
     await container.remove();

@@ -126,3 +126,48 @@ export function cgroupCounters(cg: CgroupDirs, device: DeviceNumber | undefined)
   if (peak > 0) out.memPeakBytes = peak;
   return out;
 }
+
+export interface HeldLimits { writeBps?: number; readBps?: number; writeIops?: number; readIops?: number }
+
+/** "7:3 10000000" lines of a v1 blkio.throttle.*_device file: the value for one device */
+function throttleV1(text: string | undefined, device: DeviceNumber): number | undefined {
+  for (const line of (text ?? '').split('\n')) {
+    const m = /^(\d+):(\d+) (\d+)$/.exec(line.trim());
+    if (m && Number(m[1]) === device.major && Number(m[2]) === device.minor) return Number(m[3]);
+  }
+  return undefined;
+}
+
+/** "7:3 rbps=2097152 wbps=max riops=max wiops=120" lines of v2 io.max, for one device ('max' is no limit) */
+function ioMaxV2(text: string, device: DeviceNumber): HeldLimits {
+  for (const line of text.split('\n')) {
+    const [dev, ...fields] = line.trim().split(/\s+/);
+    if (dev !== `${device.major}:${device.minor}`) continue;
+    const kv = Object.fromEntries(fields.map((f) => f.split('=') as [string, string]));
+    const value = (k: string) => (kv[k] === undefined || kv[k] === 'max' ? undefined : Number(kv[k]));
+    const out: HeldLimits = { writeBps: value('wbps'), readBps: value('rbps'), writeIops: value('wiops'), readIops: value('riops') };
+    return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined));
+  }
+  return {};
+}
+
+/**
+ * the disk limits the kernel holds for the container on one device (v2 io.max; v1
+ * blkio.throttle.*_device), or undefined when the files are not there to read: what the engine
+ * really applied, whatever it was asked for
+ */
+export function cgroupLimits(cg: CgroupDirs, device: DeviceNumber): HeldLimits | undefined {
+  if (cg.version === 2) {
+    const text = read(join(cg.dirs['']!, 'io.max'));
+    return text === undefined ? undefined : ioMaxV2(text, device);
+  }
+  const file = (name: string) => read(join(cg.dirs.blkio!, `blkio.throttle.${name}_device`));
+  const files = { writeBps: file('write_bps'), readBps: file('read_bps'), writeIops: file('write_iops'), readIops: file('read_iops') };
+  if (Object.values(files).every((t) => t === undefined)) return undefined;
+  const out: HeldLimits = {};
+  for (const [k, text] of Object.entries(files) as Array<[keyof HeldLimits, string | undefined]>) {
+    const v = throttleV1(text, device);
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
+}

@@ -9,6 +9,7 @@ import { HARDENED, USER } from '../containers/hardening.js';
 import { DATA_DIR } from '../containers/paths.js';
 import { runToCompletion } from '../containers/run.js';
 import { baseMemoryBytes } from '../containers/server.js';
+import { cgroupLimits, locateCgroup, type HeldLimits } from '../counters/cgroup.js';
 import type { DockerEngine } from '../engine/engine.js';
 import { IMAGE, labels, safeName } from '../engine/labels.js';
 import { provisionDisk } from './provision.js';
@@ -25,6 +26,12 @@ export async function calibrateDisk(docker: DockerEngine, p: DiskProfile, opts: 
   const disk = await provisionDisk(docker, p, opts.runId, key);
   try {
     const mib = opts.mib ?? calibrationMiB(p);
+    // what the kernel holds for the disk's device while the calibration runs (where this process sees the engine's cgroups)
+    let held: HeldLimits | undefined;
+    const readHeld = (c: { id: string }) => {
+      const cg = disk.device && locateCgroup(c.id);
+      if (cg && disk.device) held = cgroupLimits(cg, disk.device);
+    };
     const memory = baseMemoryBytes() + disk.memoryBytes;
     const out = await runToCompletion(
       docker,
@@ -45,11 +52,12 @@ export async function calibrateDisk(docker: DockerEngine, p: DiskProfile, opts: 
         },
       },
       opts.signal,
+      readHeld,
     );
     if (out.exitCode !== 0) throw new Error(`calibration of '${p.name}' failed: ${out.stderr.trim() || `exit ${out.exitCode}`}`);
     const measured = JSON.parse(out.stdout.trim().split('\n').pop() ?? '{}') as Omit<Calibration, 'disk' | 'limits'>;
     const limits = diskLimits(p);
-    return { disk: p.name, ...measured, ...(limits ? { limits } : {}) };
+    return { disk: p.name, ...measured, ...(limits ? { limits } : {}), ...(out.warnings.length > 0 && { warnings: out.warnings }), ...(held && limits && { heldLimits: held }) };
   } finally {
     await disk.release();
   }

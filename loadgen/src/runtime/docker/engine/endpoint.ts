@@ -1,7 +1,9 @@
 // Which Docker engine a name means: a host URL (unix://, tcp://, ssh://) or the name of a Docker
 // context (`docker context create NAME --docker host=...`), read from the CLI's own context store
-// ($DOCKER_CONFIG or ~/.docker), TLS material included. No name means DOCKER_HOST, else the local
-// socket, as the docker CLI does.
+// ($DOCKER_CONFIG or ~/.docker), TLS material included. No name means what the docker CLI would
+// use: DOCKER_HOST, DOCKER_CONTEXT, the current context of $DOCKER_CONFIG/config.json, the default
+// socket; and then, where the CLI would stop, the sockets rootless Docker, Docker Desktop and
+// colima make, when one exists. Every endpoint says why it was chosen (`why`).
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -18,6 +20,13 @@ export interface EngineEndpoint {
   url: string;
   /** the machine the engine runs on, as far as the URL tells: undefined for a unix socket (this one) */
   remoteHost?: string;
+  /** why this engine: 'DOCKER_HOST', "current context 'x' in ...", 'rootless socket; ...' */
+  why: string;
+  /**
+   * the user named this engine (a flag, DOCKER_HOST, DOCKER_CONTEXT, a current context): when it
+   * does not answer, that is an error, never a reason to run without Docker
+   */
+  configured: boolean;
   options: {
     socketPath?: string;
     host?: string;
@@ -43,7 +52,9 @@ function readTls(dir: string): Tls | undefined {
   return tls.cert && tls.key ? tls : undefined;
 }
 
-function fromUrl(name: string, url: string, tls: Tls | undefined, env: NodeJS.ProcessEnv): EngineEndpoint {
+type Address = Omit<EngineEndpoint, 'why' | 'configured'>;
+
+function fromUrl(name: string, url: string, tls: Tls | undefined, env: NodeJS.ProcessEnv): Address {
   if (url.startsWith('unix://')) {
     const socketPath = url.slice('unix://'.length) || DEFAULT_SOCKET;
     return { name, url: `unix://${socketPath}`, options: { socketPath } };
@@ -77,7 +88,7 @@ function fromUrl(name: string, url: string, tls: Tls | undefined, env: NodeJS.Pr
 }
 
 /** the context store's record of one context (the docker CLI's meta.json) */
-function contextEndpoint(name: string, env: NodeJS.ProcessEnv): EngineEndpoint | undefined {
+function contextEndpoint(name: string, env: NodeJS.ProcessEnv): Address | undefined {
   const id = createHash('sha256').update(name).digest('hex');
   const meta = path.join(configDir(env), 'contexts', 'meta', id, 'meta.json');
   if (!existsSync(meta)) return undefined;
@@ -92,24 +103,82 @@ function contextEndpoint(name: string, env: NodeJS.ProcessEnv): EngineEndpoint |
   return { ...fromUrl(name, host, tls, env), name };
 }
 
-/** DOCKER_HOST (with DOCKER_CERT_PATH), or the local socket */
-function defaultEndpoint(env: NodeJS.ProcessEnv): EngineEndpoint {
-  const host = env.DOCKER_HOST;
-  if (!host) return { name: 'default', url: `unix://${DEFAULT_SOCKET}`, options: { socketPath: DEFAULT_SOCKET } };
-  const tls = env.DOCKER_CERT_PATH ? readTls(env.DOCKER_CERT_PATH) : undefined;
-  return { ...fromUrl(host, host, tls, env), name: 'default' };
+/** a socket found by looking: label says whose (the default, rootless, Docker Desktop, colima) */
+interface SocketPlace { path: string; label: string }
+
+/** where engines put their sockets when nothing names one, in the order they are tried */
+function socketPlaces(env: NodeJS.ProcessEnv, defaultSocket = DEFAULT_SOCKET): SocketPlace[] {
+  const home = env.HOME || homedir();
+  return [
+    { path: defaultSocket, label: 'default socket' },
+    ...(env.XDG_RUNTIME_DIR ? [{ path: path.join(env.XDG_RUNTIME_DIR, 'docker.sock'), label: 'rootless socket' }] : []),
+    { path: path.join(home, '.docker', 'run', 'docker.sock'), label: 'Docker Desktop socket' },
+    { path: path.join(home, '.docker', 'desktop', 'docker.sock'), label: 'Docker Desktop socket' },
+    { path: path.join(home, '.colima', 'default', 'docker.sock'), label: 'colima socket' },
+    { path: path.join(home, '.colima', 'docker.sock'), label: 'colima socket' },
+  ];
+}
+
+/** config.json's currentContext, and the file's path; undefined when it names none (or 'default') */
+function currentContext(env: NodeJS.ProcessEnv): { name: string; file: string } | undefined {
+  const file = path.join(configDir(env), 'config.json');
+  if (!existsSync(file)) return undefined;
+  let name: unknown;
+  try {
+    name = (JSON.parse(readFileSync(file, 'utf8')) as { currentContext?: unknown }).currentContext;
+  } catch (err) {
+    throw new CliError(`choosing the Docker engine: ${file} is not readable JSON (${(err as Error).message}); fix it, or name the engine with DOCKER_HOST`, 2);
+  }
+  return typeof name === 'string' && name !== '' && name !== 'default' ? { name, file } : undefined;
+}
+
+function namedContext(name: string, why: string, env: NodeJS.ProcessEnv): EngineEndpoint {
+  const context = contextEndpoint(name, env);
+  if (!context) {
+    throw new CliError(`choosing the Docker engine: ${why} names docker context '${name}', but ${path.join(configDir(env), 'contexts')} has no such context; create it ('docker context create ${name} --docker host=...'), or pick one that exists ('docker context ls')`, 2);
+  }
+  return { ...context, why, configured: true };
 }
 
 /**
- * resolves an engine's name: undefined or 'default' → DOCKER_HOST or the local socket; a URL →
- * that address; anything else → the docker context of that name (an error when there is none)
+ * the engine the docker CLI would talk to: DOCKER_HOST, DOCKER_CONTEXT, the current context, the
+ * default socket; where the CLI would stop at a missing default socket, the first of the rootless,
+ * Docker Desktop and colima sockets that exists (the default socket when none does)
  */
-export function resolveEndpoint(name: string | undefined, env: NodeJS.ProcessEnv = process.env): EngineEndpoint {
+export function defaultEndpoint(env: NodeJS.ProcessEnv, defaultSocket = DEFAULT_SOCKET): EngineEndpoint {
+  const host = env.DOCKER_HOST;
+  if (host) {
+    const tls = env.DOCKER_CERT_PATH ? readTls(env.DOCKER_CERT_PATH) : undefined;
+    return { ...fromUrl(host, host, tls, env), name: 'default', why: 'DOCKER_HOST', configured: true };
+  }
+  if (env.DOCKER_CONTEXT && env.DOCKER_CONTEXT !== 'default') return namedContext(env.DOCKER_CONTEXT, `DOCKER_CONTEXT=${env.DOCKER_CONTEXT}`, env);
+  // DOCKER_CONTEXT=default means the default engine even when config.json names another
+  const current = env.DOCKER_CONTEXT === 'default' ? undefined : currentContext(env);
+  if (current) return namedContext(current.name, `current context '${current.name}' in ${current.file}`, env);
+  const unset = 'DOCKER_HOST unset, no current context';
+  const places = socketPlaces(env, defaultSocket);
+  const found = places.find((p) => existsSync(p.path));
+  if (!found) {
+    return {
+      name: 'default', url: `unix://${defaultSocket}`, options: { socketPath: defaultSocket }, configured: false,
+      why: `default socket; ${unset}; no socket at ${places.map((p) => p.path).join(', ')}`,
+    };
+  }
+  const missing = found.path === defaultSocket ? '' : `, no ${defaultSocket}`;
+  return { name: 'default', url: `unix://${found.path}`, options: { socketPath: found.path }, configured: false, why: `${found.label}; ${unset}${missing}` };
+}
+
+/**
+ * resolves an engine's name: undefined or 'default' → defaultEndpoint; a URL → that address;
+ * anything else → the docker context of that name (an error when there is none). `flag` names the
+ * option the name came from, for `why`.
+ */
+export function resolveEndpoint(name: string | undefined, env: NodeJS.ProcessEnv = process.env, flag = 'the engine named'): EngineEndpoint {
   if (name === undefined || name === '' || name === 'default') return defaultEndpoint(env);
-  if (/^[a-z]+:\/\//.test(name)) return fromUrl(name, name, env.DOCKER_CERT_PATH ? readTls(env.DOCKER_CERT_PATH) : undefined, env);
+  if (/^[a-z]+:\/\//.test(name)) return { ...fromUrl(name, name, env.DOCKER_CERT_PATH ? readTls(env.DOCKER_CERT_PATH) : undefined, env), why: flag, configured: true };
   const context = contextEndpoint(name, env);
   if (!context) {
     throw new CliError(`engine '${name}': no such docker context in ${path.join(configDir(env), 'contexts')} and not an address; give unix:///PATH, tcp://HOST:PORT, ssh://USER@HOST or a context name ('docker context ls')`, 2);
   }
-  return context;
+  return { ...context, why: `${flag}: docker context`, configured: true };
 }

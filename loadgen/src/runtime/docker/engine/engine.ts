@@ -31,6 +31,13 @@ export interface EngineInfo {
   apiVersion: string;
   cpus: number;
   cgroupVersion: 1 | 2;
+  /** 'cgroupfs' or 'systemd' */
+  cgroupDriver: string;
+  /** the engine's OS and CPU as it reports them ('linux', 'x86_64' / 'aarch64') */
+  os: string;
+  arch: string;
+  /** a rootless daemon (SecurityOptions has name=rootless) */
+  rootless: boolean;
   memBytes: number;
   /** the engine's host name: two engines with the same one share a machine (and its CPUs) */
   hostname: string;
@@ -176,13 +183,20 @@ export class DockerEngine {
 
   async info(): Promise<EngineInfo> {
     // dockerode types /info as any: name the fields read here
-    const rawInfo = this.docker.info() as Promise<{ ServerVersion?: string; NCPU?: number; CgroupVersion?: string; MemTotal?: number; Name?: string }>;
+    const rawInfo = this.docker.info() as Promise<{
+      ServerVersion?: string; NCPU?: number; CgroupVersion?: string; CgroupDriver?: string; MemTotal?: number; Name?: string;
+      OSType?: string; Architecture?: string; SecurityOptions?: string[];
+    }>;
     const [info, version] = await this.calls.call(() => Promise.all([rawInfo, this.docker.version()]));
     return {
       serverVersion: String(info.ServerVersion),
       apiVersion: String(version.ApiVersion),
       cpus: Number(info.NCPU),
       cgroupVersion: String(info.CgroupVersion ?? '1') === '2' ? 2 : 1,
+      cgroupDriver: String(info.CgroupDriver ?? ''),
+      os: String(info.OSType ?? ''),
+      arch: String(info.Architecture ?? ''),
+      rootless: (info.SecurityOptions ?? []).some((o) => o.split(',').includes('name=rootless')),
       memBytes: Number(info.MemTotal),
       hostname: String(info.Name ?? ''),
     };
@@ -230,9 +244,26 @@ export class DockerEngine {
 
   // containers
 
+  /**
+   * creates a container; its `warnings` are the engine's (e.g. a limit it discarded), which
+   * dockerode's own createContainer throws away: the same request, made through its modem
+   */
   async createContainer(spec: ContainerSpec): Promise<ContainerRef> {
-    const c = await this.calls.call(() => this.docker.createContainer(spec));
-    return new ContainerRef(this.calls, this.docker, c.id);
+    const created = await this.calls.call(
+      () =>
+        new Promise<{ Id: string; Warnings?: string[] | null }>((resolve, reject) => {
+          this.docker.modem.dial(
+            {
+              path: '/containers/create?',
+              method: 'POST',
+              options: spec,
+              statusCodes: { 200: true, 201: true, 400: 'bad parameter', 404: 'no such container', 406: 'impossible to attach', 500: 'server error' },
+            },
+            (err, data) => (err ? reject(err) : resolve(data as { Id: string; Warnings?: string[] | null })),
+          );
+        }),
+    );
+    return new ContainerRef(this.calls, this.docker, created.Id, (created.Warnings ?? []).filter((w) => w.trim() !== ''));
   }
 
   /** a container by id or name (it need not exist) */
@@ -279,6 +310,8 @@ export class ContainerRef {
     private readonly calls: Calls,
     private readonly docker: Docker,
     readonly id: string,
+    /** what the engine warned when it created the container (a discarded limit) */
+    readonly warnings: string[] = [],
   ) {}
 
   private get handle(): Docker.Container {

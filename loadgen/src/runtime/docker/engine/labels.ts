@@ -11,6 +11,8 @@ export const ROLE_LABEL = 'speedlab.role';
 /** the image's build-context fingerprint (skip a rebuild when nothing changed) */
 export const CONTEXT_LABEL = 'speedlab.context';
 export const BASE_LABEL = 'speedlab.base';
+/** the image's wrk: the host wrk it carries, or 'none: why' (image/wrk-bundle.ts) */
+export const WRK_LABEL = 'speedlab.wrk';
 /** set by docker/Dockerfile on its build stage (deps), which is left as an untagged image */
 export const STAGE_LABEL = 'speedlab.stage';
 

@@ -2,11 +2,12 @@
 // node:20-bookworm-slim when the engine has it or can pull it, otherwise the local base built
 // from the host's Node. A context that has not changed since the last build costs no build.
 import type { DockerEngine, ImageSummary } from '../engine/engine.js';
-import { BASE_LABEL, CONTEXT_LABEL, IMAGE, OFFICIAL_BASE_IMAGE, STAGE_LABEL } from '../engine/labels.js';
+import { hostBinaryMismatch, THIS_HOST } from '../../platform.js';
+import { BASE_LABEL, CONTEXT_LABEL, IMAGE, OFFICIAL_BASE_IMAGE, STAGE_LABEL, WRK_LABEL } from '../engine/labels.js';
 import { buildImage, imageLabels } from './build.js';
 import { DOCKERFILE, packContext, projectRoot, scanContext } from './context.js';
 import { ensureLocalBase } from './local-base.js';
-import { stageWrkBundle } from './wrk-bundle.js';
+import { stageWrkBundle, type WrkBundle } from './wrk-bundle.js';
 
 /** 'auto' (official when it can be had, else local), 'official', 'local', or an image name */
 type BaseChoice = 'auto' | 'official' | 'local' | (string & {});
@@ -24,6 +25,8 @@ interface EnsureImageResult {
   base: string;
   built: boolean;
   baseBuilt: boolean;
+  /** the host wrk the image carries, or why it has none */
+  wrk: WrkBundle;
   seconds: number;
 }
 
@@ -40,13 +43,20 @@ async function pull(docker: DockerEngine, image: string, timeoutMs: number): Pro
   }
 }
 
-async function chooseBase(docker: DockerEngine, opts: EnsureImageOptions): Promise<{ base: string; built: boolean }> {
+/** the local base copies this host's Node and libraries into the image: only where the engine can run them */
+async function localBase(docker: DockerEngine, engine: { os: string; arch: string }, say: (line: string) => void, force?: boolean): Promise<{ base: string; built: boolean }> {
+  const mismatch = hostBinaryMismatch(THIS_HOST, engine);
+  if (mismatch) {
+    throw new Error(`cannot build the local base image: ${mismatch}, so this host's Node cannot run in its containers; let the engine pull ${OFFICIAL_BASE_IMAGE} (it needs a registry), or build on a host of the engine's OS and architecture`);
+  }
+  const r = await ensureLocalBase(docker, say, force);
+  return { base: r.image, built: r.built };
+}
+
+async function chooseBase(docker: DockerEngine, engine: { os: string; arch: string }, opts: EnsureImageOptions): Promise<{ base: string; built: boolean }> {
   const choice = opts.base ?? process.env.SPEEDLAB_BASE_IMAGE ?? 'auto';
   const say = opts.onLine ?? (() => {});
-  if (choice === 'local') {
-    const r = await ensureLocalBase(docker, say, opts.force);
-    return { base: r.image, built: r.built };
-  }
+  if (choice === 'local') return localBase(docker, engine, say, opts.force);
   if (choice !== 'auto' && choice !== 'official') {
     if (!(await imageLabels(docker, choice)) && !(await pull(docker, choice, opts.pullTimeoutMs ?? 120_000))) {
       throw new Error(`base image ${choice} is not on the engine and cannot be pulled`);
@@ -58,8 +68,7 @@ async function chooseBase(docker: DockerEngine, opts: EnsureImageOptions): Promi
   if (await pull(docker, OFFICIAL_BASE_IMAGE, opts.pullTimeoutMs ?? 120_000)) return { base: OFFICIAL_BASE_IMAGE, built: false };
   if (choice === 'official') throw new Error(`${OFFICIAL_BASE_IMAGE} cannot be pulled (no registry reachable?)`);
   say(`${OFFICIAL_BASE_IMAGE} cannot be pulled; using the local base built from this host's Node`);
-  const r = await ensureLocalBase(docker, say, opts.force);
-  return { base: r.image, built: r.built };
+  return localBase(docker, engine, say, opts.force);
 }
 
 /** the id of the build stage's image (deps): the last " ---> ID" before the second stage's FROM */
@@ -103,12 +112,14 @@ export async function removeReplacedImages(
 
 export async function ensureImage(docker: DockerEngine, opts: EnsureImageOptions = {}): Promise<EnsureImageResult> {
   const started = performance.now();
-  const { base, built: baseBuilt } = await chooseBase(docker, opts);
+  // the engine's OS and CPU come first: they decide whether this host's binaries can go in the image
+  const engine = await docker.info();
+  const { base, built: baseBuilt } = await chooseBase(docker, engine, opts);
   const baseInfo = await docker.inspectImage(base);
   if (!baseInfo) throw new Error(`base image ${base} is not on the engine`);
   const root = projectRoot();
-  const wrk = stageWrkBundle(root);
-  (opts.onLine ?? (() => {}))(wrk ? `wrk for the image: ${wrk} and its libraries` : 'no wrk on this host: the image will have no wrk (engine: wrk needs it; apt-get install wrk, then speedlab image)');
+  const wrk = stageWrkBundle(root, engine);
+  (opts.onLine ?? (() => {}))('wrk' in wrk ? `wrk for the image: ${wrk.wrk} and its libraries` : `the image will have no wrk (engine: wrk needs it): ${wrk.none}`);
   const ctx = scanContext(root);
   // the base's id is part of the identity: a rebuilt base means a rebuilt image
   const fingerprint = `${ctx.fingerprint}-${baseInfo.id.replace(/^sha256:/, '').slice(0, 12)}`;
@@ -121,7 +132,7 @@ export async function ensureImage(docker: DockerEngine, opts: EnsureImageOptions
       tag: IMAGE,
       dockerfile: DOCKERFILE,
       buildargs: { BASE_IMAGE: base },
-      labels: { [CONTEXT_LABEL]: fingerprint, [BASE_LABEL]: base },
+      labels: { [CONTEXT_LABEL]: fingerprint, [BASE_LABEL]: base, [WRK_LABEL]: 'wrk' in wrk ? wrk.wrk : `none: ${wrk.none}` },
       onLine: (line) => {
         lines.push(line);
         opts.onLine?.(line);
@@ -133,5 +144,5 @@ export async function ensureImage(docker: DockerEngine, opts: EnsureImageOptions
     // told from older stages: then only replaced speedlab images go
     await removeReplacedImages(docker, stage ? new Set([stage]) : new Set(), buildStarted, stage ? undefined : [CONTEXT_LABEL]);
   }
-  return { image: IMAGE, base, built, baseBuilt, seconds: (performance.now() - started) / 1000 };
+  return { image: IMAGE, base, built, baseBuilt, wrk, seconds: (performance.now() - started) / 1000 };
 }

@@ -1,10 +1,13 @@
 // wrk for the speedlab image, registry or not: the host's wrk with the shared objects ldd lists
 // and the host's loader, staged under .image/wrk/ in the build context. The image runs it through
-// that loader (workload/wrk/locate.ts), so it needs nothing from the base image.
+// that loader (workload/wrk/locate.ts), so it needs nothing from the base image. Only when host and
+// engine share OS and CPU architecture: a macOS or arm64 host's wrk does not run in a Linux x86_64
+// container (and macOS has no ldd); then the image has no wrk, and a run that uses it is refused.
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { WRK_BUNDLE_DIR } from '../../../workload/wrk/locate.js';
+import { hostBinaryMismatch, THIS_HOST, type EngineKind, type HostKind } from '../../platform.js';
 import { parseLdd } from './local-base.js';
 
 function hostWrk(env: NodeJS.ProcessEnv): string | undefined {
@@ -21,12 +24,19 @@ function hostWrk(env: NodeJS.ProcessEnv): string | undefined {
   return undefined;
 }
 
-/** stages the bundle under root/.image/wrk; returns the wrk it copied, or undefined (no wrk here: the bundle is removed) */
-export function stageWrkBundle(root: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export type WrkBundle = { wrk: string } | { none: string };
+
+/**
+ * stages the bundle under root/.image/wrk: the wrk it copied, or why there is none (the bundle is
+ * then removed): no wrk on this host, or a host whose binaries the engine cannot run
+ */
+export function stageWrkBundle(root: string, engine: EngineKind, env: NodeJS.ProcessEnv = process.env, host: HostKind = THIS_HOST): WrkBundle {
   const dir = path.join(root, WRK_BUNDLE_DIR);
   rmSync(dir, { recursive: true, force: true });
+  const mismatch = hostBinaryMismatch(host, engine);
+  if (mismatch) return { none: `${mismatch}: this host's wrk cannot run in its containers` };
   const wrk = hostWrk(env);
-  if (!wrk) return undefined;
+  if (!wrk) return { none: 'this host has no wrk (apt-get install wrk, then speedlab image)' };
   const objects = parseLdd(execFileSync('ldd', [wrk], { encoding: 'utf8' }));
   const loader = objects.find((o) => /\/ld-linux[^/]*\.so/.test(o));
   if (!loader) throw new Error(`cannot find the dynamic loader of ${wrk} in ldd's output`);
@@ -34,5 +44,5 @@ export function stageWrkBundle(root: string, env: NodeJS.ProcessEnv = process.en
   mkdirSync(path.join(dir, 'lib'));
   copyFileSync(wrk, path.join(dir, 'bin', 'wrk'));
   for (const lib of objects) copyFileSync(lib, path.join(dir, 'lib', lib === loader ? 'loader' : path.basename(lib)));
-  return wrk;
+  return { wrk };
 }
