@@ -17,3 +17,6 @@ export type LoadgenCeiling = z.output<typeof loadgenCeilingSchema>;
 export type ExpectationResult = z.output<typeof expectationResultSchema>;
 export type RunEngines = NonNullable<RunInfo['engines']>;
 export type PointNetwork = NonNullable<PointRecord['network']>;
+export type ThreadStates = NonNullable<PointRecord['threadStates']>;
+export type ThreadSummary = NonNullable<ThreadStates['threads']>[number];
+export type ServerCpusBusy = NonNullable<PointRecord['serverCpusBusy']>;
