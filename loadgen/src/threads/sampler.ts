@@ -1,11 +1,12 @@
 // The thread-state sampler (issue 21): during a measured window, every thread of the server's
-// processes is looked at `hz` times a second through /proc/PID/task/TID/{stat,syscall,wchan};
-// schedstat is read at the window's two ends. Each file stays open and is re-read with pread at
-// offset 0 (the kernel regenerates it), one system call per file per look, so that 64 threads at
-// 100 Hz cost the orchestrator a few percent of a core, not the server.
+// processes is looked at `hz` times a second through /proc/PID/task/TID/{stat,schedstat,syscall,
+// wchan}. Each file stays open and is re-read with pread at offset 0 (the kernel regenerates it),
+// one system call per file per look, so that 64 threads at 100 Hz cost the orchestrator a few
+// percent of a core, not the server. Every look is kept with its time: the summary covers the
+// last `windowS` seconds only, the load generator's measured window, not its start-up before it.
 import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
 import type { ThreadStates } from '../results/record.js';
-import { classifySample, needsWchan, SAMPLE_CLASSES, type SampleClass } from './classify.js';
+import { classifySample, needsWchan, SAMPLE_CLASSES, type Classified, type SampleClass } from './classify.js';
 import { parseSchedstat, parseSyscall, parseTaskStat, parseWchan, type Schedstat, type TaskStat } from './procfs.js';
 import { summarize, type TaskRecord } from './summary.js';
 
@@ -13,14 +14,24 @@ export const DEFAULT_SAMPLER_HZ = 100;
 /** the server's process list is asked for again this often (a command may fork) */
 const PROCESS_REFRESH_MS = 1000;
 
-interface Task extends TaskRecord {
-  fds: { stat: number; syscall: number | undefined; wchan: number | undefined };
+interface Look extends Classified {
+  tick: number;
+  stat: TaskStat;
+  sched?: Schedstat;
+}
+
+interface Task {
+  pid: number;
+  tid: number;
+  fds: { stat: number; sched?: number; syscall?: number; wchan?: number };
+  looks: Look[];
   gone: boolean;
 }
 
 const buf = Buffer.alloc(4096);
 
-function pread(fd: number): string | undefined {
+function pread(fd: number | undefined): string | undefined {
+  if (fd === undefined) return undefined;
   try {
     const n = readSync(fd, buf, 0, buf.length, 0);
     return buf.toString('latin1', 0, n);
@@ -37,16 +48,6 @@ function openOrUndefined(path: string): number | undefined {
   }
 }
 
-function readOnce(path: string): string | undefined {
-  const fd = openOrUndefined(path);
-  if (fd === undefined) return undefined;
-  try {
-    return pread(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 export interface SamplerOptions {
   hz: number;
   /** the server's process ids now; a string says why they cannot be read from here */
@@ -58,32 +59,38 @@ export class ThreadSampler {
   private timer: NodeJS.Timeout | undefined;
   private pids: number[] = [];
   private pidsAt = 0;
-  private ticks = 0;
-  private startedAt = 0;
+  /** when each tick was taken (performance.now ms) */
+  private readonly tickTimes: number[] = [];
   private unavailable: string | undefined;
 
   constructor(private readonly opts: SamplerOptions) {}
 
+  /** samples taken so far */
+  get ticks(): number {
+    return this.tickTimes.length;
+  }
+
   start(): void {
-    this.startedAt = performance.now();
     this.refreshProcesses();
     if (this.unavailable) return;
     this.tick();
     this.timer = setInterval(() => this.tick(), 1000 / this.opts.hz);
   }
 
-  /** ends the window: the last schedstat of each thread, and the summary */
-  stop(): ThreadStates {
+  /** ends sampling; the summary of the last `windowS` seconds (all of it when absent) */
+  stop(windowS?: number): ThreadStates {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    const windowS = (performance.now() - this.startedAt) / 1000;
-    if (!this.unavailable && this.ticks === 0) this.unavailable = 'no thread of the server could be read in the window';
-    for (const t of this.tasks.values()) {
-      if (!t.gone) this.readEnds(t, 'last');
-      this.close(t);
-    }
-    if (this.unavailable) return { hz: this.opts.hz, ticks: this.ticks, windowS, unavailable: this.unavailable };
-    return summarize([...this.tasks.values()], { hz: this.opts.hz, ticks: this.ticks, windowS });
+    for (const t of this.tasks.values()) this.close(t);
+    const times = this.tickTimes;
+    const hz = this.opts.hz;
+    if (!this.unavailable && times.length === 0) this.unavailable = 'no thread of the server could be read in the window';
+    if (this.unavailable) return { hz, ticks: times.length, windowS: 0, unavailable: this.unavailable };
+    const end = times[times.length - 1]!;
+    const from = windowS === undefined ? 0 : times.findIndex((t) => t >= end - windowS * 1000);
+    const ticks = times.length - from;
+    const spanS = (end - times[from]!) / 1000 + 1 / hz;
+    return summarize([...this.tasks.values()].map((t) => record(t, from)), { hz, ticks, windowS: spanS });
   }
 
   private refreshProcesses(): void {
@@ -99,6 +106,7 @@ export class ThreadSampler {
 
   private tick(): void {
     if (performance.now() - this.pidsAt >= PROCESS_REFRESH_MS) this.refreshProcesses();
+    const tick = this.tickTimes.length;
     let seen = 0;
     for (const pid of this.pids) {
       let tids: string[];
@@ -110,67 +118,66 @@ export class ThreadSampler {
       for (const name of tids) {
         const tid = Number(name);
         const task = this.tasks.get(tid) ?? this.open(pid, tid);
-        if (task && !task.gone && this.look(task)) seen++;
+        if (task && !task.gone && this.look(task, tick)) seen++;
       }
     }
-    if (seen > 0) this.ticks++;
+    if (seen > 0) this.tickTimes.push(performance.now());
   }
 
   private open(pid: number, tid: number): Task | undefined {
     const dir = `/proc/${pid}/task/${tid}`;
     const stat = openOrUndefined(`${dir}/stat`);
     if (stat === undefined) return undefined;
-    const task: Task = {
-      pid, tid, name: '', seen: 0,
-      counts: Object.fromEntries(SAMPLE_CLASSES.map((c) => [c, 0])) as Record<SampleClass, number>,
-      futex: new Map(), where: new Map(),
-      fds: { stat, syscall: openOrUndefined(`${dir}/syscall`), wchan: openOrUndefined(`${dir}/wchan`) },
-      gone: false,
-    };
+    const fds = { stat, sched: openOrUndefined(`${dir}/schedstat`), syscall: openOrUndefined(`${dir}/syscall`), wchan: openOrUndefined(`${dir}/wchan`) };
+    const task: Task = { pid, tid, fds, looks: [], gone: false };
     this.tasks.set(tid, task);
-    this.readEnds(task, 'first');
     return task;
   }
 
-  private readEnds(t: Task, end: 'first' | 'last'): void {
-    const stat = parseTaskStat(pread(t.fds.stat) ?? '');
-    const sched = parseSchedstat(readOnce(`/proc/${t.pid}/task/${t.tid}/schedstat`) ?? '');
-    if (!stat) return;
-    const ends: { stat: TaskStat; sched?: Schedstat } = { stat, ...(sched && { sched }) };
-    t.name = stat.comm;
-    if (end === 'first') t.first = ends;
-    else t.last = ends;
-  }
-
   /** one look at one thread; false when it has ended */
-  private look(t: Task): boolean {
+  private look(t: Task, tick: number): boolean {
     const stat = parseTaskStat(pread(t.fds.stat) ?? '');
     if (!stat) {
-      t.gone = true;
       this.close(t);
       return false;
     }
-    t.last = { stat, ...(t.last?.sched && { sched: t.last.sched }) };
-    const syscall = stat.state === 'R' || t.fds.syscall === undefined ? undefined : parseSyscall(pread(t.fds.syscall) ?? '');
-    const wchan = t.fds.wchan !== undefined && (t.fds.syscall === undefined || needsWchan(stat.state, syscall)) ? parseWchan(pread(t.fds.wchan) ?? '') : '';
-    const c = classifySample(stat.state, syscall, wchan);
-    t.seen++;
-    t.counts[c.cls]++;
-    if (c.futex) t.futex.set(c.futex, (t.futex.get(c.futex) ?? 0) + 1);
-    if (c.where) t.where.set(c.where, (t.where.get(c.where) ?? 0) + 1);
+    const sched = parseSchedstat(pread(t.fds.sched) ?? '');
+    const syscall = stat.state === 'R' ? undefined : parseSyscall(pread(t.fds.syscall) ?? '');
+    const wchan = t.fds.syscall === undefined || needsWchan(stat.state, syscall) ? parseWchan(pread(t.fds.wchan) ?? '') : '';
+    t.looks.push({ tick, stat, ...(sched && { sched }), ...classifySample(stat.state, syscall, wchan) });
     return true;
   }
 
   private close(t: Task): void {
-    for (const fd of [t.fds.stat, t.fds.syscall, t.fds.wchan]) {
-      if (fd === undefined || fd < 0) continue;
+    if (t.gone) return;
+    t.gone = true;
+    for (const fd of Object.values(t.fds)) {
       try {
-        closeSync(fd);
+        if (fd !== undefined) closeSync(fd);
       } catch {
         // closed already
       }
     }
-    t.fds = { stat: -1, syscall: undefined, wchan: undefined };
-    t.gone = true;
   }
+}
+
+/** one thread's looks from tick `from` on; its times from the look just before (or the first in) the window */
+function record(t: Task, from: number): TaskRecord {
+  const inWindow = t.looks.filter((l) => l.tick >= from);
+  const before = t.looks.filter((l) => l.tick < from).pop();
+  const counts = Object.fromEntries(SAMPLE_CLASSES.map((c) => [c, 0])) as Record<SampleClass, number>;
+  const futex = new Map<string, number>();
+  const where = new Map<string, number>();
+  for (const l of inWindow) {
+    counts[l.cls]++;
+    if (l.futex) futex.set(l.futex, (futex.get(l.futex) ?? 0) + 1);
+    if (l.where) where.set(l.where, (where.get(l.where) ?? 0) + 1);
+  }
+  const first = before ?? inWindow[0];
+  const last = inWindow[inWindow.length - 1];
+  const ends = (l: Look | undefined) => l && { stat: l.stat, ...(l.sched && { sched: l.sched }) };
+  return {
+    pid: t.pid, tid: t.tid, name: last?.stat.comm ?? first?.stat.comm ?? '', seen: inWindow.length, counts, futex, where,
+    ...(first && { first: ends(first) }), ...(last && { last: ends(last) }),
+  };
 }

@@ -11,7 +11,7 @@ import type { DiskProfile, RunningServer, Runtime, ServerSpec, ServerStats } fro
 import { calibrateLocal } from './calibrate.js';
 import { startChild, stopChild, stopGroupByPid, type Child } from './children.js';
 import { canConnect, freePort } from './ports.js';
-import { groupCounters, isAlive } from './proc.js';
+import { groupCounters, groupMembers, isAlive } from './proc.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // the compiled CLIs, also when this module runs from source (tests): dist/loadgen/src/runtime/local -> dist/
@@ -147,6 +147,7 @@ export class LocalRuntime implements Runtime {
       host: '127.0.0.1',
       port,
       cpus: os.availableParallelism(),
+      processes: () => groupMembers(child.pid),
       exited: child.exited.then((r) => exitReason(child, r)),
       stats: async (): Promise<ServerStats> => {
         const c = groupCounters(child.pid);
