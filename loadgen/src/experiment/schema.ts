@@ -164,6 +164,8 @@ const findingExpectSchema = z.strictObject({
   finding: z.strictObject({
     kind: oneOf(EXPECTABLE_FINDING_KINDS),
     present: z.boolean({ error: () => 'expected true or false' }).optional(),
+    /** true: the verdict must rest on thread samples (the sampler's evidence), not on the curve alone */
+    measured: z.boolean({ error: () => 'expected true or false' }).optional(),
   }),
 });
 
