@@ -63,6 +63,13 @@ function cpuWords(c: Cell, ratio: number): string {
   return `${where} were ${formatPercent(ratio)} busy (${formatNumber(c.cpusBusy.busyCores)} cores, every process counted; ${server})`;
 }
 
+/** the step to this cell from the one with the next fewer threads still gained LOCK_BOUND_SPEEDUP× or more */
+function stillRising(series: Series, c: Cell): boolean {
+  const below = series.cells.filter((x) => x.ok > 0 && x.threads < c.threads && x.requestsPerS).pop();
+  if (!below || !c.requestsPerS || !below.requestsPerS) return false;
+  return c.requestsPerS.mean / below.requestsPerS.mean >= LOCK_BOUND_SPEEDUP;
+}
+
 /** the cell the evidence is read at: the most threads with thread samples */
 function judgedCell(cells: readonly Cell[]): Cell | undefined {
   return cells.filter((c) => c.threadEvidence !== null).sort((a, b) => b.threads - a.threads)[0];
@@ -76,6 +83,7 @@ export function serverVerdict(series: Series, base: Base): Finding {
     const found = fromEvidence(series, judged, best, base);
     if (found) return { ...found, evidence: 'measured' };
   }
+  if (judged && stillRising(series, judged)) return scalesWithNote(series, judged, best, base);
   const inferred = fromCurve(series, measured, best, base);
   if (judged && inferred.kind === 'lock-bound') return unexplained(series, judged, best, base);
   if (judged) return { ...inferred, evidence: 'measured' };
@@ -98,8 +106,8 @@ function fromEvidence(series: Series, c: Cell, best: number, base: Base): Findin
   if (oneLockBound || manyLocksBound) {
     const onOne = oneLock ? `${formatNumber(oneLock.meanWaiters)} on one futex (${oneLock.address}, ${plural(oneLock.threads, 'thread')} waited there)` : 'none on a shared address';
     const text = oneLockBound
-      ? `${series.name}: lock-bound — ${at}, ${formatNumber(oneLock.meanWaiters)} of the ${workers} worker threads waited on one futex (${oneLock.address}) on average; ${formatNumber(ev.classes.onCpu)} cores on a CPU${cpuText}${bestWords(best)}.`
-      : `${series.name}: lock-bound — ${at}, ${formatNumber(ev.classes.lock)} of the ${workers} worker threads were in futex (lock) waits on average, ${onOne}${bestWords(best)}${cpuText}.`;
+      ? `${series.name}: lock-bound — ${at}, ${formatNumber(oneLock.meanWaiters)} threads (the server runs ${workers} workers) waited on one futex (${oneLock.address}) on average; ${formatNumber(ev.classes.onCpu)} cores on a CPU${cpuText}${bestWords(best)}.`
+      : `${series.name}: lock-bound — ${at}, ${formatNumber(ev.classes.lock)} threads (the server runs ${workers} workers) were in futex (lock) waits on average, ${onOne}${bestWords(best)}${cpuText}.`;
     return { ...base, kind: 'lock-bound', level: 'warn', text, numbers: { ...numbers, ...(oneLock && { oneLockWaiters: oneLock.meanWaiters }) } };
   }
 
@@ -111,6 +119,8 @@ function fromEvidence(series: Series, c: Cell, best: number, base: Base): Findin
     };
   }
 
+  // the disk and the CPUs limit a series only where its curve stopped rising; before, it scales
+  if (stillRising(series, c)) return null;
   const device = c.deviceWriteBps !== null && c.writeLimitBps ? c.deviceWriteBps / c.writeLimitBps : null;
   if ((device !== null && device >= DISK_BOUND_RATIO) || ev.classes.disk >= Math.max(0.5, DISK_WAITERS_SHARE * workers)) {
     const rate = device !== null ? `; the device wrote ${formatMBps(c.deviceWriteBps)}, ${formatPercent(device)} of the profile's ${formatMBps(c.writeLimitBps)} limit` : '';
@@ -129,6 +139,17 @@ function fromEvidence(series: Series, c: Cell, best: number, base: Base): Findin
     };
   }
   return null;
+}
+
+/** still rising at its most threads: it scales; the CPUs' state there said beside it */
+function scalesWithNote(series: Series, c: Cell, best: number, base: Base): Finding {
+  const cpu = cpuRatio(c);
+  const note = cpu !== null ? `; at ${plural(c.threads, 'thread')} ${cpuWords(c, cpu)}` : '';
+  return {
+    ...base, kind: 'scales', level: 'info', evidence: 'measured',
+    text: `${series.name}: scales${Number.isFinite(best) ? ` to ${formatNumber(best)}×` : ''}, still rising at ${plural(c.threads, 'thread')}${note}${uslPeakWords(series)}.`,
+    numbers: { bestSpeedup: best, threads: c.threads, ...(cpu !== null && { cpuRatio: cpu }) },
+  };
 }
 
 /** the curve says threads did not help, and the samples show none of the causes above: say where the threads were */

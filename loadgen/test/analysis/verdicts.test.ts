@@ -46,7 +46,7 @@ describe('verdicts from thread samples', () => {
     const [v, ...more] = verdicts(flatWith((t) => ({ threadStates: states(t, { lock: 0.85 * t, onCpu: 0.9 }, { futexWaiters: 0.85 * t }), ...machine(1.2) })));
     expect(more).toEqual([]);
     expect(v).toMatchObject({ kind: 'lock-bound', evidence: 'measured', numbers: { threads: 16, oneLockWaiters: 13.6 } });
-    expect(v!.text).toContain('at 16 threads, 13.6 of the 16 worker threads waited on one futex (0x55d0e7ac60c0) on average; 0.9 cores on a CPU; the machine\'s 2 CPUs were 60% busy');
+    expect(v!.text).toContain('at 16 threads, 13.6 threads (the server runs 16 workers) waited on one futex (0x55d0e7ac60c0) on average; 0.9 cores on a CPU; the machine\'s 2 CPUs were 60% busy');
   });
 
   test('a flat curve on a saturated machine with no futex waits is CPU-bound, not lock-bound (the local C example with wrk)', () => {
@@ -54,6 +54,14 @@ describe('verdicts from thread samples', () => {
     expect(more).toEqual([]);
     expect(v).toMatchObject({ kind: 'cpu-bound', evidence: 'measured' });
     expect(v!.text).toContain("the machine's 2 CPUs were 98% busy (1.96 cores, every process counted;");
+  });
+
+  test('a series still rising at its most threads scales, with the CPUs\' state beside it, even on a busy machine', () => {
+    const rising = series({ params: {}, sigma: 0, kappa: 0, lambda: 1000, jitter: 0, extra: (t) => ({ threadStates: states(t, { onCpu: 1.5, other: t }), ...machine(1.9) }) });
+    const [v, ...more] = verdicts(rising);
+    expect(more).toEqual([]);
+    expect(v).toMatchObject({ kind: 'scales', evidence: 'measured' });
+    expect(v!.text).toContain("still rising at 16 threads; at 16 threads the machine's 2 CPUs were 95% busy");
   });
 
   test('single-thread-bound when one thread was on a CPU 90% of the window, naming it', () => {
