@@ -1,9 +1,11 @@
 // The thread-state sampler (issue 21): during a measured window, every thread of the server's
-// processes is looked at `hz` times a second through /proc/PID/task/TID/{stat,schedstat,syscall,
-// wchan}. Each file stays open and is re-read with pread at offset 0 (the kernel regenerates it),
-// one system call per file per look, so that 64 threads at 100 Hz cost the orchestrator a few
-// percent of a core, not the server. Every look is kept with its time: the summary covers the
-// last `windowS` seconds only, the load generator's measured window, not its start-up before it.
+// processes is looked at `hz` times a second through /proc/PID/task/TID/syscall ("running" for a
+// thread on a CPU or runnable; else the blocking syscall and its arguments, a futex's address
+// among them) and, where the syscall does not tell, wchan. The CPU counters (stat, schedstat)
+// and the list of threads are read ten times less often. Each file stays open and is re-read
+// with pread at offset 0 (the kernel regenerates it): one system call per file per look. Every
+// look is kept with its time: the summary covers the last `windowS` seconds only, the load
+// generator's measured window, not its start-up before it.
 import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
 import type { ThreadStates } from '../results/record.js';
 import { classifySample, needsWchan, SAMPLE_CLASSES, type Classified, type SampleClass } from './classify.js';
@@ -13,8 +15,14 @@ import { summarize, type TaskRecord } from './summary.js';
 export const DEFAULT_SAMPLER_HZ = 100;
 /** the server's process list is asked for again this often (a command may fork) */
 const PROCESS_REFRESH_MS = 1000;
+/** every this many looks, the thread list and the CPU counters are read too */
+const COUNTER_EVERY = 10;
 
 interface Look extends Classified {
+  tick: number;
+}
+
+interface Counters {
   tick: number;
   stat: TaskStat;
   sched?: Schedstat;
@@ -25,6 +33,7 @@ interface Task {
   tid: number;
   fds: { stat: number; sched?: number; syscall?: number; wchan?: number };
   looks: Look[];
+  counters: Counters[];
   gone: boolean;
 }
 
@@ -81,7 +90,11 @@ export class ThreadSampler {
   stop(windowS?: number): ThreadStates {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    for (const t of this.tasks.values()) this.close(t);
+    const lastTick = this.tickTimes.length - 1;
+    for (const t of this.tasks.values()) {
+      if (!t.gone && lastTick >= 0) this.readCounters(t, lastTick);
+      this.close(t);
+    }
     const times = this.tickTimes;
     const hz = this.opts.hz;
     if (!this.unavailable && times.length === 0) this.unavailable = 'no thread of the server could be read in the window';
@@ -107,7 +120,18 @@ export class ThreadSampler {
   private tick(): void {
     if (performance.now() - this.pidsAt >= PROCESS_REFRESH_MS) this.refreshProcesses();
     const tick = this.tickTimes.length;
+    const full = tick % COUNTER_EVERY === 0;
+    if (full) this.listThreads();
     let seen = 0;
+    for (const task of this.tasks.values()) {
+      if (task.gone) continue;
+      if (full && !this.readCounters(task, tick)) continue;
+      if (this.look(task, tick)) seen++;
+    }
+    if (seen > 0) this.tickTimes.push(performance.now());
+  }
+
+  private listThreads(): void {
     for (const pid of this.pids) {
       let tids: string[];
       try {
@@ -115,36 +139,52 @@ export class ThreadSampler {
       } catch {
         continue;
       }
-      for (const name of tids) {
-        const tid = Number(name);
-        const task = this.tasks.get(tid) ?? this.open(pid, tid);
-        if (task && !task.gone && this.look(task, tick)) seen++;
-      }
+      for (const name of tids) if (!this.tasks.has(Number(name))) this.open(pid, Number(name));
     }
-    if (seen > 0) this.tickTimes.push(performance.now());
   }
 
-  private open(pid: number, tid: number): Task | undefined {
+  private open(pid: number, tid: number): void {
     const dir = `/proc/${pid}/task/${tid}`;
     const stat = openOrUndefined(`${dir}/stat`);
-    if (stat === undefined) return undefined;
+    if (stat === undefined) return;
     const fds = { stat, sched: openOrUndefined(`${dir}/schedstat`), syscall: openOrUndefined(`${dir}/syscall`), wchan: openOrUndefined(`${dir}/wchan`) };
-    const task: Task = { pid, tid, fds, looks: [], gone: false };
-    this.tasks.set(tid, task);
-    return task;
+    this.tasks.set(tid, { pid, tid, fds, looks: [], counters: [], gone: false });
   }
 
-  /** one look at one thread; false when it has ended */
-  private look(t: Task, tick: number): boolean {
+  /** the thread's CPU counters now; false when it has ended */
+  private readCounters(t: Task, tick: number): boolean {
     const stat = parseTaskStat(pread(t.fds.stat) ?? '');
     if (!stat) {
       this.close(t);
       return false;
     }
     const sched = parseSchedstat(pread(t.fds.sched) ?? '');
-    const syscall = stat.state === 'R' ? undefined : parseSyscall(pread(t.fds.syscall) ?? '');
-    const wchan = t.fds.syscall === undefined || needsWchan(stat.state, syscall) ? parseWchan(pread(t.fds.wchan) ?? '') : '';
-    t.looks.push({ tick, stat, ...(sched && { sched }), ...classifySample(stat.state, syscall, wchan) });
+    t.counters.push({ tick, stat, ...(sched && { sched }) });
+    return true;
+  }
+
+  /** one look at one thread; false when it could not be read */
+  private look(t: Task, tick: number): boolean {
+    if (t.fds.syscall === undefined) {
+      // no syscall file to read (no permission): the state and the wchan say less, but something
+      const stat = parseTaskStat(pread(t.fds.stat) ?? '');
+      if (!stat) return false;
+      t.looks.push({ tick, ...classifySample(stat.state, undefined, parseWchan(pread(t.fds.wchan) ?? '')) });
+      return true;
+    }
+    const text = pread(t.fds.syscall);
+    if (text === undefined) {
+      this.close(t);
+      return false;
+    }
+    const syscall = parseSyscall(text);
+    if (syscall === 'running' || !needsWchan('S', syscall)) {
+      t.looks.push({ tick, ...classifySample(syscall === 'running' ? 'R' : 'S', syscall, '') });
+      return true;
+    }
+    // a syscall the tables do not name: the state (D: the disk) and the wchan say where it waits
+    const state = parseTaskStat(pread(t.fds.stat) ?? '')?.state ?? 'S';
+    t.looks.push({ tick, ...classifySample(state, syscall, parseWchan(pread(t.fds.wchan) ?? '')) });
     return true;
   }
 
@@ -161,10 +201,9 @@ export class ThreadSampler {
   }
 }
 
-/** one thread's looks from tick `from` on; its times from the look just before (or the first in) the window */
+/** one thread's looks from tick `from` on; its CPU counters from the reading just before (or the first in) the window to the last */
 function record(t: Task, from: number): TaskRecord {
   const inWindow = t.looks.filter((l) => l.tick >= from);
-  const before = t.looks.filter((l) => l.tick < from).pop();
   const counts = Object.fromEntries(SAMPLE_CLASSES.map((c) => [c, 0])) as Record<SampleClass, number>;
   const futex = new Map<string, number>();
   const where = new Map<string, number>();
@@ -173,11 +212,11 @@ function record(t: Task, from: number): TaskRecord {
     if (l.futex) futex.set(l.futex, (futex.get(l.futex) ?? 0) + 1);
     if (l.where) where.set(l.where, (where.get(l.where) ?? 0) + 1);
   }
-  const first = before ?? inWindow[0];
-  const last = inWindow[inWindow.length - 1];
-  const ends = (l: Look | undefined) => l && { stat: l.stat, ...(l.sched && { sched: l.sched }) };
+  const first = t.counters.filter((c) => c.tick <= from).pop() ?? t.counters[0];
+  const last = t.counters[t.counters.length - 1];
+  const ends = (c: Counters | undefined) => c && { stat: c.stat, ...(c.sched && { sched: c.sched }) };
   return {
-    pid: t.pid, tid: t.tid, name: last?.stat.comm ?? first?.stat.comm ?? '', seen: inWindow.length, counts, futex, where,
-    ...(first && { first: ends(first) }), ...(last && { last: ends(last) }),
+    pid: t.pid, tid: t.tid, name: last?.stat.comm ?? '', seen: inWindow.length, counts, futex, where,
+    ...(first && { first: ends(first) }), ...(last && last !== first && { last: ends(last) }),
   };
 }
