@@ -8,7 +8,7 @@ import type { ChartDef } from './charts.js';
 import { escapeHtml, table } from './html.js';
 
 /** the classes in stacking order, with their labels */
-export const THREAD_CLASS_LABELS = [
+const THREAD_CLASS_LABELS = [
   ['onCpu', 'on CPU'],
   ['cpuWait', 'waiting for a CPU'],
   ['lock', 'lock'],

@@ -95,7 +95,7 @@ const threadSummarySchema = z.object({
 });
 
 /** the thread-state sampler's view of the window (issue 21); `unavailable` says why there is none */
-export const threadStatesSchema = z.object({
+const threadStatesSchema = z.object({
   hz: z.number(),
   /** samples taken of the whole server */
   ticks: z.number(),

@@ -10,7 +10,7 @@ import { DEFAULT_SAMPLER_HZ, ThreadSampler } from '../threads/sampler.js';
 /** /proc/stat is read this often, so that the busy cores cover the measured window, not the load generator's start */
 const CPU_READ_MS = 100;
 
-export interface WindowEvidence {
+interface WindowEvidence {
   /** ends the window; the sampler's view and the CPUs' busy cores over its last `windowS` seconds, for the point record */
   stop(windowS?: number): Pick<PointRecord, 'threadStates' | 'serverCpusBusy'>;
 }

@@ -57,7 +57,7 @@ function openOrUndefined(path: string): number | undefined {
   }
 }
 
-export interface SamplerOptions {
+interface SamplerOptions {
   hz: number;
   /** the server's process ids now; a string says why they cannot be read from here */
   processes: () => number[] | string;
