@@ -25,6 +25,7 @@ const SLOW = [
   'loadgen/test/report/code-version.test.ts',
   'loadgen/test/security/report-escaping.test.ts',
   'loadgen/test/workload/wrk.test.ts',
+  'loadgen/test/threads/evidence.test.ts',
   // the servers under load, for seconds at a time or gigabytes
   'server/test/concurrency.test.ts',
   'server/test/fuzz.test.ts',

@@ -2,6 +2,7 @@
 import type { PointRecord } from '../results/record.js';
 import { cellKey, groupBy, okPoints, seriesKey, type CellParams } from './group.js';
 import { meanOrNull, stat, type Stat } from './stats.js';
+import { cpusBusy, threadEvidence, whyNoThreadEvidence, type CpusBusy, type ThreadEvidence } from './thread-evidence.js';
 
 export interface Cell {
   key: string;
@@ -37,6 +38,11 @@ export interface Cell {
   verificationMismatches: number;
   /** requests/s relative to the mean of the series' 1-thread cell, per repetition */
   speedup: Stat | null;
+  /** where the server's threads were (the sampler), or null: then `noThreadEvidence` says why, when a point said */
+  threadEvidence: ThreadEvidence | null;
+  noThreadEvidence: string | null;
+  /** the CPUs the server could use, busy, every process counted (absent in older runs) */
+  cpusBusy: CpusBusy | null;
 }
 
 export function errorCount(p: PointRecord): number {
@@ -88,6 +94,9 @@ function aggregate(key: string, group: PointRecord[]): Cell {
     rttUs: meanOrNull(ok.map((p) => p.network?.rttUs.p50)),
     verificationMismatches: group.reduce((acc, p) => acc + p.verification.mismatches, 0),
     speedup: null,
+    threadEvidence: threadEvidence(ok),
+    noThreadEvidence: whyNoThreadEvidence(ok),
+    cpusBusy: cpusBusy(ok),
   };
 }
 

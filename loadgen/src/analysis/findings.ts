@@ -2,17 +2,14 @@
 import type { RunInfo } from '../results/record.js';
 import type { Analysis, Series } from './analyze.js';
 import type { Cell } from './cells.js';
-import { formatMBps, formatNumber, formatPercent, formatSize } from './format.js';
+import { formatPercent, formatSize } from './format.js';
+import { serverVerdict } from './verdicts.js';
 import { okPoints } from './group.js';
 import { NETWORK_BOUND_SHARE } from './network.js';
 import { isNoisy, NOISY_CV } from './stats.js';
 
-const DISK_BOUND_RATIO = 0.9;
-const CPU_BOUND_RATIO = 0.9;
-const LOCK_BOUND_SPEEDUP = 1.25;
-
 /** the per-series verdicts an experiment's `finding:` expectation may ask for */
-export const EXPECTABLE_FINDING_KINDS = ['disk-bound', 'cpu-bound', 'lock-bound', 'scales', 'noisy', 'loadgen-bound', 'network-bound'] as const;
+export const EXPECTABLE_FINDING_KINDS = ['disk-bound', 'cpu-bound', 'lock-bound', 'single-thread-bound', 'scales', 'noisy', 'loadgen-bound', 'network-bound', 'unexplained'] as const;
 
 type FindingKind =
   | (typeof EXPECTABLE_FINDING_KINDS)[number]
@@ -35,6 +32,8 @@ export interface Finding {
   numbers: Record<string, number>;
   /** for expectations: whether the check passed */
   passed?: boolean;
+  /** a series' verdict: 'measured' from the thread samples and the CPUs' totals, 'inferred' from the curve alone (no samples) */
+  evidence?: 'measured' | 'inferred';
 }
 
 export function computeFindings(analysis: Analysis, info: RunInfo | null): Finding[] {
@@ -115,7 +114,7 @@ function seriesFindings(series: Series): Finding[] {
   if (loadgenCells.length > 0) {
     out.push({
       ...base, kind: 'loadgen-bound', level: 'bad',
-      text: `${series.name}: not trusted — the load generator used ≥ 0.9 core, or ran above half of its measured ceiling, at ${threadList(loadgenCells)}, so it may have limited the throughput.`,
+      text: `${series.name}: not trusted — the load generator used ≥ 0.9 core, or ran above half of its measured ceiling, at ${threadList(loadgenCells)}, so it may have limited the throughput; no verdict on the server is given.`,
       numbers: {
         cells: loadgenCells.length,
         maxLoadgenCpuCores: Math.max(...loadgenCells.map((c) => c.loadgenCpuCores ?? 0)),
@@ -128,7 +127,7 @@ function seriesFindings(series: Series): Finding[] {
   if (networkCells.length > 0) {
     out.push({
       ...base, kind: 'network-bound', level: 'bad',
-      text: `${series.name}: not trusted — at ${threadList(networkCells)} the load moved more than ${formatPercent(NETWORK_BOUND_SHARE)} of what the link between the two engines carried when it was measured, so the network, not the server, may have set the throughput.`,
+      text: `${series.name}: not trusted — at ${threadList(networkCells)} the load moved more than ${formatPercent(NETWORK_BOUND_SHARE)} of what the link between the two engines carried when it was measured, so the network, not the server, may have set the throughput; no verdict on the server is given.`,
       numbers: { cells: networkCells.length, maxLinkShare: Math.max(...networkCells.map((c) => c.linkShare ?? 0)) },
     });
   }
@@ -143,73 +142,13 @@ function seriesFindings(series: Series): Finding[] {
     });
   }
 
-  const disk = firstAtLeast(measured, (c) => (c.deviceWriteBps !== null && c.writeLimitBps ? c.deviceWriteBps / c.writeLimitBps : null), DISK_BOUND_RATIO);
-  if (disk) {
-    out.push({
-      ...base, kind: 'disk-bound', level: 'warn',
-      text: `${series.name}: disk-bound — from ${disk.cell.threads} thread${disk.cell.threads === 1 ? '' : 's'} on the device wrote ${formatMBps(disk.cell.deviceWriteBps)}, ${formatPercent(disk.ratio)} of the profile's ${formatMBps(disk.cell.writeLimitBps)} limit (at most ${formatPercent(disk.max)}); best speedup ${formatNumber(bestSpeedupOf(series))}×.`,
-      numbers: { bestSpeedup: bestSpeedupOf(series), threads: disk.cell.threads, writeBps: disk.cell.deviceWriteBps ?? NaN, limitBps: disk.cell.writeLimitBps ?? NaN, ratio: disk.ratio, maxRatio: disk.max },
-    });
-  }
-
-  const cpu = firstAtLeast(measured, (c) => (c.serverCpuCores !== null && c.serverCpus ? c.serverCpuCores / c.serverCpus : null), CPU_BOUND_RATIO);
-  if (cpu) {
-    out.push({
-      ...base, kind: 'cpu-bound', level: 'warn',
-      text: `${series.name}: CPU-bound — from ${cpu.cell.threads} thread${cpu.cell.threads === 1 ? '' : 's'} on the server used ${formatNumber(cpu.cell.serverCpuCores)} of its ${formatNumber(cpu.cell.serverCpus)} CPUs (${formatPercent(cpu.ratio)}; at most ${formatPercent(cpu.max)}); best speedup ${formatNumber(bestSpeedupOf(series))}×.`,
-      numbers: { bestSpeedup: bestSpeedupOf(series), threads: cpu.cell.threads, serverCpuCores: cpu.cell.serverCpuCores ?? NaN, serverCpus: cpu.cell.serverCpus ?? NaN, ratio: cpu.ratio, maxRatio: cpu.max },
-    });
-  }
-
-  const withSpeedup = measured.filter((c) => c.speedup !== null);
-  const threadCounts = new Set(withSpeedup.map((c) => c.threads));
-  if (threadCounts.size < 2) {
-    const why = series.baselineRps === null ? 'it has no successful 1-thread point to compare with' : 'only one thread count was measured';
-    out.push({ ...base, kind: 'not-enough-data', level: 'info', text: `${series.name}: speedup cannot be judged — ${why}.`, numbers: { threadCounts: new Set(measured.map((c) => c.threads)).size } });
-    return out;
-  }
-  const best = withSpeedup.reduce((a, b) => (b.speedup!.mean > a.speedup!.mean ? b : a));
-  const bestSpeedup = best.speedup!.mean;
-  const numbers = { bestSpeedup, threads: best.threads, maxThreads: Math.max(...withSpeedup.map((c) => c.threads)) };
-  if (bestSpeedup < LOCK_BOUND_SPEEDUP && !disk && !cpu) {
-    out.push({
-      ...base, kind: 'lock-bound', level: 'warn',
-      text: `${series.name}: lock-bound — the best speedup is ${formatNumber(bestSpeedup)}× (at ${best.threads} threads, up to ${numbers.maxThreads} measured), under ${LOCK_BOUND_SPEEDUP}×, while neither the disk nor the CPU was near its limit.`,
-      numbers,
-    });
-  } else if (bestSpeedup >= LOCK_BOUND_SPEEDUP && !disk && !cpu) {
-    out.push({ ...base, kind: 'scales', level: 'info', text: `${series.name}: scales to ${formatNumber(bestSpeedup)}× at ${best.threads} threads${uslPeakWords(series)}.`, numbers });
-  }
+  // a load generator or a link that may have set the throughput: no verdict on the server
+  if (loadgenCells.length > 0 || networkCells.length > 0) return out;
+  out.push(serverVerdict(series, base));
   return out;
-}
-
-function bestSpeedupOf(series: Series): number {
-  const values = series.cells.map((c) => c.speedup?.mean).filter((v): v is number => v !== undefined);
-  return values.length > 0 ? Math.max(...values) : NaN;
-}
-
-/** The first cell (by threads) whose ratio reaches the threshold, and the largest ratio seen. */
-function firstAtLeast(cells: readonly Cell[], ratioOf: (c: Cell) => number | null, threshold: number): { cell: Cell; ratio: number; max: number } | null {
-  let first: { cell: Cell; ratio: number } | null = null;
-  let max = -Infinity;
-  for (const cell of cells) {
-    const ratio = ratioOf(cell);
-    if (ratio === null || !Number.isFinite(ratio)) continue;
-    max = Math.max(max, ratio);
-    if (!first && ratio >= threshold) first = { cell, ratio };
-  }
-  return first ? { ...first, max } : null;
 }
 
 function threadList(cells: readonly Cell[]): string {
   const threads = cells.map((c) => c.threads);
   return `${threads.join(', ')} thread${threads.length === 1 && threads[0] === 1 ? '' : 's'}`;
-}
-
-function uslPeakWords(series: Series): string {
-  if (!series.usl.ok) return '';
-  const fit = series.usl.fit;
-  if (fit.peakN !== null) return `; the USL fit (R² ${formatNumber(fit.r2)}) predicts a peak of ${formatNumber(fit.peakX)} requests/s at ${formatNumber(fit.peakN)} threads`;
-  if (fit.limitX !== null) return `; the USL fit (R² ${formatNumber(fit.r2)}) approaches ${formatNumber(fit.limitX)} requests/s without a peak`;
-  return `; the USL fit (R² ${formatNumber(fit.r2)}) shows no limit`;
 }

@@ -28,6 +28,8 @@ export interface Experiment {
   expect: Expectation[];
   /** two engines (run --server-engine/--loadgen-engine override); absent: one engine */
   engines?: { server?: string; loadgen?: string; address?: string; bind?: string; port?: number };
+  /** the thread-state sampler: 'off', or samples per second (absent: DEFAULT_SAMPLER_HZ) */
+  sampler?: { hz: number } | 'off';
 }
 
 export const DEFAULTS = {

@@ -155,6 +155,7 @@ export function resolveExperiment(raw: RawExperiment, sweepOrder: string[] = [])
       disks,
       expect: expect.map((e) => normalizeExpectation(e)),
       ...(raw.engines && { engines: raw.engines }),
+      ...(raw.sampler !== undefined && { sampler: raw.sampler }),
     },
   };
 }

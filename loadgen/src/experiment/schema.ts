@@ -164,6 +164,8 @@ const findingExpectSchema = z.strictObject({
   finding: z.strictObject({
     kind: oneOf(EXPECTABLE_FINDING_KINDS),
     present: z.boolean({ error: () => 'expected true or false' }).optional(),
+    /** true: the verdict must rest on thread samples (the sampler's evidence), not on the curve alone */
+    measured: z.boolean({ error: () => 'expected true or false' }).optional(),
   }),
 });
 
@@ -217,6 +219,12 @@ const enginesSchema = z.strictObject({
   port: z.number({ error: () => 'expected a port number' }).int().min(1024).max(65534).optional(),
 });
 
+/** the thread-state sampler (issue 21): how often it looks at the server's threads, or off */
+const samplerSchema = z.union([
+  z.literal('off'),
+  z.strictObject({ hz: z.number({ error: () => 'expected samples per second, 1 to 1000' }).min(1).max(1000) }),
+], { error: () => "expected { hz: N } (samples per second, 1 to 1000) or 'off'" });
+
 export const experimentSchema = z.strictObject({
   name: z.string({ error: () => 'expected a name of letters, digits, ., _ and -' }).regex(/^[A-Za-z0-9._-]{1,64}$/, {
     error: () => 'expected a name of 1-64 letters, digits, ., _ and -',
@@ -228,6 +236,7 @@ export const experimentSchema = z.strictObject({
   disks: z.record(diskName, diskSchema, { error: () => 'expected a map of profile name: { kind, size, ... }' }).optional(),
   expect: z.array(expectSchema, { error: () => 'expected a list of expectations' }).optional(),
   engines: enginesSchema.optional(),
+  sampler: samplerSchema.optional(),
 });
 
 export type RawExperiment = z.output<typeof experimentSchema>;
@@ -251,4 +260,5 @@ export const KNOWN_FIELDS: Record<string, string[]> = {
   'expect.*.finding': Object.keys(findingExpectSchema.shape.finding.shape),
   'expect.*.total': Object.keys(totalExpectSchema.shape.total.shape),
   engines: Object.keys(enginesSchema.shape),
+  sampler: ['hz'],
 };

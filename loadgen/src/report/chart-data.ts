@@ -1,6 +1,7 @@
 // The named datasets the charts read: plain rows, shared by all charts of a page.
 import type { Analysis, Series } from '../analysis/analyze.js';
 import { uslThroughput } from '../analysis/usl.js';
+import type { ThreadRow } from './threads-section.js';
 
 interface CellRow {
   run: string;
@@ -46,6 +47,8 @@ export interface Datasets {
   cells: CellRow[];
   speedup: SpeedupRow[];
   ratios?: RatioRow[];
+  /** where the server's threads were, by class (report/threads-section.ts); absent without thread samples */
+  threads?: ThreadRow[];
 }
 
 const MB = 1e6;

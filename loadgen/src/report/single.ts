@@ -7,6 +7,7 @@ import { escapeHtml } from './html.js';
 import type { InlineLibrary } from './libs.js';
 import type { LoadedRun } from './load-run.js';
 import { renderPage } from './page.js';
+import { threadRows, threadsChart, threadsSection } from './threads-section.js';
 import { environmentSection, findingsList, pointsTable, uslTable, warningsList } from './sections.js';
 
 interface SingleReportInput {
@@ -18,7 +19,8 @@ interface SingleReportInput {
 }
 
 export function runDatasets(analysis: Analysis, run: string): Datasets {
-  return { cells: cellRows(analysis, run), speedup: speedupRows(analysis, run) };
+  const threads = threadRows(analysis, run);
+  return { cells: cellRows(analysis, run), speedup: speedupRows(analysis, run), ...(threads.length > 0 && { threads }) };
 }
 
 export async function renderSingleReport(input: SingleReportInput): Promise<string> {
@@ -36,7 +38,14 @@ Data: <a href="points.jsonl">points.jsonl</a> (every point), <a href="summary.cs
 ${findingsList(findings)}
 ${warningsList(run.warnings)}
 </section>`;
-  const bottom = `<section id="usl">
+  const sampled = threadsSection(analysis);
+  const threadsPart = sampled ? `<section id="threads">
+<h2>Where the threads were</h2>
+<p>The thread-state sampler looked at every thread of the server during each measured window. Per series, its worst point (the most threads, the slowest repetition), one row per thread, the busiest first.</p>
+${sampled}
+</section>
+` : '';
+  const bottom = `${threadsPart}<section id="usl">
 <h2>Universal Scalability Law fits</h2>
 <p>Least squares on X(N) = λN / (1 + σ(N−1) + κN(N−1)) over every successful repetition of a series, N = threads, X = requests/s. σ: contention (serialisation), κ: coherency (crosstalk); the peak is at N = √((1−σ)/κ).</p>
 ${uslTable(analysis)}
@@ -53,7 +62,7 @@ ${pointsTable(analysis, info?.engine?.cgroupVersion ?? info?.host?.cgroupVersion
   return renderPage({
     title: `speedlab report — ${run.name}`,
     top,
-    charts: analysis.points.some((p) => p.outcome === 'ok') ? reportCharts(options) : [],
+    charts: analysis.points.some((p) => p.outcome === 'ok') ? [...reportCharts(options), ...(sampled ? [threadsChart(options.series)] : [])] : [],
     datasets: runDatasets(analysis, run.name),
     bottom,
     libs: input.libs,

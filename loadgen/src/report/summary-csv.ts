@@ -12,6 +12,10 @@ const COLUMNS = [
   'device_write_bytes_per_s', 'disk_write_limit_bytes_per_s', 'device_write_fraction_of_limit',
   'errors', 'verification_mismatches',
   'speedup', 'speedup_stddev',
+  // the thread samples and the CPUs the server could use (issue 21); empty where not measured
+  'cpus_busy_cores', 'cpus_counted', 'cpus_scope',
+  'threads_on_cpu', 'threads_cpu_wait', 'threads_lock', 'threads_disk', 'threads_network_idle', 'threads_other',
+  'hottest_futex_waiters', 'busiest_thread', 'busiest_thread_cpu_share',
 ] as const;
 
 export function summaryCsv(analysis: Analysis): string {
@@ -24,6 +28,7 @@ export function summaryCsv(analysis: Analysis): string {
 
 function row(name: string, c: Cell): Array<string | number | boolean | null | undefined> {
   const p = c.params;
+  const ev = c.threadEvidence;
   return [
     name, p.log, p.lock, p.logWrite, p.sync, p.disk, p.fileSize, p.mix, p.connections, c.threads,
     c.ok, c.failed,
@@ -35,6 +40,9 @@ function row(name: string, c: Cell): Array<string | number | boolean | null | un
     c.deviceWriteBps !== null && c.writeLimitBps ? c.deviceWriteBps / c.writeLimitBps : null,
     c.errors, c.verificationMismatches,
     c.speedup?.mean, c.speedup?.sd,
+    c.cpusBusy?.busyCores, c.cpusBusy?.cpus, c.cpusBusy?.scope,
+    ev?.classes.onCpu, ev?.classes.cpuWait, ev?.classes.lock, ev?.classes.disk, ev?.classes.network, ev?.classes.other,
+    ev ? (ev.hottestFutex?.meanWaiters ?? 0) : null, ev?.busiest ? `${ev.busiest.name} (${ev.busiest.role} tid ${ev.busiest.tid})` : null, ev?.busiest?.cpuShare,
   ];
 }
 

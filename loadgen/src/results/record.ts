@@ -18,3 +18,6 @@ export type ExpectationResult = z.output<typeof expectationResultSchema>;
 export type RunEngines = NonNullable<RunInfo['engines']>;
 export type RunEngine = NonNullable<RunInfo['engine']>;
 export type PointNetwork = NonNullable<PointRecord['network']>;
+export type ThreadStates = NonNullable<PointRecord['threadStates']>;
+export type ThreadSummary = NonNullable<ThreadStates['threads']>[number];
+export type ServerCpusBusy = NonNullable<PointRecord['serverCpusBusy']>;

@@ -59,6 +59,65 @@ const pointNetworkSchema = z.object({
   linkShare: measured.optional(),
 });
 
+/** where one thread of the server spent the window: shares of its samples, 0..1 (threads/summary.ts) */
+const threadSharesSchema = z.object({
+  /** on a CPU, and runnable but waiting for one (the running samples split by schedstat) */
+  onCpu: z.number(),
+  cpuWait: z.number(),
+  /** blocked in a futex (mutex, condition variable) while it had work: it ran in the window */
+  lock: z.number(),
+  /** D state, fsync, journal commits, page writeback */
+  disk: z.number(),
+  /** epoll/poll/select/accept/recv, and futex waits of a thread that never ran: waiting for work */
+  network: z.number(),
+  /** anywhere else (a sleep, a pipe), named by `where` */
+  other: z.number(),
+});
+
+const threadSummarySchema = z.object({
+  pid: z.number(),
+  tid: z.number(),
+  /** comm: the thread's name */
+  name: z.string(),
+  /** 'main': its process's first thread; 'worker': any other */
+  role: z.enum(['main', 'worker']),
+  /** it was scheduled at least once in the window */
+  active: z.boolean(),
+  samples: z.number(),
+  /** CPU seconds (user + system) in the window, and seconds it waited on a run queue for a CPU */
+  cpuS: z.number(),
+  cpuWaitS: z.number(),
+  shares: threadSharesSchema,
+  /** the wchan (or syscall) of most of its 'other' samples */
+  where: z.string().optional(),
+  /** the futex address it waited on most */
+  futex: z.string().optional(),
+});
+
+/** the thread-state sampler's view of the window (issue 21); `unavailable` says why there is none */
+const threadStatesSchema = z.object({
+  hz: z.number(),
+  /** samples taken of the whole server */
+  ticks: z.number(),
+  windowS: z.number(),
+  unavailable: z.string().optional(),
+  /** mean number of threads in each class over the window */
+  classes: threadSharesSchema.optional(),
+  /** the futex the most threads waited on (active threads only): mean waiters, distinct threads */
+  hottestFutex: z.object({ pid: z.number(), address: z.string(), meanWaiters: z.number(), threads: z.number() }).optional(),
+  threads: z.array(threadSummarySchema).optional(),
+});
+
+/** the CPUs the server could use, busy in the window: the whole machine's, or the server's cpuset's */
+const machineCpuSchema = z.object({
+  scope: z.enum(['machine', 'cpuset']),
+  /** the CPUs counted (a cpuset list, or "all") and how many */
+  cpuList: z.string(),
+  cpus: z.number(),
+  /** cores busy on them, every process counted (the load generator too, where it shares them) */
+  busyCores: measured,
+});
+
 /** one line of points.jsonl */
 export const pointRecordSchema = z.object({
   /** stable key of params (without repetition it names the cell; with it, the point) */
@@ -121,6 +180,10 @@ export const pointRecordSchema = z.object({
   network: pointNetworkSchema.optional(),
   /** two engines only: the point moved more than NETWORK_BOUND_SHARE of what the link carries, so the link may have limited it */
   networkBound: z.boolean().optional(),
+  /** where the server's threads spent the window (issue 21); absent in runs made before it, or with the sampler off */
+  threadStates: threadStatesSchema.optional(),
+  /** the CPUs available to the server, busy in the window; absent in runs made before it */
+  serverCpusBusy: machineCpuSchema.optional(),
 });
 
 export const calibrationSchema = z.object({

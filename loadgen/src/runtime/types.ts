@@ -58,6 +58,10 @@ export interface RunningServer {
   networkPath?(signal?: AbortSignal): Promise<PointNetwork>;
   /** CPUs the server may use */
   cpus: number;
+  /** which CPUs, as a cpuset list ("0-1"); absent: every CPU of this machine */
+  cpuList?: string;
+  /** the server's processes under this machine's PIDs, for the thread sampler; or why they cannot be read from here */
+  processes?(): number[] | string;
   stats(): Promise<ServerStats>;
   /** resolves when the server process/container ends: how (runtime/death.ts words it) */
   exited: Promise<ProcessEnd>;

@@ -16,6 +16,7 @@ import { pointJobs } from './jobs.js';
 import { diskLimits } from '../disk/presets.js';
 import { check } from '../validate.js';
 import { networkVerdict } from '../analysis/network.js';
+import { startWindowEvidence } from './window-evidence.js';
 
 /** loadgen CPU at or above this share of a core makes the point untrustworthy */
 const LOADGEN_BOUND_CORES = 0.9;
@@ -231,7 +232,13 @@ export async function measurePoint(ctx: PointContext, pt: Point): Promise<PointR
     const before = await stats();
     // the host disk of this machine: not the server's when it runs on another
     const hostBefore = server.remote ? undefined : hostDiskCounter();
-    const measured = await run('window', jobs.measure, loadResultSchema);
+    const evidence = startWindowEvidence(ctx.exp, server);
+    let measured: LoadResult | undefined;
+    try {
+      measured = await run('window', jobs.measure, loadResultSchema);
+    } finally {
+      Object.assign(rec, evidence.stop(measured?.durationS));
+    }
     const hostAfter = server.remote ? undefined : hostDiskCounter();
     const after = await stats();
     await stillAlive();

@@ -11,8 +11,8 @@ function pad(cols: string[], widths: number[]): string {
 }
 
 export function resultsTable(exp: Experiment, records: PointRecord[]): string {
-  const head = ['threads', 'req/s', 'speedup', 'MB/s', 'p50 µs', 'p99 µs', 'server CPU', 'loadgen CPU', 'notes'];
-  const widths = [7, 10, 7, 9, 8, 9, 10, 11, 0];
+  const head = ['threads', 'req/s', 'speedup', 'MB/s', 'p50 µs', 'p99 µs', 'server CPU', 'loadgen CPU', 'where', 'notes'];
+  const widths = [7, 10, 7, 9, 8, 9, 10, 11, 14, 0];
   const lines: string[] = [];
   for (const recs of groupBy(records, (r) => seriesKey(r.params)).values()) {
     lines.push('', seriesText(exp, recs[0]!.params), pad(head, widths));
@@ -39,11 +39,32 @@ export function resultsTable(exp: Experiment, records: PointRecord[]): string {
         num(m((r) => r.latencyUs.p99)),
         num(m((r) => r.serverCpuCores), 2),
         num(m((r) => r.loadgenCpuCores), 2),
+        whereWords(good),
         notes.join('; '),
       ], widths));
     }
   }
   return lines.join('\n');
+}
+
+const CLASS_WORDS: Record<string, string> = { onCpu: 'cpu', cpuWait: 'cpu-wait', lock: 'lock', disk: 'disk', network: 'net/idle', other: 'other' };
+
+/**
+ * The thread samples in a few characters: "main 97%" when one thread was on a CPU 90% of the
+ * window, else the state most of the server's threads were in and how many ("lock 6.8"); "-"
+ * without samples, "n/a" where they could not be taken.
+ */
+export function whereWords(points: readonly PointRecord[]): string {
+  const sampled = points.flatMap((p) => (p.threadStates?.classes ? [p.threadStates] : []));
+  if (sampled.length === 0) return points.some((p) => p.threadStates?.unavailable) ? 'n/a' : '-';
+  let busiest = { share: 0, role: 'worker' };
+  for (const s of sampled) {
+    for (const t of s.threads ?? []) if (s.windowS > 0 && t.cpuS / s.windowS > busiest.share) busiest = { share: t.cpuS / s.windowS, role: t.role };
+  }
+  if (busiest.share >= 0.9) return `${busiest.role === 'main' ? 'main' : '1 thread'} ${Math.round(busiest.share * 100)}%`;
+  const totals = Object.keys(CLASS_WORDS).map((k) => [k, mean(sampled.map((s) => s.classes![k as keyof typeof s.classes]))] as const);
+  const [top, n] = totals.reduce((a, b) => (b[1] > a[1] ? b : a));
+  return `${CLASS_WORDS[top]} ${n.toFixed(1)}`;
 }
 
 export function bytesLine(records: PointRecord[]): string {

@@ -15,7 +15,7 @@ import { waitForPort } from './containers/probe.js';
 import { runToCompletion } from './containers/run.js';
 import { PathPeer } from './containers/peer.js';
 import { serverCreateOptions, type ServerListen } from './containers/server.js';
-import { cgroupCounters, cgroupWriteBytes, locateCgroup } from './counters/cgroup.js';
+import { cgroupCounters, cgroupProcesses, cgroupWriteBytes, locateCgroup } from './counters/cgroup.js';
 import { containerCounters } from './counters/stats.js';
 import { calibrateDisk } from './disk/calibrate.js';
 import { provisionDisk, type ProvisionedDisk } from './disk/provision.js';
@@ -169,6 +169,10 @@ export class DockerRuntime implements Runtime {
       ...this.target,
       ...(this.split && { remote: !this.split.serverOnThisHost, networkPath: (signal?: AbortSignal) => this.networkPath(spec.runId, netns, signal) }),
       cpus: this.cpus.serverCount,
+      cpuList: this.cpus.server,
+      processes: () => (cgroup
+        ? cgroupProcesses(cgroup, c.id)
+        : "the engine's cgroup files are not visible from this process (a remote engine, or Docker Desktop's VM), so the server's threads cannot be read"),
       containerId: c.id,
       runId: spec.runId,
       disk,

@@ -49,7 +49,8 @@ export function cpuSecondsOf(pid: number): number | undefined {
   return st && st.cpuTicks / ticksPerSecond();
 }
 
-function groupMembers(pgid: number): number[] {
+/** the processes of a process group (the server and what it started) */
+export function groupMembers(pgid: number): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;

@@ -12,7 +12,7 @@ import type { DiskProfile, RunningServer, Runtime, ServerSpec, ServerStats } fro
 import { calibrateLocal } from './calibrate.js';
 import { startChild, stopChild, stopGroupByPid, type Child } from './children.js';
 import { canConnect, freePort } from './ports.js';
-import { groupCounters, hasEnded, isAlive } from './proc.js';
+import { groupCounters, groupMembers, hasEnded, isAlive } from './proc.js';
 import { fromWaitStatus, lastLines, LoadgenEndedError, ServerEndedError, type ProcessEnd } from '../death.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -145,6 +145,7 @@ export class LocalRuntime implements Runtime {
       host: '127.0.0.1',
       port,
       cpus: os.availableParallelism(),
+      processes: () => groupMembers(child.pid),
       exited,
       // a child that has ended is a zombie until Node reaps it: its end is then final and near
       ended: async () => (hasEnded(child.pid) ? exited : undefined),

@@ -68,6 +68,20 @@ export function cgroupWriteBytes(cg: CgroupDirs, containerId: string): number | 
   return sum;
 }
 
+/**
+ * The container's processes under this machine's PIDs (cgroup.procs), for the thread sampler; or
+ * why they cannot be read from here: a PID of another namespace is told apart as cgroupWriteBytes does.
+ */
+export function cgroupProcesses(cg: CgroupDirs, containerId: string): number[] | string {
+  const procs = read(join(cg.version === 1 ? cg.dirs.cpuacct! : cg.dirs['']!, 'cgroup.procs'));
+  if (procs === undefined) return `the container's cgroup.procs could not be read (the container has stopped)`;
+  const pids = procs.split('\n').filter((l) => /^\d+$/.test(l)).map(Number);
+  if (pids.length > 0 && !read(`/proc/${pids[0]}/cgroup`)?.includes(containerId)) {
+    return "the container's processes are in another PID namespace than the lab's (the lab runs in a container), so their /proc cannot be read";
+  }
+  return pids;
+}
+
 /** "7:3 Read 4096" lines of a v1 blkio file, for one device */
 export function blkioV1(text: string, device: DeviceNumber): { entries: number; read: number; write: number } {
   let entries = 0;

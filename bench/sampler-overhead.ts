@@ -1,0 +1,101 @@
+// The thread-state sampler's cost to the server it watches (issue 21): the same point — a server
+// with 64 worker threads under wrk — measured with the sampler on and off, in paired rounds (the
+// order alternates, so drift on a shared machine falls on both alike). The sampler runs in this
+// process, as it runs in the orchestrator. Reports the throughput ratio on/off per round and its
+// median (target >= 0.98 at 100 Hz), the samples it took and the CPU it used.
+// Build first (npx tsc -p . and make -C examples/c-server), then:
+//   node dist/bench/sampler-overhead.js [--server c|reference] [--threads 64] [--hz 100] [--rounds 5] [--seconds 4]
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { canConnect, freePort } from '../loadgen/src/runtime/local/ports.js';
+import { ThreadSampler } from '../loadgen/src/threads/sampler.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(here, '../..');
+const C_SERVER = path.join(ROOT, 'examples/c-server/httpserver');
+const REFERENCE = path.resolve(here, '../server/src/cli.js');
+
+const { values } = parseArgs({
+  options: {
+    server: { type: 'string', default: 'c' },
+    threads: { type: 'string', default: '64' },
+    hz: { type: 'string', default: '100' },
+    rounds: { type: 'string', default: '5' },
+    seconds: { type: 'string', default: '4' },
+    connections: { type: 'string', default: '64' },
+  },
+});
+const threads = Number(values.threads);
+const hz = Number(values.hz);
+const rounds = Number(values.rounds);
+const seconds = Number(values.seconds);
+const connections = Number(values.connections);
+
+async function startServer(dir: string): Promise<{ port: number; child: ChildProcess }> {
+  const port = await freePort();
+  const argv = values.server === 'reference'
+    ? [process.execPath, REFERENCE, String(port), '-N', String(threads), '--dir', dir]
+    : [C_SERVER, String(port), '-N', String(threads), '--lock', 'file', '--dir', dir];
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: 'ignore' });
+  for (let i = 0; i < 400 && !(await canConnect(port)); i++) await new Promise((r) => setTimeout(r, 25));
+  const put = await fetch(`http://127.0.0.1:${port}/f`, { method: 'PUT', body: 'x'.repeat(4096) });
+  if (put.status >= 300) throw new Error(`seeding /f: the server answered ${put.status}`);
+  return { port, child };
+}
+
+function wrkRate(port: number, s: number): number {
+  const out = execFileSync('wrk', ['-t2', `-c${connections}`, `-d${s}s`, `http://127.0.0.1:${port}/f`], { encoding: 'utf8' });
+  const m = /Requests\/sec:\s+([\d.]+)/.exec(out);
+  if (!m) throw new Error(`wrk printed no rate:\n${out}`);
+  return Number(m[1]);
+}
+
+/** wrk runs synchronously in this process's thread; the sampler's timer needs the event loop: run wrk as a child and wait for it */
+function wrkAsync(port: number, s: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('wrk', ['-t2', `-c${connections}`, `-d${s}s`, `http://127.0.0.1:${port}/f`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    child.on('close', () => {
+      const m = /Requests\/sec:\s+([\d.]+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+      else reject(new Error(`wrk printed no rate:\n${out}`));
+    });
+  });
+}
+
+async function measure(port: number, pid: number, on: boolean): Promise<{ rps: number; ticks: number; cpuS: number }> {
+  const cpu0 = process.cpuUsage();
+  const sampler = on ? new ThreadSampler({ hz, processes: () => [pid] }) : undefined;
+  sampler?.start();
+  const rps = await wrkAsync(port, seconds);
+  const states = sampler?.stop();
+  const cpu = process.cpuUsage(cpu0);
+  return { rps, ticks: states?.ticks ?? 0, cpuS: (cpu.user + cpu.system) / 1e6 };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'speedlab-sampler-bench-'));
+try {
+  const { port, child } = await startServer(dir);
+  wrkRate(port, 1); // warm-up
+  const ratios: number[] = [];
+  console.log(`server ${values.server} -N ${threads}, wrk ${connections} connections, ${seconds}s windows, sampler at ${hz} Hz, ${rounds} paired rounds`);
+  for (let r = 0; r < rounds; r++) {
+    const first = r % 2 === 0;
+    const a = await measure(port, child.pid!, first);
+    const b = await measure(port, child.pid!, !first);
+    const [on, off] = first ? [a, b] : [b, a];
+    ratios.push(on.rps / off.rps);
+    console.log(`round ${r + 1}: on ${on.rps.toFixed(0)} req/s (${on.ticks} samples, ${(on.ticks / seconds).toFixed(0)}/s, sampler process ${(on.cpuS / seconds).toFixed(3)} cores), off ${off.rps.toFixed(0)} req/s, ratio ${(on.rps / off.rps).toFixed(3)}`);
+  }
+  console.log(`median ratio on/off: ${median(ratios).toFixed(3)} (target >= 0.98)`);
+  child.kill('SIGTERM');
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

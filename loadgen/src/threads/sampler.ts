@@ -1,0 +1,222 @@
+// The thread-state sampler (issue 21): during a measured window, every thread of the server's
+// processes is looked at `hz` times a second through /proc/PID/task/TID/syscall ("running" for a
+// thread on a CPU or runnable; else the blocking syscall and its arguments, a futex's address
+// among them) and, where the syscall does not tell, wchan. The CPU counters (stat, schedstat)
+// and the list of threads are read ten times less often. Each file stays open and is re-read
+// with pread at offset 0 (the kernel regenerates it): one system call per file per look. Every
+// look is kept with its time: the summary covers the last `windowS` seconds only, the load
+// generator's measured window, not its start-up before it.
+import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
+import type { ThreadStates } from '../results/record.js';
+import { classifySample, needsWchan, SAMPLE_CLASSES, type Classified, type SampleClass } from './classify.js';
+import { parseSchedstat, parseSyscall, parseTaskStat, parseWchan, type Schedstat, type TaskStat } from './procfs.js';
+import { summarize, type TaskRecord } from './summary.js';
+
+export const DEFAULT_SAMPLER_HZ = 100;
+/** the server's process list is asked for again this often (a command may fork) */
+const PROCESS_REFRESH_MS = 1000;
+/** every this many looks, the thread list and the CPU counters are read too */
+const COUNTER_EVERY = 10;
+
+interface Look extends Classified {
+  tick: number;
+}
+
+interface Counters {
+  tick: number;
+  stat: TaskStat;
+  sched?: Schedstat;
+}
+
+interface Task {
+  pid: number;
+  tid: number;
+  fds: { stat: number; sched?: number; syscall?: number; wchan?: number };
+  looks: Look[];
+  counters: Counters[];
+  gone: boolean;
+}
+
+const buf = Buffer.alloc(4096);
+
+function pread(fd: number | undefined): string | undefined {
+  if (fd === undefined) return undefined;
+  try {
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    return buf.toString('latin1', 0, n);
+  } catch {
+    return undefined;
+  }
+}
+
+function openOrUndefined(path: string): number | undefined {
+  try {
+    return openSync(path, 'r');
+  } catch {
+    return undefined;
+  }
+}
+
+interface SamplerOptions {
+  hz: number;
+  /** the server's process ids now; a string says why they cannot be read from here */
+  processes: () => number[] | string;
+}
+
+export class ThreadSampler {
+  private readonly tasks = new Map<number, Task>();
+  private timer: NodeJS.Timeout | undefined;
+  private pids: number[] = [];
+  private pidsAt = 0;
+  /** when each tick was taken (performance.now ms) */
+  private readonly tickTimes: number[] = [];
+  private unavailable: string | undefined;
+
+  constructor(private readonly opts: SamplerOptions) {}
+
+  /** samples taken so far */
+  get ticks(): number {
+    return this.tickTimes.length;
+  }
+
+  start(): void {
+    this.refreshProcesses();
+    if (this.unavailable) return;
+    this.tick();
+    this.timer = setInterval(() => this.tick(), 1000 / this.opts.hz);
+  }
+
+  /** ends sampling; the summary of the last `windowS` seconds (all of it when absent) */
+  stop(windowS?: number): ThreadStates {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    const lastTick = this.tickTimes.length - 1;
+    for (const t of this.tasks.values()) {
+      if (!t.gone && lastTick >= 0) this.readCounters(t, lastTick);
+      this.close(t);
+    }
+    const times = this.tickTimes;
+    const hz = this.opts.hz;
+    if (!this.unavailable && times.length === 0) this.unavailable = 'no thread of the server could be read in the window';
+    if (this.unavailable) return { hz, ticks: times.length, windowS: 0, unavailable: this.unavailable };
+    const end = times[times.length - 1]!;
+    const from = windowS === undefined ? 0 : times.findIndex((t) => t >= end - windowS * 1000);
+    const ticks = times.length - from;
+    const spanS = (end - times[from]!) / 1000 + 1 / hz;
+    return summarize([...this.tasks.values()].map((t) => record(t, from)), { hz, ticks, windowS: spanS });
+  }
+
+  private refreshProcesses(): void {
+    const got = this.opts.processes();
+    this.pidsAt = performance.now();
+    if (typeof got === 'string') {
+      this.unavailable ??= got;
+      return;
+    }
+    if (got.length === 0 && this.pids.length === 0) this.unavailable ??= 'the server had no process to read';
+    this.pids = got;
+  }
+
+  private tick(): void {
+    if (performance.now() - this.pidsAt >= PROCESS_REFRESH_MS) this.refreshProcesses();
+    const tick = this.tickTimes.length;
+    const full = tick % COUNTER_EVERY === 0;
+    if (full) this.listThreads();
+    let seen = 0;
+    for (const task of this.tasks.values()) {
+      if (task.gone) continue;
+      if (full && !this.readCounters(task, tick)) continue;
+      if (this.look(task, tick)) seen++;
+    }
+    if (seen > 0) this.tickTimes.push(performance.now());
+  }
+
+  private listThreads(): void {
+    for (const pid of this.pids) {
+      let tids: string[];
+      try {
+        tids = readdirSync(`/proc/${pid}/task`);
+      } catch {
+        continue;
+      }
+      for (const name of tids) if (!this.tasks.has(Number(name))) this.open(pid, Number(name));
+    }
+  }
+
+  private open(pid: number, tid: number): void {
+    const dir = `/proc/${pid}/task/${tid}`;
+    const stat = openOrUndefined(`${dir}/stat`);
+    if (stat === undefined) return;
+    const fds = { stat, sched: openOrUndefined(`${dir}/schedstat`), syscall: openOrUndefined(`${dir}/syscall`), wchan: openOrUndefined(`${dir}/wchan`) };
+    this.tasks.set(tid, { pid, tid, fds, looks: [], counters: [], gone: false });
+  }
+
+  /** the thread's CPU counters now; false when it has ended */
+  private readCounters(t: Task, tick: number): boolean {
+    const stat = parseTaskStat(pread(t.fds.stat) ?? '');
+    if (!stat) {
+      this.close(t);
+      return false;
+    }
+    const sched = parseSchedstat(pread(t.fds.sched) ?? '');
+    t.counters.push({ tick, stat, ...(sched && { sched }) });
+    return true;
+  }
+
+  /** one look at one thread; false when it could not be read */
+  private look(t: Task, tick: number): boolean {
+    if (t.fds.syscall === undefined) {
+      // no syscall file to read (no permission): the state and the wchan say less, but something
+      const stat = parseTaskStat(pread(t.fds.stat) ?? '');
+      if (!stat) return false;
+      t.looks.push({ tick, ...classifySample(stat.state, undefined, parseWchan(pread(t.fds.wchan) ?? '')) });
+      return true;
+    }
+    const text = pread(t.fds.syscall);
+    if (text === undefined) {
+      this.close(t);
+      return false;
+    }
+    const syscall = parseSyscall(text);
+    if (syscall === 'running' || !needsWchan('S', syscall)) {
+      t.looks.push({ tick, ...classifySample(syscall === 'running' ? 'R' : 'S', syscall, '') });
+      return true;
+    }
+    // a syscall the tables do not name: the state (D: the disk) and the wchan say where it waits
+    const state = parseTaskStat(pread(t.fds.stat) ?? '')?.state ?? 'S';
+    t.looks.push({ tick, ...classifySample(state, syscall, parseWchan(pread(t.fds.wchan) ?? '')) });
+    return true;
+  }
+
+  private close(t: Task): void {
+    if (t.gone) return;
+    t.gone = true;
+    for (const fd of Object.values(t.fds)) {
+      try {
+        if (fd !== undefined) closeSync(fd);
+      } catch {
+        // closed already
+      }
+    }
+  }
+}
+
+/** one thread's looks from tick `from` on; its CPU counters from the reading just before (or the first in) the window to the last */
+function record(t: Task, from: number): TaskRecord {
+  const inWindow = t.looks.filter((l) => l.tick >= from);
+  const counts = Object.fromEntries(SAMPLE_CLASSES.map((c) => [c, 0])) as Record<SampleClass, number>;
+  const futex = new Map<string, number>();
+  const where = new Map<string, number>();
+  for (const l of inWindow) {
+    counts[l.cls]++;
+    if (l.futex) futex.set(l.futex, (futex.get(l.futex) ?? 0) + 1);
+    if (l.where) where.set(l.where, (where.get(l.where) ?? 0) + 1);
+  }
+  const first = t.counters.filter((c) => c.tick <= from).pop() ?? t.counters[0];
+  const last = t.counters[t.counters.length - 1];
+  const ends = (c: Counters | undefined) => c && { stat: c.stat, ...(c.sched && { sched: c.sched }) };
+  return {
+    pid: t.pid, tid: t.tid, name: last?.stat.comm ?? '', seen: inWindow.length, counts, futex, where,
+    ...(first && { first: ends(first) }), ...(last && last !== first && { last: ends(last) }),
+  };
+}
