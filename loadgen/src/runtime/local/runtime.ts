@@ -10,6 +10,7 @@ import { userCommand } from '../server-command.js';
 import type { DiskProfile, RunningServer, Runtime, ServerSpec, ServerStats } from '../types.js';
 import { calibrateLocal } from './calibrate.js';
 import { startChild, stopChild, stopGroupByPid, type Child } from './children.js';
+import { isListening } from '../listening.js';
 import { canConnect, freePort } from './ports.js';
 import { groupCounters, isAlive } from './proc.js';
 
@@ -121,14 +122,14 @@ export class LocalRuntime implements Runtime {
     }
   }
 
-  /** true when ready, else why not */
+  /** true when ready (its socket listens: no connection is made), else why not */
   private async waitReady(child: Child, port: number): Promise<true | string> {
     let exit: string | undefined;
     void child.exited.then((r) => { exit = exitReason(child, r); });
     const deadline = Date.now() + this.opts.readyTimeoutS * 1000;
     while (Date.now() < deadline) {
       if (exit) return `${exit} before accepting connections`;
-      if (await canConnect(port)) return true;
+      if (isListening(port) ?? await canConnect(port)) return true;
       await new Promise((r) => setTimeout(r, 20));
     }
     return exit ?? `the server did not accept connections on 127.0.0.1:${port} within ${this.opts.readyTimeoutS}s`;
