@@ -102,7 +102,7 @@ async function once(ctx: Ctx, head: string, body?: Buffer, bodySeparately = fals
     } else await conn.write(body ? Buffer.concat([Buffer.from(head, 'latin1'), body]) : head);
     return await conn.read(ANSWER_MS, headOnly);
   } finally {
-    conn.end();
+    conn.destroy();
   }
 }
 
@@ -226,7 +226,7 @@ async function keepAlive(ctx: Ctx): Promise<StageResult> {
       learned: { connection: 'close' },
     };
   } finally {
-    conn.end();
+    conn.destroy();
   }
 }
 
@@ -259,8 +259,8 @@ async function twoConnections(ctx: Ctx): Promise<StageResult> {
       ...(freed && { learned: { connection: 'close' as const } }),
     };
   } finally {
-    first.end();
-    if (typeof second !== 'string') second.end();
+    first.destroy();
+    if (typeof second !== 'string') second.destroy();
   }
 }
 
@@ -279,6 +279,7 @@ async function emptyConnection(ctx: Ctx): Promise<StageResult> {
   if (typeof conn === 'string') return refused('empty-connection', 'a connect', conn);
   conn.end();
   await conn.closedWithin(200);
+  conn.destroy();
   return stillAnswers(ctx, 'empty-connection', 'a connection closed without sending anything',
     'your server crashed or stopped on a connection that sent nothing: recv() returned 0 and the code went on to parse an empty request (e.g. strcpy of a NULL first token from strtok); treat 0 from recv() as the end of the connection');
 }

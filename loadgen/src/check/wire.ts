@@ -113,6 +113,11 @@ export class Conn {
     this.sock.end();
   }
 
+  /** lets go of the connection at once (a half-closed socket the server never closes would keep this process alive) */
+  destroy(): void {
+    this.sock.destroy();
+  }
+
   /** closes at once with a reset (RST), as a client that gives up mid-response */
   reset(): void {
     this.sock.resetAndDestroy();

@@ -3,7 +3,7 @@
 // client settings that suit it. Exit 0 when the lab can measure it, 1 when not, 2 for usage.
 import { parseArgs } from 'node:util';
 import { LAB_DEFAULTS, settingsText, type ClientSettings } from '../check/settings.js';
-import { STAGE_IDS, STAGE_TITLES, checkResultSchema, type StageId } from '../check/stages.js';
+import { STAGE_IDS, STAGE_TITLES, checkResultSchema, type CheckResult, type StageId } from '../check/stages.js';
 import { verdict, type CheckedStage, type ThreadsCheck } from '../check/verdict.js';
 import { resolveDisk } from '../disk/presets.js';
 import { CliError } from '../errors.js';
@@ -98,23 +98,23 @@ async function checkAt(runtime: Runtime, spec: ServerSpec, settings: ClientSetti
   if (typeof server === 'string') return { threads: spec.threads, stages, startFailure: server };
   try {
     while (from) {
-      const job = { phase: 'check', from, threads: spec.threads, logging: spec.log !== 'off', settings, ...(only && { only }) };
-      const checked = check(checkResultSchema, await runtime.runLoadgen(server, job));
+      const job: object = { phase: 'check', from, threads: spec.threads, logging: spec.log !== 'off', settings, ...(only && { only }) };
+      const answer: unknown = await runtime.runLoadgen(server, job);
+      const checked = check(checkResultSchema, answer);
       if (!checked.ok) throw new Error(`the check's load generator printed a result the lab cannot read: ${checked.problem}`);
-      const result = checked.value;
+      const result: CheckResult = checked.value;
       stages.push(...result.stages);
       for (const s of result.stages) {
         if (s.learned?.connection) settings.connection = s.learned.connection;
         if (s.learned?.names) settings.names = s.learned.names;
         if (s.learned?.body) settings.body = s.learned.body;
       }
-      const last = result.stages.at(-1);
-      if (!last?.suspectGone || only) break;
-      from = nextStage(last.id);
+      const last: CheckedStage | undefined = result.stages.at(-1);
+      if (!last?.suspectGone) break;
       const death = await endedWithin(server, 1000);
-      if (!death) continue;
-      (last as CheckedStage).death = death;
-      if (!from) break;
+      if (death) last.death = death;
+      from = only ? undefined : nextStage(last.id);
+      if (!death || !from) continue;
       server = await startOrWhy(runtime, spec);
       if (typeof server === 'string') return { threads: spec.threads, stages, startFailure: server };
     }
