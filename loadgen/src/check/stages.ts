@@ -5,7 +5,7 @@
 // course's protocol (DESIGN §2); a detail that does not stop a measurement is a note.
 import { z } from 'zod';
 import { Conn, shown, type Reply, type Target } from './wire.js';
-import { LAB_DEFAULTS, type ClientSettings } from './settings.js';
+import { LAB_DEFAULTS, NAME_ALPHABETS, type ClientSettings } from './settings.js';
 
 export const STAGE_IDS = [
   'missing', 'put-after-head', 'put-with-head', 'get-head', 'healthcheck', 'keep-alive', 'two-connections', 'empty-connection', 'mid-response',
@@ -24,7 +24,7 @@ export const STAGE_TITLES: Record<StageId, string> = {
   'mid-response': 'a client that closes mid-response',
 };
 
-export const stageResultSchema = z.object({
+const stageResultSchema = z.object({
   id: z.enum(STAGE_IDS),
   /** passed; note: passed, with something the lab adapts to or a protocol detail; failed */
   status: z.enum(['passed', 'note', 'failed']),
@@ -39,7 +39,7 @@ export const stageResultSchema = z.object({
   /** settings this stage found the server needs */
   learned: z.object({
     connection: z.enum(['keep-alive', 'close']).optional(),
-    names: z.object({ length: z.number().int(), alphabet: z.enum(['alnum', 'alnum-dash-underscore']) }).optional(),
+    names: z.object({ length: z.number().int(), alphabet: z.enum(NAME_ALPHABETS) }).optional(),
     body: z.enum(['with-head', 'after-head']).optional(),
   }).optional(),
 });
@@ -49,7 +49,7 @@ export const checkResultSchema = z.object({ phase: z.literal('check'), stages: z
 export type CheckResult = z.infer<typeof checkResultSchema>;
 
 /** how long a stage waits for an answer before it calls it missing */
-export const ANSWER_MS = 2000;
+const ANSWER_MS = 2000;
 /** the size of the file the mid-response stage reads: far more than the socket buffers hold */
 const BIG_FILE_BYTES = 8 * 1024 * 1024;
 const SMALL_BODY = Buffer.from('speedlab check: a small file of the course protocol.\n'.repeat(20));

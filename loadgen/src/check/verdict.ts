@@ -11,7 +11,7 @@ export interface CheckedStage extends StageResult {
 /** the stages at one thread count (-N); `startFailure` when the server did not even start */
 export interface ThreadsCheck { threads: number; stages: CheckedStage[]; startFailure?: string }
 
-export interface Verdict {
+interface Verdict {
   measurable: boolean;
   settings: ClientSettings;
   /** why not, one line per cause */
