@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, runCli, type CliResult } from '../fixtures/cli.js';
+import { ROOT, readLines, runCli, tempDir, writeExperiment, type CliResult } from '../fixtures/cli.js';
 
 const GALLERY = path.join(ROOT, 'loadgen/test/fixtures/servers');
 const C_SERVER = path.join(ROOT, 'examples/c-server');
@@ -129,4 +129,21 @@ describe('speedlab check: the lab\'s own servers pass with no finding', () => {
     expect(r.stdout).toContain(DEFAULT_SETTINGS);
     expect(r.code).toBe(0);
   });
+});
+
+describe('a sweep of the gallery servers that need no client setting', () => {
+  // crash-empty used to die at the readiness probe's empty connection; the lab now waits for the listening socket
+  it.each(['sound', 'crash-empty'])('%s: every point measured and verified', async (server) => {
+    const dir = tempDir();
+    const file = writeExperiment(dir, server, [
+      `name: gallery-${server}`,
+      `server: { command: [${JSON.stringify(gallery(server)[0])}, "{port}", -N, "{threads}", -l, "{log}"] }`,
+      'sweep: { threads: [1, 2] }',
+      'workload: { mix: mixed, ratio: { get: 8, put: 1, head: 1 }, fileSize: 4KiB, connections: 4, warmup: 0.5s, duration: 1s }',
+    ].join('\n'));
+    const r = await runCli(['run', file, '--runtime', 'local', '--out', path.join(dir, 'out')]);
+    expect(r.code, r.stderr).toBe(0);
+    const records = readLines(path.join(dir, 'out', 'points.jsonl')).map((l) => JSON.parse(l) as { outcome: string; verification: { mismatches: number } });
+    expect(records.map((p) => [p.outcome, p.verification.mismatches])).toEqual([['ok', 0], ['ok', 0]]);
+  }, 120_000);
 });
