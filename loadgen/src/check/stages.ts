@@ -5,6 +5,7 @@
 // course's protocol (DESIGN §2); a detail that does not stop a measurement is a note.
 import { z } from 'zod';
 import { Conn, shown, type Reply, type Target } from './wire.js';
+import { HINTS } from './hints.js';
 import { LAB_DEFAULTS, NAME_ALPHABETS, type ClientSettings } from './settings.js';
 
 export const STAGE_IDS = [
@@ -52,6 +53,8 @@ export type CheckResult = z.infer<typeof checkResultSchema>;
 const ANSWER_MS = 2000;
 /** the size of the file the mid-response stage reads: far more than the socket buffers hold */
 const BIG_FILE_BYTES = 8 * 1024 * 1024;
+/** a big file takes its time to write and (with the course's hex log) to log: the wait for it is longer */
+const BIG_ANSWER_MS = 15_000;
 const SMALL_BODY = Buffer.from('speedlab check: a small file of the course protocol.\n'.repeat(20));
 
 interface Ctx { target: Target; settings: ClientSettings; threads: number; logging: boolean; put: Set<string> }
@@ -91,7 +94,7 @@ function failed(id: StageId, sent: string, r: Reply | string, problem: string, h
 }
 
 /** one request on a fresh connection; the connection is closed afterwards */
-async function once(ctx: Ctx, head: string, body?: Buffer, bodySeparately = false, headOnly = false): Promise<Reply | string> {
+async function once(ctx: Ctx, head: string, body?: Buffer, bodySeparately = false, headOnly = false, answerMs = ANSWER_MS): Promise<Reply | string> {
   const conn = await Conn.open(ctx.target, ANSWER_MS);
   if (typeof conn === 'string') return conn;
   try {
@@ -100,7 +103,7 @@ async function once(ctx: Ctx, head: string, body?: Buffer, bodySeparately = fals
       await new Promise((r) => setTimeout(r, 50));
       await conn.write(body);
     } else await conn.write(body ? Buffer.concat([Buffer.from(head, 'latin1'), body]) : head);
-    return await conn.read(ANSWER_MS, headOnly);
+    return await conn.read(answerMs, headOnly);
   } finally {
     conn.destroy();
   }
@@ -148,7 +151,7 @@ async function put(ctx: Ctx, id: 'put-after-head' | 'put-with-head', tag: string
   const what = missingAnswer(r);
   if (what) {
     const hint = !separately && r.timedOut && ctx.put.size > 0
-      ? 'your server read the head with one recv() and dropped the body bytes that came with it, then waited for the rest of the body; keep the bytes after "\\r\\n\\r\\n" as the start of the body. The lab can send the body in a write of its own (client: { body: after-head }), but under load they can still arrive together'
+      ? HINTS.droppedBody
       : r.timedOut ? 'the server did not answer a PUT whose Content-Length bytes all arrived: does it read exactly Content-Length body bytes, counting those that came with the head?' : undefined;
     return { ...failed(id, sent, r, what, hint), ...(!separately && r.timedOut && ctx.put.size > 0 && { learned: { body: 'after-head' as const } }) };
   }
@@ -265,10 +268,10 @@ async function twoConnections(ctx: Ctx): Promise<StageResult> {
 }
 
 /** a plain GET after a stage that may have killed the server: does it still answer? */
-async function stillAnswers(ctx: Ctx, id: StageId, what: string, hint: string): Promise<StageResult> {
+async function stillAnswers(ctx: Ctx, id: StageId, what: string, hint: string, answerMs = ANSWER_MS): Promise<StageResult> {
   await new Promise((r) => setTimeout(r, 100));
   const head = request('GET', `/${name(ctx.settings, 'missing')}`);
-  const r = await once(ctx, head);
+  const r = await once(ctx, head, undefined, false, false, answerMs);
   if (typeof r !== 'string' && !missingAnswer(r)) return { id, status: 'passed' };
   const after = typeof r === 'string' ? `could not connect (${r})` : missingAnswer(r)!;
   return { ...failed(id, `${what}, then ${sentText(head)}`, r, `after it, the next request: ${after}`, hint), suspectGone: true };
@@ -281,14 +284,14 @@ async function emptyConnection(ctx: Ctx): Promise<StageResult> {
   await conn.closedWithin(200);
   conn.destroy();
   return stillAnswers(ctx, 'empty-connection', 'a connection closed without sending anything',
-    'your server crashed or stopped on a connection that sent nothing: recv() returned 0 and the code went on to parse an empty request (e.g. strcpy of a NULL first token from strtok); treat 0 from recv() as the end of the connection');
+    HINTS.emptyConnection);
 }
 
 async function midResponse(ctx: Ctx): Promise<StageResult> {
   const path = `/${name(ctx.settings, 'big')}`;
   const body = Buffer.alloc(BIG_FILE_BYTES, 0x61);
   const head = request('PUT', path, [`Content-Length: ${body.length}`]);
-  const r = await once(ctx, head, body, ctx.settings.body === 'after-head');
+  const r = await once(ctx, head, body, ctx.settings.body === 'after-head', false, BIG_ANSWER_MS);
   if (typeof r === 'string') return refused('mid-response', sentText(head, body), r);
   const what = missingAnswer(r);
   if (what || (r.status !== 200 && r.status !== 201)) return failed('mid-response', sentText(head, body), r, `the PUT of ${BIG_FILE_BYTES} bytes to read back: ${what ?? `answered ${r.status}`}`);
@@ -296,10 +299,10 @@ async function midResponse(ctx: Ctx): Promise<StageResult> {
   const conn = await Conn.open(ctx.target, ANSWER_MS);
   if (typeof conn === 'string') return refused('mid-response', sentText(get), conn);
   await conn.write(get);
-  await conn.someBytesWithin(ANSWER_MS);
+  await conn.someBytesWithin(BIG_ANSWER_MS);
   conn.reset();
   return stillAnswers(ctx, 'mid-response', `${sentText(get)} of a ${BIG_FILE_BYTES}-byte file, reset after its first bytes`,
-    'your server died writing to a connection the client had closed: without a SIGPIPE handler a write() to a closed socket kills the process. Add signal(SIGPIPE, SIG_IGN) (or send with MSG_NOSIGNAL) and stop writing when write() fails; the lab ends every window by closing connections mid-response');
+    HINTS.sigpipe, BIG_ANSWER_MS);
 }
 
 const STAGES: Record<StageId, (ctx: Ctx) => Promise<StageResult>> = {
