@@ -17,6 +17,8 @@ const SLOW = [
   'loadgen/test/experiments/*.test.ts',
   'loadgen/test/faults/*.test.ts',
   'loadgen/test/security/hardening.test.ts',
+  // `speedlab check` against a gallery of C servers (seconds per server)
+  'loadgen/test/check/gallery.test.ts',
   // chromium
   'loadgen/test/report/browser.test.ts',
   // whole `speedlab run` sweeps, with their per-point processes

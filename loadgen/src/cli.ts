@@ -8,6 +8,7 @@ const commands: Record<string, Command> = {
   image: { summary: 'build the speedlab Docker image (offline: from the host\'s Node)', load: () => import('./commands/image.js') },
   calibrate: { summary: 'measure what a disk profile really delivers', load: () => import('./commands/calibrate.js') },
   plan: { summary: 'show an experiment\'s grid, point count, estimated time and bytes', load: () => import('./commands/plan.js') },
+  check: { summary: 'start your server as a run would and probe it: a checklist, a verdict and the client settings that suit it', load: () => import('./commands/check.js') },
   run: { summary: 'run an experiment\'s sweep and write its results', load: () => import('./commands/run.js') },
   loadgen: { summary: 'run one load-generator job (used by run; JSON result on stdout)', load: () => import('./commands/loadgen.js') },
   report: { summary: 'write a run\'s report.html and summary.csv (--index DIR: one page linking every run in DIR)', load: () => import('./commands/report.js') },

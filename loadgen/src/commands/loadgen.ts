@@ -1,6 +1,8 @@
 // speedlab loadgen --target URL --job JSON: one phase of one point, in its own process.
 // Progress goes to stderr; the result is one JSON line on stdout.
 import { parseArgs } from 'node:util';
+import { clientSettingsSchema } from '../check/settings.js';
+import { STAGE_IDS, runStages, type StageId } from '../check/stages.js';
 import { CliError } from '../errors.js';
 import { jobSchema, type LoadgenJob, type LoadgenResult } from '../workload/job.js';
 import { measureCapacity } from '../workload/capacity/capacity.js';
@@ -31,13 +33,26 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (!values.target) throw new CliError(USAGE, 2);
-  let target: URL;
+  let url: URL;
   try {
-    target = new URL(values.target);
+    url = new URL(values.target);
   } catch {
     throw new CliError(`--target: '${values.target}' is not a URL; expected http://127.0.0.1:PORT`, 2);
   }
-  process.stderr.write(`loadgen: ${job.phase} against ${target.origin}\n`);
+  process.stderr.write(`loadgen: ${job.phase} against ${url.origin}\n`);
+  const target = url;
+  if (job.phase === 'check') {
+    const stageId = (s: string): StageId => {
+      if (!(STAGE_IDS as readonly string[]).includes(s)) throw new CliError(`--job: unknown check stage '${s}'; one of ${STAGE_IDS.join(', ')}`, 2);
+      return s as StageId;
+    };
+    const settings = clientSettingsSchema.safeParse(job.settings);
+    if (!settings.success) throw new CliError(`--job: check settings: ${settings.error.issues[0]!.message}`, 2);
+    const target = { host: url.hostname, port: Number(url.port) };
+    const result = await runStages(target, stageId(job.from), settings.data, { threads: job.threads, logging: job.logging }, job.only?.map(stageId));
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return 0;
+  }
   let result: LoadgenResult;
   if (job.phase === 'seed') result = await seedFiles(target, job.workload);
   else if (job.phase === 'verify') result = await verifyFiles(target, job.workload);

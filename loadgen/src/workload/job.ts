@@ -34,6 +34,16 @@ export const jobSchema = z.discriminatedUnion('phase', [
     seqBase: z.number().int().min(0).max(0xffffffff),
   }),
   z.object({ phase: z.literal('verify'), workload: workloadSpecSchema }),
+  /** `speedlab check`: the probe stages (check/stages.ts) from `from` on, or only those listed */
+  z.object({
+    phase: z.literal('check'),
+    from: z.string(),
+    only: z.array(z.string()).optional(),
+    threads: z.number().int().min(1),
+    /** the server was started with a log (-l): /healthcheck answers 200, else 404 */
+    logging: z.boolean(),
+    settings: z.unknown(),
+  }),
   /** the engine's ceiling against a trivial responder in the loadgen's own process (no server) */
   z.object({
     phase: z.literal('capacity'),

@@ -11,6 +11,7 @@ import { userCommand } from '../server-command.js';
 import type { DiskProfile, RunningServer, Runtime, ServerSpec, ServerStats } from '../types.js';
 import { calibrateLocal } from './calibrate.js';
 import { startChild, stopChild, stopGroupByPid, type Child } from './children.js';
+import { isListening } from '../listening.js';
 import { canConnect, freePort } from './ports.js';
 import { groupCounters, groupMembers, hasEnded, isAlive } from './proc.js';
 import { fromWaitStatus, lastLines, LoadgenEndedError, ServerEndedError, type ProcessEnd } from '../death.js';
@@ -118,14 +119,14 @@ export class LocalRuntime implements Runtime {
     }
   }
 
-  /** true when ready, else how it ended, or why not */
+  /** true when ready (its socket listens: no connection is made), else how it ended, or why not */
   private async waitReady(child: Child, port: number): Promise<true | ProcessEnd | string> {
     let exit: ProcessEnd | undefined;
     void child.exited.then((r) => { exit = processEnd(child, r); });
     const deadline = Date.now() + this.opts.readyTimeoutS * 1000;
     while (Date.now() < deadline) {
       if (exit) return exit;
-      if (await canConnect(port)) return true;
+      if (isListening(port) ?? await canConnect(port)) return true;
       await new Promise((r) => setTimeout(r, 20));
     }
     return exit ?? `the server did not accept connections on 127.0.0.1:${port} within ${this.opts.readyTimeoutS}s`;

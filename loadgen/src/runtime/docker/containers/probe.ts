@@ -1,6 +1,8 @@
-// Readiness: the server is ready when a TCP connect to 127.0.0.1:PORT succeeds inside its network
-// namespace (with two engines: to its address from the load generator's machine). The probe runs as an exec in the point's load-generator container (our image, joined
-// to the namespace), so this works for any server image (no exec into the server needed).
+// Readiness: the server is ready when its socket listens on PORT inside its network namespace
+// (/proc/net/tcp: no connection is made; runtime/listening.ts says why); with two engines, when a
+// TCP connect to its address succeeds from the load generator's machine. The probe runs as an exec
+// in the point's load-generator container (our image, joined to the namespace), so this works for
+// any server image (no exec into the server needed).
 import { ServerEndedError, type ProcessEnd } from '../../death.js';
 import type { NetnsContainer } from './netns.js';
 
@@ -9,7 +11,19 @@ const PROBE = `
 const net = require('node:net');
 const [host, port, ms] = [process.argv[1], ...process.argv.slice(2).map(Number)];
 const deadline = Date.now() + ms;
+// on loopback, the namespace's socket table says when it listens: no empty connection is made
+const listening = () => {
+  try {
+    return ['/proc/net/tcp', '/proc/net/tcp6'].some((f) => require('node:fs').readFileSync(f, 'utf8').split('\\n').slice(1)
+      .some((l) => { const [, a, , st] = l.trim().split(/\\s+/); return st === '0A' && parseInt(a.slice(a.lastIndexOf(':') + 1), 16) === port; }));
+  } catch { return false; }
+};
 (function attempt() {
+  if (host === '127.0.0.1') {
+    if (listening()) process.exit(0);
+    if (Date.now() > deadline) process.exit(3);
+    return setTimeout(attempt, 10);
+  }
   const s = net.connect(port, host);
   s.once('connect', () => { s.destroy(); process.exit(0); });
   s.once('error', () => {
