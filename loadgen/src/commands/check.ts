@@ -10,6 +10,7 @@ import { CliError } from '../errors.js';
 import { points } from '../experiment/grid.js';
 import { loadExperiment } from '../experiment/load.js';
 import type { RunningServer, Runtime, ServerImpl, ServerSpec } from '../runtime/types.js';
+import { endedHow, ServerEndedError, type ProcessEnd } from '../runtime/death.js';
 import { check } from '../validate.js';
 import { RUNTIME_CHOICES, createRuntime, type RuntimeChoice } from './runtime-choice.js';
 
@@ -74,8 +75,14 @@ function unique(threads: number[]): number[] {
 const nextStage = (id: StageId): StageId | undefined => STAGE_IDS[STAGE_IDS.indexOf(id) + 1];
 
 /** resolves with the server's end within ms, or undefined while it lives */
-function endedWithin(server: RunningServer, ms: number): Promise<string | undefined> {
-  return Promise.race([server.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), ms).unref())]);
+async function endedWithin(server: RunningServer, ms: number): Promise<string | undefined> {
+  const end = await Promise.race([server.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), ms).unref())]);
+  return end && serverEnd(end);
+}
+
+/** "the server exited with status 1: its last line", in the runtimes' shared words (runtime/death.ts) */
+function serverEnd(end: ProcessEnd): string {
+  return `the server ${endedHow(end.how)}${end.stderrTail.length > 0 ? `: ${end.stderrTail.join(' | ')}` : ''}`;
 }
 
 async function startOrWhy(runtime: Runtime, spec: ServerSpec): Promise<RunningServer | string> {
@@ -83,6 +90,7 @@ async function startOrWhy(runtime: Runtime, spec: ServerSpec): Promise<RunningSe
     return await runtime.startServer(spec);
   } catch (err) {
     if (err instanceof CliError) throw err;
+    if (err instanceof ServerEndedError) return serverEnd(err.end);
     return (err as Error).message;
   }
 }

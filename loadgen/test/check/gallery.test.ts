@@ -110,7 +110,7 @@ describe('speedlab check: the gallery', () => {
     const atEight = marks(r.stdout).slice(ALL_PASS.length + 2);
     expect(marks(r.stdout).slice(0, ALL_PASS.length + 2)).toEqual(['with -N 1:', ...ALL_PASS, 'with -N 8:']);
     expect([['✗ the server starts'], ['✗ GET of a missing file on a fresh connection']]).toContainEqual(atEight);
-    expect(r.stdout).toMatch(/\n {2}- with -N 8(?: the server did not start|: GET of a missing file on a fresh connection): the server exited with code 1: .*fixed-array: accept: Bad file descriptor/);
+    expect(r.stdout).toMatch(/\n {2}- with -N 8(?: the server did not start|: GET of a missing file on a fresh connection): the server exited with status 1: .*fixed-array: accept: Bad file descriptor/);
     expect(r.code).toBe(1);
   });
 });
