@@ -2,7 +2,7 @@
 
 export const MAX_HEAD_BYTES = 8192;
 
-export interface RequestHead {
+interface RequestHead {
   /** the request line as received, for FAIL log entries */
   line: string;
   method: string;
