@@ -42,12 +42,21 @@ export async function httpRequest(
     return await sendOnce(agent, target, method, path, timeoutMs, body, onChunk);
   } catch (err) {
     if (!(err instanceof ClosedUnannounced)) throw err;
-    return sendOnce(agent, target, method, path, timeoutMs, body, onChunk);
+    try {
+      return await sendOnce(agent, target, method, path, timeoutMs, body, onChunk);
+    } catch {
+      // the server is gone, not just the connection: what the first send saw is the symptom to report
+      throw err.symptom;
+    }
   }
 }
 
 /** The server had closed the reused connection: nothing was answered, so sending again is safe. */
-class ClosedUnannounced extends Error {}
+class ClosedUnannounced extends Error {
+  constructor(readonly symptom: RequestError) {
+    super(symptom.line);
+  }
+}
 
 const CLOSED_CODES = new Set(['ECONNRESET', 'EPIPE']);
 
@@ -85,7 +94,7 @@ function sendOnce(
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     req.on('error', (err: NodeJS.ErrnoException) => {
       const closedBeforeAnswer = req.reusedSocket && !answered && CLOSED_CODES.has(err.code ?? '');
-      if (closedBeforeAnswer) reject(new ClosedUnannounced(`${method} ${path}: the server had closed the connection`));
+      if (closedBeforeAnswer) reject(new ClosedUnannounced(new RequestError(`${method} ${path}`, err.message)));
       else fail(err);
     });
     req.end(body);

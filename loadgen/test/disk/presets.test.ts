@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { calibrationMiB } from '../../src/disk/calibrate.js';
+import { calibrationMiB, calibrationPasses } from '../../src/disk/calibrate.js';
 import { DISK_PRESETS, diskLimits, resolveDisk } from '../../src/disk/presets.js';
 
 describe('disk presets', () => {
@@ -45,5 +45,13 @@ describe('disk presets', () => {
     expect(calibrationMiB(resolveDisk('sd-card'))).toBe(28);
     expect(calibrationMiB(resolveDisk('sata-ssd'))).toBe(64);
     expect(calibrationMiB({ name: 's', kind: 'throttled', sizeBytes: 16 * 2 ** 20, writeBps: 1e9 })).toBe(9);
+  });
+
+  it("goes over the file for a second at the limit, so the throttle's first burst does not pass as the rate", () => {
+    expect(calibrationPasses(resolveDisk('sd-card'), 28)).toEqual({ write: 1, read: 3 });
+    expect(calibrationPasses(resolveDisk('sata-ssd'), 64)).toEqual({ write: 8, read: 8 });
+    expect(calibrationPasses({ name: 's', kind: 'throttled', sizeBytes: 16 * 2 ** 20, writeBps: 200e6 }, 9)).toEqual({ write: 22, read: 1 });
+    expect(calibrationPasses({ name: 's', kind: 'throttled', sizeBytes: 16 * 2 ** 20, writeBps: 1e9 }, 9)).toEqual({ write: 64, read: 1 });
+    expect(calibrationPasses(resolveDisk('ram'), 64)).toEqual({ write: 1, read: 1 });
   });
 });

@@ -1,7 +1,7 @@
 // Measuring what a disk profile really delivers (DESIGN §5): direct, buffered and
 // buffered+fsync writes and a read after dropping the file's cache, in a container that gets
 // the disk exactly as a server would (same mounts, same limits).
-import { calibrationMiB } from '../../../disk/calibrate.js';
+import { calibrationMiB, calibrationPasses } from '../../../disk/calibrate.js';
 import { diskLimits } from '../../../disk/presets.js';
 import type { DiskProfile } from '../../../disk/profile.js';
 import type { Calibration } from '../../../results/record.js';
@@ -26,6 +26,7 @@ export async function calibrateDisk(docker: DockerEngine, p: DiskProfile, opts: 
   const disk = await provisionDisk(docker, p, opts.runId, key);
   try {
     const mib = opts.mib ?? calibrationMiB(p);
+    const passes = calibrationPasses(p, mib);
     // what the kernel holds for the disk's device while the calibration runs (where this process sees the engine's cgroups)
     let held: HeldLimits | undefined;
     const readHeld = (c: { id: string }) => {
@@ -38,7 +39,7 @@ export async function calibrateDisk(docker: DockerEngine, p: DiskProfile, opts: 
       {
         name: safeName('speedlab', key),
         Image: IMAGE,
-        Cmd: ['node', '/app/dist/loadgen/src/disk/calibrate-main.js', DATA_DIR, String(mib)],
+        Cmd: ['node', '/app/dist/loadgen/src/disk/calibrate-main.js', DATA_DIR, String(mib), String(passes.write), String(passes.read)],
         User: USER,
         Labels: labels(opts.runId, 'calibrate'),
         HostConfig: {

@@ -40,6 +40,15 @@ describe.skipIf(!HAVE_DOCKER)('calibration', () => {
     expect(labLoopDevices(execFileSync('losetup', ['-l'], { encoding: 'utf8' })).filter((l) => l.includes(runId))).toEqual([]);
   });
 
+  it("measures a high limit on a small disk as the limit, not as the throttle's first burst", async () => {
+    // 9 MiB once at 200 MB/s passes within the kernel's first 100 ms slice (measured 495 MB/s)
+    const p = resolveDisk('fast', { kind: 'throttled', size: 16 * MiB, writeBps: 200e6 });
+    const c = await calibrateDisk(engine(), p, { runId });
+    expect(c.heldLimits).toEqual({ writeBps: 200e6 });
+    expect(c.directWriteMiBps! * MiB).toBeLessThan(200e6 * 1.15);
+    expect(c.directWriteMiBps! * MiB).toBeGreaterThan(200e6 / 3);
+  });
+
   it('measures the ram profile (no limits)', async () => {
     const c = await calibrateDisk(engine(), resolveDisk('ram', { kind: 'ram', size: 64 * MiB }), { runId, mib: 16 });
     expect(c.limits).toBeUndefined();

@@ -98,7 +98,7 @@ describe.skipIf(!HAVE_DOCKER)('the engine\'s statuses', () => {
     expect((await engine().listContainers([`${RUN_LABEL}=${runId}`])).map((x) => x.id)).toContain(c.id);
     expect(await c.start()).toBe('started');
     expect(await c.start()).toBe('already-running');
-    expect(await c.inspect()).toEqual({ running: true });
+    expect(await c.inspect()).toEqual({ running: true, exitCode: 0, oomKilled: false, memoryBytes: 0 });
 
     const out = await c.exec(['node', '-e', 'console.log("out"); console.error("err"); process.exit(3)'], { user: '1000:1000', workingDir: '/app' });
     expect(out).toEqual({ exitCode: 3, stdout: 'out\n', stderr: 'err\n' });
@@ -110,7 +110,7 @@ describe.skipIf(!HAVE_DOCKER)('the engine\'s statuses', () => {
     expect(await c.kill()).toBe('killed');
     expect(await ended).toBe(137);
     expect(await c.kill()).toBe('not-running');
-    expect(await c.inspect()).toEqual({ running: false });
+    expect(await c.inspect()).toEqual({ running: false, exitCode: 137, oomKilled: false, memoryBytes: 0 });
     expect(await c.remove()).toBe('removed');
     expect(await c.remove()).toBe('gone');
     expect(await c.kill()).toBe('gone');
