@@ -72,7 +72,11 @@ export interface RunningServer {
    * a moment after its process's)
    */
   ended(settleMs?: number): Promise<ProcessEnd | undefined>;
-  stop(): Promise<void>;
+  /**
+   * ends the server and removes what it used (idempotent). Resolves with the server's own end when
+   * it had ended before the lab stopped it (the sweep's stop phase reports it), else undefined
+   */
+  stop(): Promise<ProcessEnd | undefined>;
 }
 
 /**

@@ -256,7 +256,9 @@ export async function measurePoint(ctx: PointContext, pt: Point): Promise<PointR
       throw await failed({ cause: `verification: ${verified.mismatches} of ${verified.checked} files wrong`, inFlight: requestOf(verified.details[0]), detail: verified.details.slice(0, 1) });
     }
     enter('stop');
-    await stillAlive();
+    stopping = true;
+    const ownEnd = await server.stop();
+    if (ownEnd) throw serverDied('stop', ownEnd);
     const ok2xx = Object.entries(rec.statusCounts).some(([code, n]) => code.startsWith('2') && n > 0);
     if (!ok2xx) {
       phase = 'window';

@@ -22,7 +22,7 @@ import { provisionDisk, type ProvisionedDisk } from './disk/provision.js';
 import { resolveEndpoint } from './engine/endpoint.js';
 import { connectEngine, type ContainerRef, type DockerEngine, type EngineInfo } from './engine/engine.js';
 import { fromContainerExit, lastLines, LoadgenEndedError, ServerEndedError, type ProcessEnd } from '../death.js';
-import { endedBy, watchEnd } from './containers/end.js';
+import { endedBy, ownEnd, watchEnd } from './containers/end.js';
 import { IMAGE, labels, safeName, WRK_LABEL } from './engine/labels.js';
 import { imageLabels } from './image/build.js';
 import { projectRoot } from './image/context.js';
@@ -159,7 +159,7 @@ export class DockerRuntime implements Runtime {
   }
 
   private runningServer(spec: ServerSpec, c: ContainerRef, netns: NetnsContainer, disk: ProvisionedDisk, exited: Promise<ProcessEnd>): DockerServer {
-    let stopped: Promise<void> | undefined;
+    let stopped: Promise<ProcessEnd | undefined> | undefined;
     const cgroup = locateCgroup(c.id);
     const counters = async () => (cgroup && cgroupCounters(cgroup, disk.device)) || containerCounters(c, disk.device);
     // a throttled disk is a loop device over RAM: its ext4 writes count in write_bytes too, and
@@ -190,8 +190,10 @@ export class DockerRuntime implements Runtime {
       stop: () => {
         stopped ??= (async () => {
           this.live.delete(c.id);
+          const own = await ownEnd(c, exited);
           await Promise.all([c.remove(), netns.remove()]);
           await disk.release();
+          return own;
         })();
         return stopped;
       },

@@ -140,7 +140,7 @@ export class LocalRuntime implements Runtime {
         return 0;
       }
     };
-    let stopped: Promise<void> | undefined;
+    let stopped: Promise<ProcessEnd | undefined> | undefined;
     const exited = child.exited.then((r) => processEnd(child, r));
     return {
       host: '127.0.0.1',
@@ -157,10 +157,14 @@ export class LocalRuntime implements Runtime {
         return { cpuSeconds: c.cpuSeconds, readBytes: c.rchar, writeBytes: c.wchar, logBytes: logSize(), memPeakBytes: c.memPeakBytes, ioIncludesSockets: true, hostWriteBytes: c.writeBytes };
       },
       stop: () => {
-        stopped ??= stopChild(child).then(() => {
+        stopped ??= (async () => {
+          // a child that ended by itself is a zombie until reaped: its end is final before SIGTERM
+          const own = hasEnded(child.pid) ? await exited : undefined;
+          await stopChild(child);
           this.live.delete(child);
           removeDir();
-        });
+          return own;
+        })();
         return stopped;
       },
     };

@@ -38,3 +38,16 @@ export async function endedBy(c: ContainerRef, exited: Promise<ProcessEnd>, sett
     clearTimeout(timer);
   }
 }
+
+/**
+ * kills the container and tells whose end it was: the server's own when it had ended before the
+ * kill (the engine records a process's end a moment after it, so its state alone cannot tell),
+ * undefined when the lab's SIGKILL ended it. A container removed by someone else is an end too
+ */
+export async function ownEnd(c: ContainerRef, exited: Promise<ProcessEnd>): Promise<ProcessEnd | undefined> {
+  const killed = await c.kill().catch(() => undefined);
+  if (killed === undefined) return undefined; // the engine did not answer: nothing to tell
+  const end = await exited;
+  const byTheLab = killed === 'killed' && end.how.kind === 'signal' && end.how.signal === 'SIGKILL';
+  return byTheLab ? undefined : end;
+}
