@@ -1,37 +1,10 @@
 // The C httpserver of examples/c-server through the lab, as a user brings their own server:
 // locally a sweep with both engines that agree on the finding (the global lock flat, per-file locks
-// rising), and in Docker its experiment file at reduced scale (shorter windows, two thread counts),
-// with its FROM scratch image built by its Makefile. Build first: npx tsc -p .
-import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+// rising). Its experiment file in Docker: c-server-docker.test.ts. Build first: npx tsc -p .
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseDocument, type Scalar, type YAMLSeq } from 'yaml';
-import type { PointRecord, RunInfo } from '../../src/results/record.js';
-import { HAVE_DOCKER, NO_ENGINE_REASON } from '../docker/engine.js';
-import { readLines, ROOT, runCli, tempDir, writeExperiment } from '../fixtures/cli.js';
-
-const C_DIR = path.join(ROOT, 'examples/c-server');
-const work = tempDir('speedlab-c-server-');
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-beforeAll(() => {
-  execFileSync('make', ['-s', '-C', C_DIR], { stdio: 'inherit' });
-});
-
-function results(out: string): { info: RunInfo; points: PointRecord[] } {
-  return {
-    info: JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8')) as RunInfo,
-    points: readLines(path.join(out, 'points.jsonl')).map((l) => JSON.parse(l) as PointRecord),
-  };
-}
-
-async function runAndCheck(file: string, out: string, extra: string[]): Promise<{ info: RunInfo; points: PointRecord[] }> {
-  const r = await runCli(['run', file, '--out', out, ...extra]);
-  const { info, points } = results(out);
-  const missed = (info.expectations ?? []).filter((e) => !e.passed).map((e) => `${e.description}: ${e.detail}`);
-  expect({ code: r.code, missed }, `${r.stdout}\n${r.stderr.slice(-2000)}`).toEqual({ code: 0, missed: [] });
-  return { info, points };
-}
+import { describe, expect, it } from 'vitest';
+import { writeExperiment } from '../fixtures/cli.js';
+import { C_DIR, runAndCheck, work } from './c-server.js';
 
 describe('the C httpserver through the lab', () => {
   it('locally, both engines drive it and agree: the global lock stays flat, per-file locks scale, with the full hex log', async () => {
@@ -69,21 +42,4 @@ describe('the C httpserver through the lab', () => {
     // the C server's hex dump: ~3.45 log bytes per content byte
     for (const p of points) expect(p.logBytes / (p.requests * 4096)).toBeGreaterThan(3);
   }, 120_000);
-
-  const skip = !HAVE_DOCKER;
-  if (skip) console.warn(`skipping the C server in Docker: ${NO_ENGINE_REASON}`);
-  it.skipIf(skip)('scaling-docker.yaml: its FROM scratch image, hardened like every server container, the same findings', async () => {
-    execFileSync('make', ['-s', '-C', C_DIR, 'image'], { stdio: ['ignore', 'ignore', 'inherit'] });
-    // reduced scale: shorter windows, and only the thread counts its expectations compare (1 and 8)
-    const doc = parseDocument(readFileSync(path.join(C_DIR, 'scaling-docker.yaml'), 'utf8'));
-    expect((doc.getIn(['sweep', 'threads']) as YAMLSeq<Scalar<number>>).items.map((i) => i.value)).toEqual([1, 2, 4, 8]);
-    doc.setIn(['sweep', 'threads'], doc.createNode([1, 8], { flow: true }));
-    const file = writeExperiment(work, 'scaling-docker', doc.toString());
-    const out = path.join(work, 'docker');
-    const { info, points } = await runAndCheck(file, out, ['--runtime', 'docker', '--scale', '0.3']);
-    expect(info.runtime).toBe('docker');
-    expect(info.host.serverCpuset).not.toBe(info.host.loadgenCpuset);
-    expect(points.map((p) => p.params.threads).sort((a, b) => a - b)).toEqual([1, 1, 1, 1, 8, 8, 8, 8]);
-    expect(points.every((p) => p.outcome === 'ok' && p.params.engine === 'wrk' && !p.loadgenBound)).toBe(true);
-  }, 180_000);
 });

@@ -1,32 +1,18 @@
 // The thread samples on real servers through `speedlab run` (issue 21's acceptance on this
 // machine): the C example's one global lock is measured as lock-bound, with five or more of its
-// eight workers waiting on one futex, and its per-file locks are not; the reference server's main
-// thread, which does all the HTTP, is the busiest; and in Docker a throttled disk with fsync shows
-// threads waiting on the disk. Build first: npx tsc -p .
+// eight workers waiting on one futex, and its per-file locks are not; and the reference server's
+// main thread, which does all the HTTP, is the busiest (a throttled disk in Docker:
+// evidence-docker.test.ts). Build first: npx tsc -p .
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PointRecord, RunInfo } from '../../src/results/record.js';
-import { HAVE_DOCKER, NO_ENGINE_REASON, ensureTestImage } from '../docker/engine.js';
-import { readLines, ROOT, runCli, tempDir, writeExperiment } from '../fixtures/cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../fixtures/cli.js';
+import { run } from './evidence.js';
 
 const C_DIR = path.join(ROOT, 'examples/c-server');
-const work = tempDir('speedlab-threads-');
-afterAll(() => rmSync(work, { recursive: true, force: true }));
 beforeAll(() => {
   execFileSync('make', ['-s', '-C', C_DIR], { stdio: 'inherit' });
 });
-
-async function run(name: string, yaml: string[], extra: string[]): Promise<{ info: RunInfo; points: PointRecord[] }> {
-  const file = writeExperiment(work, name, [`name: ${name}`, ...yaml, ''].join('\n'));
-  const out = path.join(work, name);
-  const r = await runCli(['run', file, '--out', out, ...extra]);
-  const info = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8')) as RunInfo;
-  const missed = (info.expectations ?? []).filter((e) => !e.passed).map((e) => `${e.description}: ${e.detail}`);
-  expect({ code: r.code, missed }, `${r.stdout}\n${r.stderr.slice(-2000)}`).toEqual({ code: 0, missed: [] });
-  return { info, points: readLines(path.join(out, 'points.jsonl')).map((l) => JSON.parse(l) as PointRecord) };
-}
 
 describe('thread samples of real servers', () => {
   it('the C example: lock-bound from measured futex waits with one global lock, not with per-file locks', async () => {
@@ -58,19 +44,5 @@ describe('thread samples of real servers', () => {
     const busiest = [...states.threads!].sort((a, b) => b.cpuS - a.cpuS)[0]!;
     expect(busiest).toMatchObject({ role: 'main', tid: busiest.pid });
     expect(busiest.shares.network + busiest.shares.onCpu + busiest.shares.cpuWait).toBeGreaterThan(0.5);
-  });
-
-  it.skipIf(!HAVE_DOCKER)(`in Docker, a throttled disk with fsync shows threads waiting on the disk${HAVE_DOCKER ? '' : ` (${NO_ENGINE_REASON})`}`, async () => {
-    await ensureTestImage();
-    const { points } = await run('disk-waits', [
-      'server: { impl: reference, lock: file, log: off, sync: fsync }',
-      'sweep: { threads: [4], disk: [slow] }',
-      'disks: { slow: { kind: throttled, writeBps: 4MiB, writeIops: 50, size: 256MiB } }',
-      'workload: { mix: put, fileSize: 256KiB, connections: 8, warmup: 0.5s, duration: 2s, timeout: 30s }',
-    ], ['--runtime', 'docker']);
-    const states = points[0]!.threadStates!;
-    expect(states.unavailable).toBeUndefined();
-    expect(states.classes!.disk).toBeGreaterThan(0);
-    expect(points[0]!.serverCpusBusy).toMatchObject({ scope: 'cpuset' });
   });
 });

@@ -1,0 +1,30 @@
+// The C httpserver of examples/c-server in Docker: its experiment file at reduced scale (shorter
+// windows, two thread counts), with its FROM scratch image built by its Makefile.
+// Build first: npx tsc -p .
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseDocument, type Scalar, type YAMLSeq } from 'yaml';
+import { HAVE_DOCKER, NO_ENGINE_REASON } from '../docker/engine.js';
+import { writeExperiment } from '../fixtures/cli.js';
+import { C_DIR, runAndCheck, work } from './c-server.js';
+
+describe('the C httpserver through the lab, in Docker', () => {
+  const skip = !HAVE_DOCKER;
+  if (skip) console.warn(`skipping the C server in Docker: ${NO_ENGINE_REASON}`);
+  it.skipIf(skip)('scaling-docker.yaml: its FROM scratch image, hardened like every server container, the same findings', async () => {
+    execFileSync('make', ['-s', '-C', C_DIR, 'image'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    // reduced scale: shorter windows, and only the thread counts its expectations compare (1 and 8)
+    const doc = parseDocument(readFileSync(path.join(C_DIR, 'scaling-docker.yaml'), 'utf8'));
+    expect((doc.getIn(['sweep', 'threads']) as YAMLSeq<Scalar<number>>).items.map((i) => i.value)).toEqual([1, 2, 4, 8]);
+    doc.setIn(['sweep', 'threads'], doc.createNode([1, 8], { flow: true }));
+    const file = writeExperiment(work, 'scaling-docker', doc.toString());
+    const out = path.join(work, 'docker');
+    const { info, points } = await runAndCheck(file, out, ['--runtime', 'docker', '--scale', '0.3']);
+    expect(info.runtime).toBe('docker');
+    expect(info.host.serverCpuset).not.toBe(info.host.loadgenCpuset);
+    expect(points.map((p) => p.params.threads).sort((a, b) => a - b)).toEqual([1, 1, 1, 1, 8, 8, 8, 8]);
+    expect(points.every((p) => p.outcome === 'ok' && p.params.engine === 'wrk' && !p.loadgenBound)).toBe(true);
+  }, 180_000);
+});
