@@ -38,12 +38,13 @@ export async function httpRequest(
   body?: Buffer,
   onChunk?: (chunk: Buffer) => void,
 ): Promise<HttpReply> {
+  const send = () => sendOnce({ agent, target, method, path, timeoutMs, body, onChunk });
   try {
-    return await sendOnce(agent, target, method, path, timeoutMs, body, onChunk);
+    return await send();
   } catch (err) {
     if (!(err instanceof ClosedUnannounced)) throw err;
     try {
-      return await sendOnce(agent, target, method, path, timeoutMs, body, onChunk);
+      return await send();
     } catch {
       // the server is gone, not just the connection: what the first send saw is the symptom to report
       throw err.symptom;
@@ -60,15 +61,17 @@ class ClosedUnannounced extends Error {
 
 const CLOSED_CODES = new Set(['ECONNRESET', 'EPIPE']);
 
-function sendOnce(
-  agent: http.Agent,
-  target: URL,
-  method: 'GET' | 'PUT' | 'HEAD',
-  path: string,
-  timeoutMs: number,
-  body?: Buffer,
-  onChunk?: (chunk: Buffer) => void,
-): Promise<HttpReply> {
+interface OneRequest {
+  agent: http.Agent;
+  target: URL;
+  method: 'GET' | 'PUT' | 'HEAD';
+  path: string;
+  timeoutMs: number;
+  body?: Buffer;
+  onChunk?: (chunk: Buffer) => void;
+}
+
+function sendOnce({ agent, target, method, path, timeoutMs, body, onChunk }: OneRequest): Promise<HttpReply> {
   return new Promise((resolve, reject) => {
     let answered = false;
     const req = http.request(
