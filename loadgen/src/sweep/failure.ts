@@ -2,6 +2,7 @@
 // that comes first, with the phase and the request in flight; the client's symptom follows as
 // detail, then the server's last output. Built from parts (errors.ts FailureParts) so that a
 // later reader (hints, `speedlab check`) can add to them without parsing the sentence.
+import { hintFor } from '../check/hints.js';
 import { PointFailure, type FailureParts } from '../errors.js';
 import { endedHow, type ProcessEnd } from '../runtime/death.js';
 
@@ -25,7 +26,8 @@ export function requestOf(line: string | undefined): string | undefined {
 }
 
 function failureMessage(p: FailureParts): string {
-  if (p.kind === 'symptom') return `${p.cause}${p.detail?.length ? `: ${p.detail.join('; ')}` : ''}`;
+  const hint = p.hint ? `. ${p.hint}` : '';
+  if (p.kind === 'symptom') return `${p.cause}${p.detail?.length ? `: ${p.detail.join('; ')}` : ''}${hint}`;
   const when = WHEN[p.phase as PointPhase] ?? `during ${p.phase}`;
   // the in-flight request's own symptom reads best beside it; other symptoms follow
   const [first, ...rest] = p.detail ?? [];
@@ -36,11 +38,16 @@ function failureMessage(p: FailureParts): string {
     ...(others.length ? [`the client saw: ${others.join('; ')}`] : []),
     ...(p.outputTail?.length ? [`its last output: ${p.outputTail.join(' | ')}`] : []),
   ];
-  return `${parts.join('; ')}${p.hint ? `. ${p.hint}` : ''}`;
+  return `${parts.join('; ')}${hint}`;
 }
 
+/** the failure's sentence and parts; a hint for the common flaws of course servers when none was given */
 function pointFailure(p: FailureParts): PointFailure {
-  return new PointFailure(failureMessage(p), p);
+  const found = p.hint ? undefined : hintFor(failureMessage(p));
+  // check prints its hints under a stage; here one ends the sentence
+  const hint = p.hint ?? (found && `${found[0]!.toUpperCase()}${found.slice(1)}`);
+  const parts = hint ? { ...p, hint } : p;
+  return new PointFailure(failureMessage(parts), parts);
 }
 
 const OOM_HINT = "Give the server more memory with SPEEDLAB_SERVER_MEMORY_MIB (the server's share of the container's limit), or find what grows";

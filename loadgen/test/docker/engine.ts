@@ -2,6 +2,7 @@
 // SPEEDLAB_REQUIRE_DOCKER=1, as .ci/run sets), and the speedlab image (built once, reused
 // while the checkout is unchanged). Two clients: engine() is the lab's own (what its functions
 // take), docker() a plain dockerode client with which the tests look at the engine themselves.
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { release } from 'node:os';
 import Docker from 'dockerode';
@@ -75,4 +76,22 @@ export function labLoopDevices(losetupList: string): string[] {
 
 export function uniqueRunId(tag: string): string {
   return `test-${tag}-${process.pid}-${Date.now().toString(36)}`;
+}
+
+/**
+ * a daemon of one of the project's engine scripts (docker/second-engine.sh, rootless-engine.sh),
+ * started unless it runs: its address, and a stop() that stops it only when this call started it
+ */
+export function startScriptEngine(script: string): { url: string; stop: () => void } {
+  let startedHere = false;
+  try {
+    execFileSync('bash', [script, 'status'], { stdio: 'ignore' });
+  } catch {
+    startedHere = true;
+  }
+  const url = execFileSync('bash', [script, 'start'], { encoding: 'utf8' }).trim();
+  const stop = () => {
+    if (startedHere) execFileSync('bash', [script, 'stop'], { stdio: 'ignore' });
+  };
+  return { url, stop };
 }

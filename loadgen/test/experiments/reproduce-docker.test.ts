@@ -1,4 +1,5 @@
-// CI for the findings that need throttled disks (the docker runtime): disk-bottleneck must exit 0,
+// The findings that need throttled disks, on the docker runtime (`npm run test:findings`, on a
+// quiet machine; not in `npm test`): disk-bottleneck must exit 0,
 // i.e. every one of its expectations held (reproduce.ts). Skipped with the reason when no engine
 // answers, failed when SPEEDLAB_REQUIRE_DOCKER=1.
 // Why its time (~2.5 min): six points at full windows on loop devices throttled to 75 and 10 MB/s,

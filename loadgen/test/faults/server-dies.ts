@@ -53,7 +53,7 @@ const CASES: Case[] = [
   {
     // 12288 bytes of seeding, then 4096 per window PUT: byte 22000 is in the window's third
     threads: 3, phase: 'window', fault: 'die-after-bytes=22000,by=SIGSEGV',
-    expected: (s) => `the server was killed by SIGSEGV during the measured window; its last output: dying-server: raising SIGSEGV after 22000 body bytes, in PUT /${fileName(s, 2)}`,
+    expected: (s) => `the server was killed by SIGSEGV during the measured window; its last output: dying-server: raising SIGSEGV after 22000 body bytes, in PUT /${fileName(s, 2)}. Your server crashed (SIGSEGV); run \`speedlab check\` on it: it tries the requests a run makes one at a time and names the one that kills it`,
   },
   {
     threads: 4, phase: 'verify', fault: 'die-on=HEAD:1,by=exit:4',

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunInfo } from '../../../src/results/record.js';
 import { defaultEndpoint } from '../../../src/runtime/docker/engine/endpoint.js';
 import { IMAGE } from '../../../src/runtime/docker/engine/labels.js';
-import { ensureTestImage, HAVE_DOCKER } from '../../docker/engine.js';
+import { ensureTestImage, HAVE_DOCKER, startScriptEngine } from '../../docker/engine.js';
 import { ROOT, runCli, tempDir, writeExperiment } from '../../fixtures/cli.js';
 
 const work = tempDir('speedlab-rootless-');
@@ -19,22 +19,17 @@ const CAN_TRY = HAVE_DOCKER && process.getuid?.() === 0 && existsSync('/usr/shar
 describe.skipIf(!CAN_TRY)('a rootless Docker engine', () => {
   const script = path.join(ROOT, 'docker/rootless-engine.sh');
   let url = '';
-  let startedHere = false;
+  let stopEngine = () => {};
 
   beforeAll(async () => {
     await ensureTestImage();
-    try {
-      execFileSync('bash', [script, 'status'], { stdio: 'ignore' });
-    } catch {
-      startedHere = true;
-    }
-    url = execFileSync('bash', [script, 'start'], { encoding: 'utf8' }).trim();
+    ({ url, stop: stopEngine } = startScriptEngine(script));
     expect(url).toMatch(/^unix:\/\/\/run\/user\/\d+\/docker\.sock$/);
     execSync(`docker save ${IMAGE} | docker -H ${url} load`, { stdio: 'ignore' });
   }, 300_000);
 
   afterAll(() => {
-    if (startedHere) execFileSync('bash', [script, 'stop'], { stdio: 'ignore' });
+    stopEngine();
     rmSync(work, { recursive: true, force: true });
   });
 

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PointRecord, RunInfo } from '../../../src/results/record.js';
 import { OWNER_LABEL } from '../../../src/runtime/docker/engine/owner.js';
 import { freePort } from '../../../src/runtime/local/ports.js';
-import { docker, ensureTestImage, HAVE_DOCKER } from '../../docker/engine.js';
+import { docker, ensureTestImage, HAVE_DOCKER, startScriptEngine } from '../../docker/engine.js';
 import { count, expectNoStack, ownerOf, records, resources, runningContainer, startEngineProxy } from '../../faults/helpers.js';
 import { ROOT, runCli, sleep, startCli, tempDir, writeExperiment } from '../../fixtures/cli.js';
 
@@ -44,16 +44,11 @@ const runInfo = (dir: string) => JSON.parse(readFileSync(path.join(dir, 'run.jso
 
 describe.skipIf(!HAVE_DOCKER)('two Docker engines on one machine', () => {
   const script = path.join(ROOT, 'docker/second-engine.sh');
-  let startedHere = false;
+  let stopEngine = () => {};
 
   beforeAll(async () => {
     await ensureTestImage();
-    try {
-      execFileSync('bash', [script, 'status'], { stdio: 'ignore' });
-    } catch {
-      startedHere = true;
-    }
-    B = execFileSync('bash', [script, 'start'], { encoding: 'utf8' }).trim();
+    ({ url: B, stop: stopEngine } = startScriptEngine(script));
     expect(B).toBe('unix:///run/speedlab-engine-b.sock');
     dockerB = new Docker({ socketPath: B.slice('unix://'.length) });
     mkdirSync(dockerConfig, { recursive: true });
@@ -63,7 +58,7 @@ describe.skipIf(!HAVE_DOCKER)('two Docker engines on one machine', () => {
   afterAll(() => {
     rmSync(work, { recursive: true, force: true });
     // a second engine this test started goes again (its data root keeps the image for next time)
-    if (startedHere) execFileSync('bash', [script, 'stop'], { stdio: 'ignore' });
+    stopEngine();
   });
 
   it('runs a reduced sweep with the server on one engine and the load generator on the other: both named, RTT per point, per-side CPU, the link, a report that shows them, nothing left behind', async () => {
