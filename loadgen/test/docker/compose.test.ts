@@ -1,6 +1,8 @@
 // docker-compose.yml with Debian's docker-compose 1.29: valid, EXPERIMENT picks the experiment,
 // `run lab …` is the CLI, and the lab creates sibling containers through the socket (here: a
 // calibration, which also provisions a disk through the helper) that are gone afterwards.
+// Why its time (~40 s): docker-compose starts the lab's container, which runs a real experiment
+// (calibration, ceiling, one point) through the engine's socket.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -2,6 +2,8 @@
 // verification notes), the sweep finishes every point, the report renders, and the run exits 1
 // (a failed point) instead of crashing. Docker only: the local runtime's ram profile is /dev/shm,
 // which has no per-profile size cap to fill.
+// Why its time (~50 s): two sweeps that write until the disk is full (8 MiB of hex log, 1 MiB PUTs
+// on a loop device), every point verified after.
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

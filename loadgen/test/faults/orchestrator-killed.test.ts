@@ -1,6 +1,8 @@
 // The orchestrator is SIGKILLed mid-sweep (no handler runs): points.jsonl stays valid JSONL,
 // `--resume` finishes the run with every point exactly once, and what the killed run left (server
 // processes and /dev/shm directories; containers, volumes and loop devices) is found and removed.
+// Why its time (~55 s): per runtime, a sweep is killed once its second point runs, then resumed to
+// its end; in Docker that point has a loop-device disk to leave behind.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,6 @@
 // Interrupting a run (SIGINT, SIGKILL) and finishing it with --resume.
+// Why its time (~50 s): each case is a real sweep interrupted mid-point and a second run that
+// finishes it; a point is a fresh server and its seed, load and verify processes.
 import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';

@@ -3,6 +3,8 @@
 // the rootless socket, a sweep on a ram disk runs there, and a throttled disk (a loop device
 // needs root; a rootless engine on cgroup v1 sets no blkio limits) is refused before the first
 // point with exit 2 and one line.
+// Why its time (~50 s): the rootless daemon starts (rootlesskit, slirp4netns) and the lab's image is
+// loaded into it before its one-point sweep.
 import { execFileSync, execSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';

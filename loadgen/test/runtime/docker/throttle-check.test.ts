@@ -4,6 +4,8 @@
 // rootless Docker on cgroup v1 does. `run` stops with exit 2 naming the profile, the limit, the
 // measured rate and the reason; --allow-unthrottled runs and marks every point. On the shared
 // engine, whose limits hold, run-calibration.test.ts passes the same check.
+// Why its time (~60 s): the second daemon starts, and each case calibrates a loop-device disk
+// (a second at the limit, issue 22) before it refuses or runs.
 import { execFileSync, execSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';

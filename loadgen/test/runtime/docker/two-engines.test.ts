@@ -2,7 +2,7 @@
 // a second daemon (docker/second-engine.sh: its own socket, data root and exec root) runs the
 // load generators, reached through a docker context. A reduced sweep across them; clean-up on
 // both, also after SIGKILL of the run; either engine going away mid-point; an unreachable address.
-// Why its time (~80 s): the first run builds the image on the second engine (that is one of the
+// Why its time (~130 s idle, ~180 s beside the local tests): the first run builds the image on the second engine (that is one of the
 // claims), and each fault case needs a running point on the far engine before it can break it.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
