@@ -1,4 +1,4 @@
-# Shared by docker/engine.sh and docker/second-engine.sh (sourced; each defines its own `say`).
+# Shared by docker/engine.sh, second-engine.sh and rootless-engine.sh (sourced; each defines its own `say`).
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -23,4 +23,14 @@ wait_for_socket() {
     fi
     sleep 0.3
   done
+}
+
+# stop_daemon WHAT PID: SIGTERM to PID, then up to 30 s for it to go; exit 1 when it stays
+stop_daemon() {
+  local what=$1 pid=$2
+  say "stopping $what $pid"
+  as_root kill -TERM "$pid"
+  for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.2; done
+  say "$what $pid did not stop in 30 s"
+  exit 1
 }

@@ -49,10 +49,7 @@ start() {
 stop() {
   local pid
   if pid=$(running_pid); then
-    say "stopping rootlesskit $pid"
-    kill -TERM "$pid"
-    for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-    if kill -0 "$pid" 2>/dev/null; then say "$pid did not stop in 30 s"; exit 1; fi
+    stop_daemon rootlesskit "$pid"
   fi
   rm -f "$pidfile"
 }

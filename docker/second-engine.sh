@@ -56,10 +56,7 @@ start() {
 stop() {
   local pid
   if pid=$(running_pid); then
-    say "stopping dockerd $pid"
-    as_root kill -TERM "$pid"
-    for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-    if kill -0 "$pid" 2>/dev/null; then say "dockerd $pid did not stop in 30 s"; exit 1; fi
+    stop_daemon dockerd "$pid"
   fi
   as_root rm -f "$pidfile"
 }

@@ -10,12 +10,18 @@ vitest=node_modules/.bin/vitest
 
 "$vitest" run --passWithNoTests --project docker "$@" > >(sed -u 's/^/[docker] /') 2>&1 &
 docker_pid=$!
-trap 'kill "$docker_pid" 2>/dev/null' INT TERM
+"$vitest" run --passWithNoTests --project quick --project slow "$@" > >(sed -u 's/^/[local]  /') 2>&1 &
+local_pid=$!
+# both in the background: `wait` returns on a signal (a foreground command would hold the trap
+# until it ended), and SIGINT/SIGTERM to this script (npm forwards them) stop both
+trap 'kill -TERM "$docker_pid" "$local_pid" 2>/dev/null' INT TERM
 
-"$vitest" run --passWithNoTests --project quick --project slow "$@" 2>&1 | sed -u 's/^/[local]  /'
-local_status=${PIPESTATUS[0]}
+wait "$local_pid"
+local_status=$?
 wait "$docker_pid"
 docker_status=$?
+# a signal's wait returns early: the processes have been told to stop, wait for their end
+wait "$local_pid" "$docker_pid" 2>/dev/null
 
 echo "npm test: local projects (quick, slow) exit ${local_status}, docker project exit ${docker_status}"
 [ "$local_status" -ne 0 ] && exit "$local_status"
