@@ -7,8 +7,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDocument, type Scalar, type YAMLSeq } from 'yaml';
 import { HAVE_DOCKER, NO_ENGINE_REASON } from '../docker/engine.js';
-import { writeExperiment } from '../fixtures/cli.js';
-import { C_DIR, runAndCheck, work } from './c-server.js';
+import { runHeld, writeExperiment } from '../fixtures/cli.js';
+import { C_DIR, work } from './c-server.js';
 
 describe('the C httpserver through the lab, in Docker', () => {
   const skip = !HAVE_DOCKER;
@@ -21,7 +21,7 @@ describe('the C httpserver through the lab, in Docker', () => {
     doc.setIn(['sweep', 'threads'], doc.createNode([1, 8], { flow: true }));
     const file = writeExperiment(work, 'scaling-docker', doc.toString());
     const out = path.join(work, 'docker');
-    const { info, points } = await runAndCheck(file, out, ['--runtime', 'docker', '--scale', '0.3']);
+    const { info, points } = await runHeld(file, out, ['--runtime', 'docker', '--scale', '0.3']);
     expect(info.runtime).toBe('docker');
     expect(info.host.serverCpuset).not.toBe(info.host.loadgenCpuset);
     expect(points.map((p) => p.params.threads).sort((a, b) => a - b)).toEqual([1, 1, 1, 1, 8, 8, 8, 8]);

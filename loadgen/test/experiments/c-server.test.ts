@@ -3,8 +3,8 @@
 // rising). Its experiment file in Docker: c-server-docker.test.ts. Build first: npx tsc -p .
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeExperiment } from '../fixtures/cli.js';
-import { C_DIR, runAndCheck, work } from './c-server.js';
+import { runHeld, writeExperiment } from '../fixtures/cli.js';
+import { C_DIR, work } from './c-server.js';
 
 describe('the C httpserver through the lab', () => {
   it('locally, both engines drive it and agree: the global lock stays flat, per-file locks scale, with the full hex log', async () => {
@@ -25,7 +25,7 @@ describe('the C httpserver through the lab', () => {
       '  - { where: { lock: file, engine: wrk }, speedup: { threads: 4, atLeast: 2.1 } }',
       '',
     ].join('\n'));
-    const { info, points } = await runAndCheck(file, path.join(work, 'both'), ['--runtime', 'local']);
+    const { info, points } = await runHeld(file, path.join(work, 'both'), ['--runtime', 'local']);
     expect(points).toHaveLength(8);
     expect(info.loadgenCeilings?.map((c) => c.engine).sort()).toEqual(['autocannon', 'wrk']);
     // the two engines agree on the findings (the expectations above, per engine); how close their
