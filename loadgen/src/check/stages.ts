@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { Conn, shown, type Reply, type Target } from './wire.js';
 import { HINTS } from './hints.js';
-import { LAB_DEFAULTS, NAME_ALPHABETS, type ClientSettings } from './settings.js';
+import { LAB_DEFAULTS, NAME_ALPHABETS, type ClientSettings } from '../results/client-settings.js';
 
 export const STAGE_IDS = [
   'missing', 'put-after-head', 'put-with-head', 'get-head', 'healthcheck', 'keep-alive', 'two-connections', 'empty-connection', 'mid-response',

@@ -1,6 +1,6 @@
 // What the stages of `speedlab check` add up to: can the lab measure this server, with which
 // client settings, and what stops it when it cannot.
-import { LAB_DEFAULTS, type ClientSettings } from './settings.js';
+import { LAB_DEFAULTS, type ClientSettings } from '../results/client-settings.js';
 import { STAGE_TITLES, type StageResult } from './stages.js';
 
 export interface CheckedStage extends StageResult {

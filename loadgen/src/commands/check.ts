@@ -2,16 +2,14 @@
 // would and probes it in stages (check/stages.ts), then prints a checklist, the verdict and the
 // client settings that suit it. Exit 0 when the lab can measure it, 1 when not, 2 for usage.
 import { parseArgs } from 'node:util';
-import { LAB_DEFAULTS, settingsText, type ClientSettings } from '../check/settings.js';
-import { STAGE_IDS, STAGE_TITLES, checkResultSchema, type CheckResult, type StageId } from '../check/stages.js';
+import { experimentProbe, probeServer } from '../check/probe.js';
+import { LAB_DEFAULTS, settingsText } from '../results/client-settings.js';
+import { STAGE_TITLES } from '../check/stages.js';
 import { verdict, type CheckedStage, type ThreadsCheck } from '../check/verdict.js';
 import { resolveDisk } from '../disk/presets.js';
 import { CliError } from '../errors.js';
-import { points } from '../experiment/grid.js';
 import { loadExperiment } from '../experiment/load.js';
-import type { RunningServer, Runtime, ServerImpl, ServerSpec } from '../runtime/types.js';
-import { endedHow, ServerEndedError, type ProcessEnd } from '../runtime/death.js';
-import { check } from '../validate.js';
+import type { ServerImpl, ServerSpec } from '../runtime/types.js';
 import { RUNTIME_CHOICES, createRuntime, type RuntimeChoice } from './runtime-choice.js';
 
 const USAGE = `usage: speedlab check FILE [--runtime auto|local|docker]
@@ -57,12 +55,11 @@ function parse(argv: string[]): Args | undefined {
   if (values.image) throw new CliError(`--image goes with -- CMD ARGS…; an experiment names its image in server: image:\n${USAGE}`, 2);
   const file = positionals[0]!;
   const exp = loadExperiment(file);
-  const first = points(exp)[0]!.params;
-  const sweepThreads = points(exp).map((p) => p.params.threads);
+  const probe = experimentProbe(exp, base.runId);
   const impl = exp.server.impl;
   return {
-    spec: { ...base, impl, lock: first.lock, logWrite: first.logWrite, sync: first.sync, log: first.log, disk: exp.disks[first.disk]! },
-    threads: unique(threadsGiven ?? [Math.min(...sweepThreads), Math.max(...sweepThreads)]),
+    spec: probe.spec,
+    threads: unique(threadsGiven ?? probe.threads),
     runtime, readyTimeoutS: exp.server.readyTimeoutS,
     describe: `${file}: ${impl.kind === 'reference' ? 'the reference server' : `${impl.kind === 'image' ? `${impl.image}: ` : ''}${impl.command.join(' ')}`}`,
   };
@@ -70,66 +67,6 @@ function parse(argv: string[]): Args | undefined {
 
 function unique(threads: number[]): number[] {
   return [...new Set(threads)].sort((a, b) => a - b);
-}
-
-const nextStage = (id: StageId): StageId | undefined => STAGE_IDS[STAGE_IDS.indexOf(id) + 1];
-
-/** resolves with the server's end within ms, or undefined while it lives */
-async function endedWithin(server: RunningServer, ms: number): Promise<string | undefined> {
-  const end = await Promise.race([server.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), ms).unref())]);
-  return end && serverEnd(end);
-}
-
-/** "the server exited with status 1: its last line", in the runtimes' shared words (runtime/death.ts) */
-function serverEnd(end: ProcessEnd): string {
-  return `the server ${endedHow(end.how)}${end.stderrTail.length > 0 ? `: ${end.stderrTail.join(' | ')}` : ''}`;
-}
-
-async function startOrWhy(runtime: Runtime, spec: ServerSpec): Promise<RunningServer | string> {
-  try {
-    return await runtime.startServer(spec);
-  } catch (err) {
-    if (err instanceof CliError) throw err;
-    if (err instanceof ServerEndedError) return serverEnd(err.end);
-    return (err as Error).message;
-  }
-}
-
-/**
- * the stages at one -N: from the first (or only those listed), restarting the server after a
- * stage that killed it, so that one crash does not hide what the later stages would say
- */
-async function checkAt(runtime: Runtime, spec: ServerSpec, settings: ClientSettings, only?: StageId[]): Promise<ThreadsCheck> {
-  const stages: CheckedStage[] = [];
-  let from: StageId | undefined = only?.[0] ?? 'missing';
-  let server = await startOrWhy(runtime, spec);
-  if (typeof server === 'string') return { threads: spec.threads, stages, startFailure: server };
-  try {
-    while (from) {
-      const job: object = { phase: 'check', from, threads: spec.threads, logging: spec.log !== 'off', settings, ...(only && { only }) };
-      const answer: unknown = await runtime.runLoadgen(server, job);
-      const checked = check(checkResultSchema, answer);
-      if (!checked.ok) throw new Error(`the check's load generator printed a result the lab cannot read: ${checked.problem}`);
-      const result: CheckResult = checked.value;
-      stages.push(...result.stages);
-      for (const s of result.stages) {
-        if (s.learned?.connection) settings.connection = s.learned.connection;
-        if (s.learned?.names) settings.names = s.learned.names;
-        if (s.learned?.body) settings.body = s.learned.body;
-      }
-      const last: CheckedStage | undefined = result.stages.at(-1);
-      if (!last?.suspectGone) break;
-      const death = await endedWithin(server, 1000);
-      if (death) last.death = death;
-      from = only ? undefined : nextStage(last.id);
-      if (!death || !from) continue;
-      server = await startOrWhy(runtime, spec);
-      if (typeof server === 'string') return { threads: spec.threads, stages, startFailure: server };
-    }
-  } finally {
-    if (typeof server !== 'string') await server.stop();
-  }
-  return { threads: spec.threads, stages };
 }
 
 function stageLines(s: CheckedStage): string[] {
@@ -155,10 +92,7 @@ export async function main(argv: string[]): Promise<number> {
   const settings = structuredClone(LAB_DEFAULTS);
   const runs: ThreadsCheck[] = [];
   try {
-    const [lowest, ...higher] = args.threads;
-    runs.push(await checkAt(runtime, { ...args.spec, threads: lowest! }, settings));
-    // at a higher -N: does it start and answer? (a fixed-size array of threads breaks here)
-    for (const threads of higher) runs.push(await checkAt(runtime, { ...args.spec, threads }, settings, ['missing']));
+    runs.push(...await probeServer(runtime, args.spec, args.threads, settings));
   } finally {
     await runtime.cleanup(args.spec.runId);
   }

@@ -1,7 +1,8 @@
 // speedlab loadgen --target URL --job JSON: one phase of one point, in its own process.
 // Progress goes to stderr; the result is one JSON line on stdout.
+import { wrkRefusal } from '../experiment/client.js';
 import { parseArgs } from 'node:util';
-import { clientSettingsSchema } from '../check/settings.js';
+import { clientSettingsSchema } from '../results/client-settings.js';
 import { STAGE_IDS, runStages, type StageId } from '../check/stages.js';
 import { CliError } from '../errors.js';
 import { jobSchema, type LoadgenJob, type LoadgenResult } from '../workload/job.js';
@@ -58,6 +59,8 @@ export async function main(argv: string[]): Promise<number> {
   else if (job.phase === 'verify') result = await verifyFiles(target, job.workload);
   else if (job.engine === 'wrk') {
     if (job.requests !== undefined) throw new CliError('--job: a counted window (requests) needs engine autocannon; wrk measures a duration', 2);
+    const refusal = wrkRefusal(job.workload.client);
+    if (refusal) throw new CliError(`--job: ${refusal}`, 2);
     const { durationS, seqBase, workload } = job;
     result = await runWrkLoad(target, workload, durationS, seqBase);
   } else result = await runLoad(target, job.workload, job.durationS, job.seqBase, job.requests);

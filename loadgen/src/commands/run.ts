@@ -1,5 +1,8 @@
 // speedlab run FILE [--runtime auto|local|docker] [--out DIR] [--resume] [--scale F] [--repetitions N] [--allow-host-disk] [--allow-unthrottled]
 //                   [--engine E] [--server-engine E] [--loadgen-engine E] [--server-address A]
+import { resolveClient } from '../check/auto.js';
+import { settingsText } from '../results/client-settings.js';
+import { wrkRefusal } from '../experiment/client.js';
 import { parseArgs } from 'node:util';
 import { CliError, EXIT_INTERRUPTED, Interrupted, RuntimeLost } from '../errors.js';
 import { NETWORK_BOUND_SHARE } from '../analysis/network.js';
@@ -193,7 +196,7 @@ export async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const exp = withRepetitions(scaleExperiment(loadExperiment(args.file), args.scale), args.repetitions);
+  let exp = withRepetitions(scaleExperiment(loadExperiment(args.file), args.scale), args.repetitions);
   refuseHostDisks(exp, args.allowHostDisk);
   const codeNow = codeVersion();
   const dir = chooseRunDir(exp, args.out, args.resume);
@@ -236,6 +239,11 @@ export async function main(argv: string[]): Promise<number> {
   const started = Date.now();
   let records: PointRecord[];
   try {
+    const client = await resolveClient(exp, runtime, runId, previous?.client, (t) => console.error(t));
+    exp = { ...exp, clientSettings: client.settings };
+    writeRunInfo(dir, Object.assign(info, { client, experiment: JSON.parse(JSON.stringify(exp)) as unknown }));
+    const refusal = points(exp).some((p) => p.params.engine === 'wrk') ? wrkRefusal(client.settings) : undefined;
+    if (refusal) throw new CliError(`${refusal}, or set client: in the experiment to what wrk can send (check's findings: ${settingsText(client.settings)})`);
     const calibration = await calibrateRun(exp, runtime, runId, info.calibration, abort.signal, (t) => console.error(t));
     if (calibration.length > info.calibration.length) writeRunInfo(dir, Object.assign(info, { calibration }));
     const unthrottled = checkThrottles(exp, calibration, info.engine);

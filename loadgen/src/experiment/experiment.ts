@@ -2,6 +2,8 @@
 import type { CellParams } from '../analysis/group.js';
 import type { Engine, LockMode, LogMode, LogWrite, Mix, SyncMode } from '../results/params.js';
 import type { DiskProfile, ServerImpl } from '../runtime/types.js';
+import type { ClientSettings } from '../results/client-settings.js';
+import type { ClientChoice } from './client.js';
 import type { Expectation, SweepKey } from './schema.js';
 
 export interface Experiment {
@@ -30,6 +32,10 @@ export interface Experiment {
   engines?: { server?: string; loadgen?: string; address?: string; bind?: string; port?: number };
   /** the thread-state sampler: 'off', or samples per second (absent: DEFAULT_SAMPLER_HZ) */
   sampler?: { hz: number } | 'off';
+  /** `client:` as the file gives it (each setting a value or auto) */
+  client: ClientChoice;
+  /** the settings the points use: `client` with its autos filled (the lab's defaults until `run` learns them with check) */
+  clientSettings: ClientSettings;
 }
 
 export const DEFAULTS = {

@@ -1,5 +1,7 @@
 // From the schema-valid file to the Experiment, with the checks that span several fields.
 // Each problem names the field, the value given and what is allowed.
+import { clientChoice, fillChoice, wrkRefusal } from './client.js';
+import { shapeProblem } from '../workload/names.js';
 import type { CellParams } from '../analysis/group.js';
 import type { Experiment } from './experiment.js';
 import { DEFAULTS, RAM_DISK } from './experiment.js';
@@ -105,7 +107,22 @@ export function resolveExperiment(raw: RawExperiment, sweepOrder: string[] = [])
     problems.push({ path: ['workload', 'filesPerConnection'], message: 'filesPerConnection applies to files: distinct only' });
   }
   const files = filesIn.kind === 'shared' ? filesIn : { kind: 'distinct' as const, perConnection: workload.filesPerConnection ?? 1 };
-  if (valuesOf('engine').includes('wrk')) problems.push(...wrkProblems(swept.has('engine'), workload.requests !== undefined, mixes, ratio, valuesOf, files));
+  const client = clientChoice(raw.client);
+  const clientSettings = fillChoice(client);
+  if (valuesOf('engine').includes('wrk')) {
+    problems.push(...wrkProblems(swept.has('engine'), workload.requests !== undefined, mixes, ratio, valuesOf, files));
+    const refusal = wrkRefusal(clientSettings);
+    if (refusal) problems.push({ path: ['client'], message: refusal });
+  }
+  if (client.names !== 'auto') {
+    for (const connections of valuesOf('connections')) {
+      const problem = shapeProblem(client.names, files, connections);
+      if (problem) {
+        problems.push({ path: ['client', 'names'], message: `${problem}; a longer name or fewer files (connections × filesPerConnection, or shared:K)` });
+        break;
+      }
+    }
+  }
 
   const disks: Record<string, DiskProfile> = { ram: RAM_DISK };
   for (const [name, d] of Object.entries(raw.disks ?? {})) {
@@ -156,6 +173,8 @@ export function resolveExperiment(raw: RawExperiment, sweepOrder: string[] = [])
       expect: expect.map((e) => normalizeExpectation(e)),
       ...(raw.engines && { engines: raw.engines }),
       ...(raw.sampler !== undefined && { sampler: raw.sampler }),
+      client,
+      clientSettings,
     },
   };
 }

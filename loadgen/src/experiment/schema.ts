@@ -1,5 +1,6 @@
 // The experiment file (DESIGN §6), validated with zod. Parsing yields the raw-but-typed form;
 // resolve.ts turns it into the Experiment the rest of the lab uses.
+import { CLIENT_FIELDS, clientChoiceSchema } from './client.js';
 import { z } from 'zod';
 import { DURATION_HELP, SIZE_HELP, parseDuration, parseSize } from './units.js';
 import { MIN_FILE_SIZE } from '../workload/body.js';
@@ -237,6 +238,7 @@ export const experimentSchema = z.strictObject({
   expect: z.array(expectSchema, { error: () => 'expected a list of expectations' }).optional(),
   engines: enginesSchema.optional(),
   sampler: samplerSchema.optional(),
+  client: clientChoiceSchema.optional(),
 });
 
 export type RawExperiment = z.output<typeof experimentSchema>;
@@ -261,4 +263,6 @@ export const KNOWN_FIELDS: Record<string, string[]> = {
   'expect.*.total': Object.keys(totalExpectSchema.shape.total.shape),
   engines: Object.keys(enginesSchema.shape),
   sampler: ['hz'],
+  client: [...CLIENT_FIELDS],
+  'client.names': ['length', 'alphabet'],
 };

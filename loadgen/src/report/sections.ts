@@ -1,4 +1,5 @@
 // The report's text sections: findings, USL fits, environment, and the table of every point.
+import { settingsText } from '../results/client-settings.js';
 import type { Analysis } from '../analysis/analyze.js';
 import { deviceWriteBps, errorCount } from '../analysis/cells.js';
 import { NETWORK_BOUND_SHARE } from '../analysis/network.js';
@@ -66,8 +67,16 @@ export function environmentRows(info: RunInfo): string[][] {
     ['Node.js', h.node],
     ['tools', info.tools ? Object.entries(info.tools).map(([k, v]) => `${k} ${v}`).join(', ') : undefined],
     ['code', codeWords(recordedCode(info))],
+    ['client settings', clientWords(info.client)],
   ];
   return rows.map(([k, v]) => [escapeHtml(k), escapeHtml(v === undefined || v === null || v === '' ? '–' : v)]);
+}
+
+/** what the lab's clients did, and where each auto setting came from */
+function clientWords(c: RunInfo['client']): string | undefined {
+  if (!c) return undefined;
+  const from = c.checkS > 0 ? (c.learned.length ? `; check set ${c.learned.join(', ')} (${c.checkS} s)` : `; check found the lab's defaults suit the server (${c.checkS} s)`) : '';
+  return `${settingsText(c.settings)}${from}`;
 }
 
 /** two engines: each side, the path between them and the link measured once */

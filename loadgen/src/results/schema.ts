@@ -2,6 +2,7 @@
 // (run --resume, the report): one schema per file, and the one way to read each (DESIGN §7).
 // record.ts derives the types from these schemas. A field added after the first version is
 // optional, or has the value every older record meant (engine), so old results still load.
+import { clientSettingsSchema } from './client-settings.js';
 import { z } from 'zod';
 import { ResultsFormatError } from '../errors.js';
 import { checkJson } from '../validate.js';
@@ -322,6 +323,16 @@ export const runInfoSchema = z.object({
   tools: z.record(z.string(), z.string()),
   /** run --scale F: the windows (and total: bounds) were F × the file's; absent for a full run */
   scale: z.number().optional(),
+  /** the client settings the points used (check/settings.ts); absent in runs made before they existed */
+  client: z.object({
+    settings: clientSettingsSchema,
+    /** the settings the experiment left to auto that check's stages set (a user's server) */
+    learned: z.array(z.string()),
+    /** wall seconds check's stages took before the first point (0: no check ran) */
+    checkS: z.number(),
+    /** what check found that may stop the points, one line each */
+    blocking: z.array(z.string()),
+  }).optional(),
   /** results of the experiment's expect checks, filled after the sweep */
   expectations: z.array(expectationResultSchema).optional(),
   /**

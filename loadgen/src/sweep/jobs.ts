@@ -14,6 +14,7 @@ function workloadSpec(exp: Experiment, p: PointParams): WorkloadSpec {
     files: w.files,
     connections: p.connections,
     timeoutS: w.timeoutS,
+    client: exp.clientSettings,
   };
 }
 

@@ -67,7 +67,15 @@ export function whereWords(points: readonly PointRecord[]): string {
   return `${CLASS_WORDS[top]} ${n.toFixed(1)}`;
 }
 
+/**
+ * what the measured windows wrote. The log is part of what the data volume took, so a write counter
+ * below the log's growth did not see the volume's writes: a RAM disk's (tmpfs) reach no block
+ * device, and the Docker engine's counters count block devices only; then it is not a total.
+ */
 export function bytesLine(records: PointRecord[]): string {
   const sum = (f: (r: PointRecord) => number) => records.reduce((s, r) => s + f(r), 0);
-  return `measured windows wrote ${formatBytes(sum((r) => r.deviceWriteBytes))} to the data volume, ${formatBytes(sum((r) => r.logBytes))} of it log`;
+  const written = sum((r) => r.deviceWriteBytes);
+  const log = sum((r) => r.logBytes);
+  if (log <= written) return `measured windows wrote ${formatBytes(written)} to the data volume, ${formatBytes(log)} of it log`;
+  return `measured windows wrote ${formatBytes(log)} of log; the data volume's write counter saw ${formatBytes(written)}, less than the log alone: it does not see a RAM disk's writes (they reach no block device)`;
 }

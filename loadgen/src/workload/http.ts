@@ -1,6 +1,7 @@
 // A plain HTTP client for the seed and verify passes (not the measured window): streams
 // bodies in and out, never buffers a response.
 import http from 'node:http';
+import type { WorkloadSpec } from './job.js';
 
 interface HttpReply {
   status: number;
@@ -24,21 +25,36 @@ export function failureLine(request: string, err: unknown): string {
   return err instanceof RequestError ? err.line : `${request}: ${(err as Error).message}`;
 }
 
+/** how the seed and verify passes reach the server, by its client settings (check/settings.ts) */
+export interface LabClient {
+  agent: http.Agent;
+  target: URL;
+  timeoutMs: number;
+  /** a PUT's body goes in a write of its own, BODY_GAP_MS after the head */
+  bodyAfterHead: boolean;
+}
+
+/** between a head and its body when they go in separate writes: long enough for a server's recv() of the head to return first */
+export const BODY_GAP_MS = 50;
+
+/** a client of at most `limit` connections at once; connection: close opens one per request */
+export function labClient(target: URL, w: WorkloadSpec, limit: number): LabClient {
+  const keepAlive = w.client.connection === 'keep-alive';
+  return {
+    agent: new http.Agent({ keepAlive, maxSockets: limit }),
+    target,
+    timeoutMs: w.timeoutS * 1000,
+    bodyAfterHead: w.client.body === 'after-head',
+  };
+}
+
 /**
  * One request. A server may close a kept-alive connection without announcing it in a header (the
  * course's reference does after an error, DESIGN §2): a request sent on such a socket before its
  * close was seen fails with no answer, and is sent once more on a fresh connection.
  */
-export async function httpRequest(
-  agent: http.Agent,
-  target: URL,
-  method: 'GET' | 'PUT' | 'HEAD',
-  path: string,
-  timeoutMs: number,
-  body?: Buffer,
-  onChunk?: (chunk: Buffer) => void,
-): Promise<HttpReply> {
-  const send = () => sendOnce({ agent, target, method, path, timeoutMs, body, onChunk });
+export async function httpRequest(client: LabClient, method: Method, path: string, body?: Buffer, onChunk?: (chunk: Buffer) => void): Promise<HttpReply> {
+  const send = () => sendOnce({ client, method, path, body, onChunk });
   try {
     return await send();
   } catch (err) {
@@ -61,17 +77,18 @@ class ClosedUnannounced extends Error {
 
 const CLOSED_CODES = new Set(['ECONNRESET', 'EPIPE']);
 
+type Method = 'GET' | 'PUT' | 'HEAD';
+
 interface OneRequest {
-  agent: http.Agent;
-  target: URL;
-  method: 'GET' | 'PUT' | 'HEAD';
+  client: LabClient;
+  method: Method;
   path: string;
-  timeoutMs: number;
   body?: Buffer;
   onChunk?: (chunk: Buffer) => void;
 }
 
-function sendOnce({ agent, target, method, path, timeoutMs, body, onChunk }: OneRequest): Promise<HttpReply> {
+function sendOnce({ client, method, path, body, onChunk }: OneRequest): Promise<HttpReply> {
+  const { agent, target, timeoutMs } = client;
   return new Promise((resolve, reject) => {
     let answered = false;
     const req = http.request(
@@ -100,7 +117,14 @@ function sendOnce({ agent, target, method, path, timeoutMs, body, onChunk }: One
       if (closedBeforeAnswer) reject(new ClosedUnannounced(new RequestError(`${method} ${path}`, err.message)));
       else fail(err);
     });
-    req.end(body);
+    if (body && client.bodyAfterHead) {
+      req.flushHeaders();
+      // the gap counts from when the head can leave: a new connection sends it once connected
+      let timer: NodeJS.Timeout | undefined;
+      const later = () => (timer = setTimeout(() => req.end(body), BODY_GAP_MS));
+      req.once('socket', (socket) => (socket.connecting ? socket.once('connect', later) : later()));
+      req.on('close', () => clearTimeout(timer));
+    } else req.end(body);
   });
 }
 

@@ -1,6 +1,7 @@
 // The job a `speedlab loadgen` process runs (it arrives as JSON, so it is validated here too)
 // and the result it prints. One job is one phase of one point.
 import { z } from 'zod';
+import { LAB_DEFAULTS, clientSettingsSchema } from '../results/client-settings.js';
 import { ENGINES, MIXES } from '../results/params.js';
 
 const fileSet = z.discriminatedUnion('kind', [
@@ -18,6 +19,8 @@ const workloadSpecSchema = z.object({
   files: fileSet,
   connections: z.number().int().min(1),
   timeoutS: z.number().positive(),
+  /** what the server needs from the lab's clients (jobs written before there were settings: the lab's defaults) */
+  client: clientSettingsSchema.default(LAB_DEFAULTS),
 });
 
 export const jobSchema = z.discriminatedUnion('phase', [
@@ -54,7 +57,7 @@ export const jobSchema = z.discriminatedUnion('phase', [
 ]);
 
 export type FileSet = z.infer<typeof fileSet>;
-export type WorkloadSpec = z.infer<typeof workloadSpecSchema>;
+export type WorkloadSpec = z.output<typeof workloadSpecSchema>;
 export type LoadgenJob = z.infer<typeof jobSchema>;
 
 /** seq ranges (top nibble) so bodies from different phases never collide */

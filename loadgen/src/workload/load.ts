@@ -2,28 +2,86 @@
 // microsecond resolution (autocannon's own percentiles are whole milliseconds).
 import autocannon from 'autocannon';
 import * as hdr from 'hdr-histogram-js';
+import type { Socket } from 'node:net';
+import { BODY_GAP_MS } from './http.js';
 import type { LoadResult, WorkloadSpec } from './job.js';
 import { clientRequests, type Counters } from './requests.js';
 
 const MAX_LATENCY_US = 3_600_000_000;
 
+/** the parts of autocannon's client (lib/httpClient.js, 9.x) the lab steers */
+interface ClientInternals {
+  parser: Record<number, (info: { shouldKeepAlive?: boolean }) => unknown> & { constructor: { kOnHeadersComplete: number } };
+  pipelinedRequests: { peek(): { req?: { method?: string } } | undefined };
+  conn: Socket;
+  destroyed: boolean;
+  reqsMade: number;
+  responseMax?: number;
+  _doRequest(): void;
+  _connect(): void;
+  _destroyConnection(): void;
+  getRequestBuffer(): Buffer;
+}
+
+const proto = (client: autocannon.Client) => Object.getPrototypeOf(client) as ClientInternals;
+
 /**
  * autocannon does not tell its HTTP parser that a HEAD response has no body, so a HEAD answer
- * with a Content-Length would stall the connection; tell it (as Node's own client does).
+ * with a Content-Length would stall the connection; tell it (as Node's own client does). It also
+ * notes an answer that announces `Connection: close`.
  */
-function skipBodyOfHead(client: autocannon.Client): void {
+function watchAnswers(client: autocannon.Client, onCloseAnnounced: () => void): void {
+  // the client sets its parser's callbacks after setupClient returns
   queueMicrotask(() => {
-    const c = client as unknown as {
-      parser: Record<number, (info: unknown) => unknown> & { constructor: { kOnHeadersComplete: number } };
-      pipelinedRequests: { peek(): { req?: { method?: string } } | undefined };
-    };
+    const c = client as unknown as ClientInternals;
     const key = c.parser.constructor.kOnHeadersComplete;
     const original = c.parser[key]!;
-    c.parser[key] = (info: unknown) => {
+    c.parser[key] = (info) => {
+      if (info.shouldKeepAlive === false) onCloseAnnounced();
       original(info);
       return c.pipelinedRequests.peek()?.req?.method === 'HEAD' ? 1 : 0;
     };
   });
+}
+
+/**
+ * Steers one autocannon client by the server's client settings. A request after an answer that
+ * closes the connection (connection: close, or announced with Connection: close) goes on a fresh
+ * connection, as curl and the course's tests do: autocannon would write it on the closed one and
+ * count an error. With body: after-head, a PUT's body follows its head in a write of its own.
+ */
+function steerClient(client: autocannon.Client, w: WorkloadSpec): void {
+  const c = client as unknown as ClientInternals;
+  const oneRequestEach = w.client.connection === 'close';
+  let conn: Socket | undefined;
+  let carried = 0;
+  let closeAnnounced = false;
+  watchAnswers(client, () => (closeAnnounced = true));
+  c._doRequest = () => {
+    if (c.conn !== conn) {
+      conn = c.conn;
+      carried = 0;
+      closeAnnounced = false;
+    }
+    const finished = c.responseMax !== undefined && c.responseMax > 0 && c.reqsMade >= c.responseMax;
+    if (carried > 0 && (oneRequestEach || closeAnnounced) && !c.destroyed && !finished) {
+      c._destroyConnection();
+      c._connect(); // which sends the next request on the new connection
+      return;
+    }
+    carried++;
+    proto(client)._doRequest.call(c);
+  };
+  if (w.client.body === 'after-head') {
+    c.getRequestBuffer = () => {
+      const whole = proto(client).getRequestBuffer.call(c);
+      const headEnd = whole.indexOf('\r\n\r\n') + 4;
+      if (headEnd <= 3 || headEnd === whole.length) return whole;
+      const socket = c.conn;
+      setTimeout(() => socket.destroyed || socket.write(whole.subarray(headEnd)), BODY_GAP_MS);
+      return whole.subarray(0, headEnd);
+    };
+  }
 }
 
 /** @param requests when given, the window is this many requests and lasts as long as they take */
@@ -50,7 +108,7 @@ export async function runLoad(target: URL, w: WorkloadSpec, durationS: number, s
     sampleInt: 20,
     setupClient: (client) => {
       client.setRequests(clientRequests(w, nextClient++, seqBase, counters, inWindow));
-      skipBodyOfHead(client);
+      steerClient(client, w);
     },
     }, (err: Error | null, result) => (err ? reject(err) : resolve(result)));
   });

@@ -24,7 +24,7 @@ interface Slot { op: Op; name: string }
 /** every op position meets every name once per cycle */
 export function cycleFor(w: WorkloadSpec, client: number): Slot[] {
   const ops = opCycle(w);
-  const names = clientNames(w.seed, w.files, client);
+  const names = clientNames(w, client);
   const slots: Slot[] = [];
   for (let r = 0; r < names.length && slots.length < MAX_CYCLE; r++) {
     for (let j = 0; j < ops.length; j++) slots.push({ op: ops[j]!, name: names[(r + j) % names.length]! });

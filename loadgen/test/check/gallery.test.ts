@@ -4,6 +4,7 @@
 // Why its time (~70 s): `check` runs each server twice (-N 1 and -N 8) through nine stages, one
 // waits out a 2 s answer timeout by design, one moves an 8 MiB file; then four short sweeps.
 import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, readLines, runCli, tempDir, writeExperiment, type CliResult } from '../fixtures/cli.js';
@@ -156,6 +157,51 @@ describe('a sweep of the gallery servers that need no client setting', () => {
   }, 120_000);
 });
 
+describe('a sweep with auto client settings: check learns what each server needs before the first point', () => {
+  const CASES = [
+    ['per-connection', 'autocannon', 'connection: close, names: 27 × alnum-dash-underscore, body: with-head (check set connection;'],
+    ['close-each', 'autocannon', 'connection: close, names: 27 × alnum-dash-underscore, body: with-head (check set connection;'],
+    ['drop-body', 'autocannon', 'connection: keep-alive, names: 27 × alnum-dash-underscore, body: after-head (check set body;'],
+    ['names15', 'autocannon', 'connection: keep-alive, names: 15 × alnum, body: with-head (check set names;'],
+    ['names15', 'wrk', 'connection: keep-alive, names: 15 × alnum, body: with-head (check set names;'],
+  ] as const;
+  it.each(CASES)('%s with %s: the settings in one line and in run.json, every point measured and verified', async (server, engine, line) => {
+    const dir = tempDir();
+    const mix = engine === 'wrk' ? 'mixed, ratio: { get: 8, put: 1 }' : 'mixed, ratio: { get: 8, put: 1, head: 1 }';
+    const file = writeExperiment(dir, server, [
+      `name: gallery-${server}-auto`,
+      `server: { command: [${JSON.stringify(gallery(server)[0])}, "{port}", -N, "{threads}", -l, "{log}"] }`,
+      'sweep: { threads: [1, 2] }',
+      // drop-body: the body's own write helps only while the server reads a head within BODY_GAP_MS of its arrival, so
+      // one client (more connections than threads queue a PUT until its body has come too)
+      `workload: { mix: ${mix}, fileSize: 4KiB, connections: ${server === 'drop-body' ? 1 : 4}, warmup: 0.5s, duration: 1s, engine: ${engine} }`,
+    ].join('\n'));
+    const r = await runCli(['run', file, '--runtime', 'local', '--out', path.join(dir, 'out')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`client: connection, names, body are auto: checking what your server needs (speedlab check's stages)…\nclient: ${line} check took `);
+    const records = readLines(path.join(dir, 'out', 'points.jsonl')).map((l) => JSON.parse(l) as { outcome: string; errors: number; verification: { mismatches: number } });
+    expect(records.map((p) => [p.outcome, p.errors, p.verification.mismatches])).toEqual([['ok', 0, 0], ['ok', 0, 0]]);
+    const info = JSON.parse(readFileSync(path.join(dir, 'out', 'run.json'), 'utf8')) as { client: { settings: object; learned: string[]; checkS: number; blocking: string[] } };
+    expect(info.client.learned).toEqual([line.match(/check set (\w+)/)![1]]);
+    expect(info.client.blocking).toEqual([]);
+    expect(info.client.checkS).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('wrk cannot send one request per connection: the run stops before the first point and says why', async () => {
+    const dir = tempDir();
+    const file = writeExperiment(dir, 'per-connection-wrk', [
+      'name: gallery-per-connection-wrk',
+      `server: { command: [${JSON.stringify(gallery('per-connection')[0])}, "{port}", -N, "{threads}", -l, "{log}"] }`,
+      'sweep: { threads: [1, 2] }',
+      'workload: { mix: get, fileSize: 4KiB, connections: 4, warmup: 0.5s, duration: 1s, engine: wrk }',
+    ].join('\n'));
+    const r = await runCli(['run', file, '--runtime', 'local', '--out', path.join(dir, 'out')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("speedlab: wrk cannot send as this server needs: client connection: close (wrk keeps a connection open until the server's answer says Connection: close; it cannot close after each answer itself); use engine: autocannon, or set client: in the experiment to what wrk can send (check's findings: connection: close, names: 27 × alnum-dash-underscore, body: with-head)");
+    expect(existsSync(path.join(dir, 'out', 'points.jsonl')) ? readLines(path.join(dir, 'out', 'points.jsonl')) : []).toEqual([]);
+  }, 120_000);
+});
+
 describe('a sweep of the gallery servers that fail: the failure names the phase, the request, what happened and the likely cause', () => {
   // one file on one connection, a fixed seed: the one PUT of seeding is /sl0000002a_d_00000000000000
   const sweepOf = async (server: string) => {
@@ -165,6 +211,8 @@ describe('a sweep of the gallery servers that fail: the failure names the phase,
       `server: { command: [${JSON.stringify(gallery(server)[0])}, "{port}", -N, "{threads}", -l, "{log}"] }`,
       'sweep: { threads: [1] }',
       'workload: { mix: put, files: distinct, filesPerConnection: 1, fileSize: 4KiB, connections: 1, warmup: 0s, requests: 20, seed: 42, timeout: 2s }',
+      // explicit settings win over auto: the lab's defaults, which these servers cannot take
+      'client: { connection: keep-alive, names: { length: 27, alphabet: alnum-dash-underscore }, body: with-head }',
     ].join('\n'));
     const r = await runCli(['run', file, '--runtime', 'local', '--out', path.join(dir, 'out')]);
     expect(r.code, r.stderr).toBe(1);

@@ -65,6 +65,12 @@ const CASES: [string, string, string, string, string][] = [
   ['unknown finding field', 'name: x\nsweep: { threads: [1, 4] }\nexpect: [ { finding: { kind: scales, absent: true } } ]', "'expect[0].finding.absent'", 'true', 'allowed: kind, present'],
   ['total of an unknown field', 'name: x\nexpect: [ { total: { of: bytes, atMost: 0 } } ]', "'expect[0].total.of'", '"bytes"', 'one of logBytes'],
   ['total without bounds', 'name: x\nexpect: [ { total: { of: logBytes } } ]', "'expect[0].total'", '{"of":"logBytes"}', 'atLeast'],
+  ['unknown client field', 'name: x\nclient: { keepalive: true }', "'client.keepalive'", 'true', 'allowed: connection, names, body, seedConnections'],
+  ['bad client connection', 'name: x\nclient: { connection: pipelined }', "'client.connection'", '"pipelined"', 'keep-alive, close or auto'],
+  ['client names without an alphabet', 'name: x\nclient: { names: { length: 15 } }', "'client.names'", '{"length":15}', 'auto or { length: N, alphabet: alnum | alnum-dash-underscore }'],
+  ['client names too short for the files', 'name: x\nclient: { names: { length: 5, alphabet: alnum } }\nworkload: { connections: 32 }', "'client.names'", '{"length":5,"alphabet":"alnum"}', 'names of 5 characters of alnum hold 10 distinct files; this workload needs 32'],
+  ['wrk with one request per connection', 'name: x\nclient: { connection: close }\nworkload: { engine: wrk }', "'client'", '{"connection":"close"}', 'wrk cannot send as this server needs: client connection: close'],
+  ['wrk with the body after the head', 'name: x\nclient: { body: after-head }\nsweep: { engine: [autocannon, wrk] }', "'client'", '{"body":"after-head"}', "client body: after-head (wrk writes a request's head and body in one write); use engine: autocannon"],
   ['total with a bad size', 'name: x\nexpect: [ { total: { of: logBytes, atLeast: lots } } ]', "'expect[0].total.atLeast'", '"lots"', 'a size such as'],
 ];
 

@@ -99,6 +99,8 @@ server: ${serverConfig(rt, faults, marker)}
 sweep: { threads: ${JSON.stringify(threads)}, disk: [small] }
 disks: { small: { kind: ram, size: 16MiB } }
 workload: { mix: put, fileSize: 4KiB, connections: 1, filesPerConnection: 3, warmup: ${warmup}, requests: 20, seed: ${seed} }
+# the fixture counts requests to die on: no check's stages before the first point
+client: { connection: keep-alive, names: { length: 27, alphabet: alnum-dash-underscore }, body: with-head }
 `);
 }
 

@@ -4,7 +4,7 @@ import { experimentSchema } from '../../src/experiment/schema.js';
 import { resolveExperiment } from '../../src/experiment/resolve.js';
 import { analyze } from '../../src/analysis/analyze.js';
 import { computeFindings } from '../../src/analysis/findings.js';
-import { resultsTable } from '../../src/sweep/table.js';
+import { bytesLine, resultsTable } from '../../src/sweep/table.js';
 import { point } from '../report/fixtures.js';
 
 const exp = resolveExperiment(experimentSchema.parse({ name: 't', sweep: { threads: [1, 2] }, workload: { repetitions: 2 } }), ['threads']).experiment!;
@@ -26,5 +26,14 @@ describe('the terminal table', () => {
     const quiet = points(35.5);
     expect(resultsTable(exp, quiet)).not.toContain('noisy');
     expect(computeFindings(analyze(quiet), null).filter((f) => f.kind === 'noisy')).toHaveLength(0);
+  });
+});
+
+describe('the bytes line', () => {
+  test('the log is part of what the data volume took; a counter below the log is said to miss the volume', () => {
+    const counted = [point({ threads: 1 }, { deviceWriteBytes: 3 * 1024 ** 2, logBytes: 1024 ** 2 }), point({ threads: 2 }, { deviceWriteBytes: 1024 ** 2, logBytes: 1024 ** 2 })];
+    expect(bytesLine(counted)).toBe('measured windows wrote 4MiB to the data volume, 2MiB of it log');
+    const ram = [point({ threads: 1 }, { deviceWriteBytes: 0, logBytes: 654 * 1024 ** 2 })];
+    expect(bytesLine(ram)).toBe("measured windows wrote 654MiB of log; the data volume's write counter saw 0B, less than the log alone: it does not see a RAM disk's writes (they reach no block device)");
   });
 });

@@ -1,5 +1,6 @@
 // The wrk engine against a real server: request files, a load window through real wrk (then the
 // verify pass accepts what it wrote), the capacity check, and its failures.
+import { LAB_DEFAULTS } from '../../src/results/client-settings.js';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,7 +22,7 @@ afterAll(() => {
 });
 
 const workload = (over: Partial<WorkloadSpec>): WorkloadSpec => ({
-  seed: 7, fileSize: 5000, mix: 'put', ratio: { get: 0, put: 0, head: 0 }, files: { kind: 'distinct', perConnection: 1 }, connections: 4, timeoutS: 5, ...over,
+  seed: 7, fileSize: 5000, mix: 'put', ratio: { get: 0, put: 0, head: 0 }, files: { kind: 'distinct', perConnection: 1 }, connections: 4, timeoutS: 5, client: LAB_DEFAULTS, ...over,
 });
 
 function readRequests(d: string, t: number): Buffer[] {

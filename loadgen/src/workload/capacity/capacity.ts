@@ -3,6 +3,7 @@
 // engine's own limit; the ceiling is its requests per CPU-second of the engine alone, times the
 // cores it can use (autocannon one, wrk one per thread). A point above half of it is flagged
 // loadgen-bound.
+import { LAB_DEFAULTS } from '../../results/client-settings.js';
 import type { Engine } from '../../results/record.js';
 import type { CapacityResult, WorkloadSpec } from '../job.js';
 import { runLoad } from '../load.js';
@@ -16,7 +17,7 @@ export async function measureCapacity(engine: Engine, connections: number, durat
   const target = new URL(`http://127.0.0.1:${responder.port}`);
   const w: WorkloadSpec = {
     seed: 1, fileSize: 32, mix: 'get', ratio: { get: 0, put: 0, head: 0 },
-    files: { kind: 'distinct', perConnection: 1 }, connections, timeoutS: 10,
+    files: { kind: 'distinct', perConnection: 1 }, connections, timeoutS: 10, client: LAB_DEFAULTS,
   };
   try {
     const r = engine === 'wrk' ? await runWrkLoad(target, w, durationS, 0) : await runLoad(target, w, durationS, 0);

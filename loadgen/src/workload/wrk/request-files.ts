@@ -35,7 +35,7 @@ function requestHead(method: string, name: string, host: string, bodyBytes: numb
 
 /** writes t<N>.idx and t<N>.bin for each of `threads` threads into dir */
 export function writeRequestFiles(dir: string, w: WorkloadSpec, seqBase: number, threads: number, host: string): void {
-  const seqOf = new Map(allNames(w.seed, w.files, w.connections).map((name, i) => [name, (seqBase + i) >>> 0]));
+  const seqOf = new Map(allNames(w, w.connections).map((name, i) => [name, (seqBase + i) >>> 0]));
   const bodies = new Map<string, Buffer>();
   const bodyOf = (name: string) => {
     let body = bodies.get(name);

@@ -118,11 +118,12 @@ describe.skipIf(!HAVE_DOCKER)('two Docker engines on one machine', () => {
 
   it('after SIGKILL of the run, its containers are on both engines; the resumed run removes them from both and finishes', async () => {
     const out = path.join(work, 'killed-out');
-    const file = experiment('killed', await freePort(), '', '1s', '[1]');
+    // a 5 s window and both engines watched at once: on a busy machine a listing takes a while, and
+    // waiting for one role and then the other can miss a short point's server
+    const file = experiment('killed', await freePort(), '', '5s', '[1]');
     const args = ['run', file, '--server-engine', A, '--loadgen-engine', 'lab-b', '--out', out];
     const run = startCli(args, ROOT, env);
-    await roleRunning(dockerB, run.child.pid!, 'loadgen');
-    await roleRunning(docker(), run.child.pid!, 'server');
+    await Promise.all([roleRunning(dockerB, run.child.pid!, 'loadgen'), roleRunning(docker(), run.child.pid!, 'server')]);
     run.child.kill('SIGKILL');
     await run.done;
     const leftA = await leftOn(docker(), run.child.pid!);
