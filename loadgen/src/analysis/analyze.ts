@@ -2,7 +2,7 @@
 import type { PointRecord } from '../results/record.js';
 import { buildCells, type Cell } from './cells.js';
 import { groupBy, okPoints, seriesKey, type SeriesParams } from './group.js';
-import { compareSeries, seriesName, seriesParams, varyingDims } from './series.js';
+import { compareSeries, seriesName, seriesParams, varyingDims, type DesignDim } from './series.js';
 import { fitUsl, type UslObservation, type UslResult } from './usl.js';
 
 export interface Series {
@@ -25,7 +25,8 @@ export interface Analysis {
 /**
  * @param nameWith params of every run shown together, so series are named alike in a comparison
  */
-export function analyze(points: readonly PointRecord[], nameWith: readonly SeriesParams[] = []): Analysis {
+/** @param absent the design options the server does not have (series.ts absentDesigns): left out of series names */
+export function analyze(points: readonly PointRecord[], nameWith: readonly SeriesParams[] = [], absent: ReadonlySet<DesignDim> = new Set()): Analysis {
   const cells = buildCells(points);
   const varying = varyingDims([...points.map((p) => seriesParams(p.params)), ...nameWith]);
   const bySeries = groupBy(cells, (c) => c.seriesKey);
@@ -35,7 +36,7 @@ export function analyze(points: readonly PointRecord[], nameWith: readonly Serie
     const params = seriesParams(list[0]!.params);
     const baseline = list.find((c) => c.threads === 1)?.requestsPerS?.mean ?? null;
     const observations: UslObservation[] = (okBySeries.get(key) ?? []).map((p) => ({ n: p.params.threads, x: p.requestsPerS }));
-    return { key, name: seriesName(params, varying), params, cells: list, baselineRps: baseline, usl: fitUsl(observations) };
+    return { key, name: seriesName(params, varying, absent), params, cells: list, baselineRps: baseline, usl: fitUsl(observations) };
   });
   series.sort((a, b) => compareSeries(a.params, b.params));
   return { points: [...points], cells, series };

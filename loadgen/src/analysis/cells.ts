@@ -53,8 +53,15 @@ export function errorCount(p: PointRecord): number {
   return count;
 }
 
+/**
+ * the data volume's write rate, or null when unknown. The log lives on that volume, so a counter
+ * that saw fewer bytes than the log grew by did not see the volume at all (a RAM disk's writes reach
+ * no block device, and Docker's counters count block devices): its 0 is not a rate.
+ */
 export function deviceWriteBps(p: PointRecord): number | null {
-  return Number.isFinite(p.deviceWriteBytes) && p.durationS > 0 ? p.deviceWriteBytes / p.durationS : null;
+  if (!Number.isFinite(p.deviceWriteBytes) || p.durationS <= 0) return null;
+  if (Number.isFinite(p.logBytes) && p.logBytes > p.deviceWriteBytes) return null;
+  return p.deviceWriteBytes / p.durationS;
 }
 
 export function buildCells(points: readonly PointRecord[]): Cell[] {

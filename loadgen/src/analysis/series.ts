@@ -25,11 +25,28 @@ const LOG_WORDS: Record<LogMode, string> = { off: 'no log', meta: 'meta log', fu
 const LOCK_WORDS: Record<LockMode, string> = { global: 'global lock', file: 'per-file locks' };
 const MIX_WORDS: Record<Mix, string> = { put: 'PUT', get: 'GET', head: 'HEAD', mixed: 'mixed' };
 
-export function seriesName(p: SeriesParams, varying: ReadonlySet<OptionalDim>): string {
+/** the reference server's design options: a user's server has them only when its command takes them ({lock}, …) */
+const DESIGN_DIMS = ['lock', 'logWrite', 'sync'] as const;
+export type DesignDim = (typeof DESIGN_DIMS)[number];
+
+/**
+ * The design options this run's server does not have, from run.json's experiment (or the resolved
+ * one): none for the reference server; for a `command:`/`image:` server, each one its command does
+ * not take as a placeholder. Its records still carry the defaults, which describe nothing there.
+ */
+export function absentDesigns(experiment: unknown): Set<DesignDim> {
+  const impl = (experiment as { server?: { impl?: { kind?: unknown; command?: unknown } } } | null | undefined)?.server?.impl;
+  if (!impl || impl.kind === 'reference' || !Array.isArray(impl.command)) return new Set();
+  const command = (impl.command as unknown[]).map(String);
+  return new Set(DESIGN_DIMS.filter((d) => !command.some((a) => a.includes(`{${d}}`))));
+}
+
+export function seriesName(p: SeriesParams, varying: ReadonlySet<OptionalDim>, absent: ReadonlySet<DesignDim> = new Set()): string {
   // the fallbacks: records written by another version may carry values this one does not know
-  const parts = [LOG_WORDS[p.log] ?? `${p.log} log`, LOCK_WORDS[p.lock] ?? `${p.lock} lock`, formatSize(p.fileSize), p.disk];
-  if (varying.has('logWrite') && p.log !== 'off') parts.push(`${p.logWrite} log writes`);
-  if (varying.has('sync')) parts.push(p.sync === 'fsync' ? 'fsync' : 'no fsync');
+  const lock = absent.has('lock') ? [] : [LOCK_WORDS[p.lock] ?? `${p.lock} lock`];
+  const parts = [LOG_WORDS[p.log] ?? `${p.log} log`, ...lock, formatSize(p.fileSize), p.disk];
+  if (varying.has('logWrite') && p.log !== 'off' && !absent.has('logWrite')) parts.push(`${p.logWrite} log writes`);
+  if (varying.has('sync') && !absent.has('sync')) parts.push(p.sync === 'fsync' ? 'fsync' : 'no fsync');
   if (varying.has('mix')) parts.push(`${MIX_WORDS[p.mix] ?? p.mix} workload`);
   if (varying.has('connections')) parts.push(`${p.connections} connections`);
   if (varying.has('engine')) parts.push(`${p.engine} load`);

@@ -39,7 +39,14 @@ export async function main(argv: string[]): Promise<number> {
   }
   out.push('');
   out.push(`estimated wall time:     ~${formatDuration(est.wallS)}`);
-  out.push(`estimated bytes written: data volume ~${formatBytes(est.dataBytes)}, log ~${formatBytes(est.logBytes)} (full logging writes about 3.45× the content)`);
+  const logged = pts.some((pt) => pt.params.log !== 'off');
+  const logText = !logged
+    ? 'no log'
+    : exp.server.impl.kind === 'reference'
+      ? `log ~${formatBytes(est.logBytes)} (full logging writes about 3.45× the content)`
+      // a user's server writes its own log at its own rate: the estimate is a bound, not a guess
+      : `log: your server's own (the lab does not control its format or rate; in the course's hex format at these rates it would be at most ~${formatBytes(est.logBytes)})`;
+  out.push(`estimated bytes written: data volume ~${formatBytes(est.dataBytes)}, ${logText}`);
   out.push(`  (bytes assume the server reaches at most ${ASSUMED_REQUESTS_PER_S} req/s and ${formatBytes(ASSUMED_CONTENT_BPS)}/s of content, or the disk profile's write limit)`);
   const warnings: string[] = [];
   for (const d of est.disks) {

@@ -7,6 +7,7 @@ import { analyze } from '../analysis/analyze.js';
 import { computeFindings } from '../analysis/findings.js';
 import { groupBy, okPoints, seriesKey } from '../analysis/group.js';
 import { mean } from '../analysis/stats.js';
+import { absentDesigns, type DesignDim } from '../analysis/series.js';
 import type { ExpectationResult, PointParams, PointRecord } from '../results/record.js';
 import { seriesText } from './describe.js';
 import type { Experiment } from './experiment.js';
@@ -71,10 +72,10 @@ function faster(e: FasterExpectation, records: PointRecord[]): ExpectationResult
   };
 }
 
-function finding(e: FindingExpectation, records: PointRecord[]): ExpectationResult {
+function finding(e: FindingExpectation, records: PointRecord[], absent: ReadonlySet<DesignDim>): ExpectationResult {
   const { kind, present = true, measured = false } = e.finding;
   const description = `${e.where ? `where ${selText(e.where)}, ` : ''}the report ${present ? 'names every series' : 'names no series'} ${kind}${measured ? ' from thread samples' : ''}`;
-  const analysis = analyze(records);
+  const analysis = analyze(records, [], absent);
   const findings = computeFindings(analysis, null);
   const series = analysis.series.filter((s) => s.cells.some((c) => c.ok > 0) && matches({ ...s.params, threads: 0, repetition: 0 }, e.where));
   if (series.length === 0) return { description, passed: false, detail: 'no successfully measured series matches' };
@@ -109,7 +110,7 @@ function total(e: TotalExpectation, records: PointRecord[]): ExpectationResult {
 export function evaluateExpectations(exp: Experiment, records: PointRecord[]): ExpectationResult[] {
   return exp.expect.map((e) => {
     if ('faster' in e) return faster(e, records);
-    if ('finding' in e) return finding(e, records);
+    if ('finding' in e) return finding(e, records, absentDesigns(exp));
     if ('total' in e) return total(e, records);
     return speedup(exp, e, records);
   });

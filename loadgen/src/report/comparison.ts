@@ -3,7 +3,7 @@ import { basename, dirname, join, relative } from 'node:path';
 import { analyze, type Analysis } from '../analysis/analyze.js';
 import type { Finding } from '../analysis/findings.js';
 import { formatMicros, formatNumber } from '../analysis/format.js';
-import { compareSeries, seriesParams } from '../analysis/series.js';
+import { absentDesigns, compareSeries, seriesParams } from '../analysis/series.js';
 import type { RatioRow } from './chart-data.js';
 import { ratioChart, reportCharts } from './charts.js';
 import { escapeHtml, table } from './html.js';
@@ -31,7 +31,10 @@ export function runLabels(a: LoadedRun, b: LoadedRun): [string, string] {
 /** Both runs analysed with the same series names. */
 export function analyzePair(a: LoadedRun, b: LoadedRun): [Analysis, Analysis] {
   const all = [...a.points, ...b.points].map((p) => seriesParams(p.params));
-  return [analyze(a.points, all), analyze(b.points, all)];
+  // an option is left out of the names only when neither run's server has it
+  const inB = absentDesigns(b.info?.experiment);
+  const absent = new Set([...absentDesigns(a.info?.experiment)].filter((d) => inB.has(d)));
+  return [analyze(a.points, all, absent), analyze(b.points, all, absent)];
 }
 
 export function ratioRows(a: Analysis, b: Analysis): RatioRow[] {

@@ -2,6 +2,7 @@
 import { writeFile, rename } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { analyze } from '../analysis/analyze.js';
+import { absentDesigns } from '../analysis/series.js';
 import { computeFindings, type Finding } from '../analysis/findings.js';
 import { currentCheckout } from './code-version.js';
 import { analyzePair, defaultComparisonPath, renderComparison, runLabels } from './comparison.js';
@@ -26,7 +27,7 @@ interface ReportResult {
 /** Writes DIR/summary.csv and DIR/report.html from DIR/run.json and DIR/points.jsonl. */
 export async function writeReport(dir: string): Promise<ReportResult> {
   const [run, libs] = await Promise.all([loadRun(dir), inlineLibraries()]);
-  const analysis = analyze(run.points);
+  const analysis = analyze(run.points, [], absentDesigns(run.info?.experiment));
   const findings = computeFindings(analysis, run.info);
   const summaryPath = join(dir, 'summary.csv');
   const htmlPath = join(dir, 'report.html');

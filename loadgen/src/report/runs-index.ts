@@ -2,6 +2,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { analyze } from '../analysis/analyze.js';
+import { absentDesigns } from '../analysis/series.js';
 import { computeFindings, type Finding } from '../analysis/findings.js';
 import { ReportInputError, ResultsFormatError } from '../errors.js';
 import type { CodeVersion, Engine, RunInfo } from '../results/record.js';
@@ -78,7 +79,7 @@ async function indexRun(path: string, dir: string, checkout: Checkout | undefine
   let headline: Finding | null = null;
   if (run) {
     warnings.push(...run.warnings);
-    const findings = computeFindings(analyze(run.points), info);
+    const findings = computeFindings(analyze(run.points, [], absentDesigns(info?.experiment)), info);
     headline = findings.find((f) => f.level === 'bad' || f.level === 'warn') ?? findings[0] ?? null;
   }
   const code = recordedCode(info);

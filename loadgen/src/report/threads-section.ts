@@ -87,6 +87,13 @@ function perThreadTable(p: PointRecord & { threadStates: ThreadStates }): string
   return table(['tid', 'name', 'role', 'cores', 'CPU wait (s)', 'on CPU', 'wait CPU', 'lock', 'disk', 'network/idle', 'other', 'waited in'], rows) + more;
 }
 
+/** where the sampler ran: off the server's CPUs when there was a split */
+function samplerWhere(s: { samplerCpus?: string | undefined; samplerPinProblem?: string | undefined }): string {
+  if (s.samplerCpus) return ` (taken from the load generator's CPUs ${escapeHtml(s.samplerCpus)}, not the server's)`;
+  if (s.samplerPinProblem) return ` (taken on any CPU: ${escapeHtml(s.samplerPinProblem)})`;
+  return '';
+}
+
 export function threadsSection(analysis: Analysis): string {
   const parts: string[] = [];
   for (const series of analysis.series) {
@@ -98,7 +105,7 @@ export function threadsSection(analysis: Analysis): string {
     const futex = s.hottestFutex ? `the hottest futex ${escapeHtml(s.hottestFutex.address)} (process ${s.hottestFutex.pid}) had ${escapeHtml(formatNumber(s.hottestFutex.meanWaiters))} waiters on average, ${s.hottestFutex.threads} threads waited there` : 'no thread that ran waited on a futex';
     const busy = busiest ? `the busiest thread, ${escapeHtml(busiest.name)} (tid ${busiest.tid}, ${busiest.role}), was on a CPU ${escapeHtml(formatPercent(busiest.cpuS / s.windowS))} of the window` : '';
     parts.push(`<h3>${escapeHtml(series.name)} — ${worst.params.threads} threads, repetition ${worst.params.repetition} (${escapeHtml(formatNumber(worst.requestsPerS))} req/s)</h3>
-<p>${s.ticks} samples at ${s.hz} Hz over ${escapeHtml(formatNumber(s.windowS))} s: ${busy}; ${futex}.</p>
+<p>${s.ticks} samples at ${s.hz} Hz over ${escapeHtml(formatNumber(s.windowS))} s${samplerWhere(s)}: ${busy}; ${futex}.</p>
 ${perThreadTable(worst)}`);
   }
   return parts.join('\n');

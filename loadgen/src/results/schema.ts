@@ -102,6 +102,10 @@ const threadStatesSchema = z.object({
   ticks: z.number(),
   windowS: z.number(),
   unavailable: z.string().optional(),
+  /** the CPUs the lab's process (the sampler) kept to: the load generator's, off the server's cpuset; absent without a split */
+  samplerCpus: z.string().optional(),
+  /** why the sampler shared the server's CPUs although there was a split */
+  samplerPinProblem: z.string().optional(),
   /** mean number of threads in each class over the window */
   classes: threadSharesSchema.optional(),
   /** the futex the most threads waited on (active threads only): mean waiters, distinct threads */

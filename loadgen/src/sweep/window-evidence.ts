@@ -5,6 +5,7 @@ import type { Experiment } from '../experiment/experiment.js';
 import type { PointRecord, ServerCpusBusy, ThreadStates } from '../results/record.js';
 import type { RunningServer } from '../runtime/types.js';
 import { busyCores, parseCpuList, readCpuTimes, type CpuTimes } from '../threads/cpu-busy.js';
+import { keepThisProcessTo } from '../threads/pin.js';
 import { DEFAULT_SAMPLER_HZ, ThreadSampler } from '../threads/sampler.js';
 
 /** /proc/stat is read this often, so that the busy cores cover the measured window, not the load generator's start */
@@ -22,9 +23,15 @@ function sampler(exp: Experiment, server: RunningServer): { stop(windowS?: numbe
     ? "the server runs on another machine than the lab, whose /proc is not this one's"
     : !server.processes ? 'this runtime cannot list the server\'s processes' : undefined;
   if (why) return { stop: () => ({ hz, ticks: 0, windowS: 0, unavailable: why }) };
+  const pin = server.samplerCpuList === undefined ? undefined : keepThisProcessTo(server.samplerCpuList);
   const s = new ThreadSampler({ hz, processes: () => server.processes!() });
   s.start();
-  return s;
+  return {
+    stop: (windowS) => ({
+      ...s.stop(windowS),
+      ...(pin && ('cpuList' in pin ? { samplerCpus: pin.cpuList } : { samplerPinProblem: pin.problem })),
+    }),
+  };
 }
 
 export function startWindowEvidence(exp: Experiment, server: RunningServer): WindowEvidence {

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { buildCells } from '../../src/analysis/cells.js';
-import { seriesName } from '../../src/analysis/series.js';
+import { absentDesigns, seriesName, seriesParams } from '../../src/analysis/series.js';
+import { analyze } from '../../src/analysis/analyze.js';
 import { MiB, point } from '../report/fixtures.js';
 
 describe('cells and series names', () => {
@@ -24,6 +25,13 @@ describe('cells and series names', () => {
     expect(cells.find((c) => c.threads === 1)!.speedup!.mean).toBe(1);
   });
 
+  test("a write counter below the log's growth did not see the volume: no rate", () => {
+    const [ram] = buildCells([point({}, { deviceWriteBytes: 0, logBytes: 5e8, durationS: 10 })]);
+    expect(ram!.deviceWriteBps).toBeNull();
+    const [disk] = buildCells([point({}, { deviceWriteBytes: 6e8, logBytes: 5e8, durationS: 10 })]);
+    expect(disk!.deviceWriteBps).toBe(6e7);
+  });
+
   test('device write rate is bytes over the measured window', () => {
     const [cell] = buildCells([point({}, { deviceWriteBytes: 5e8, durationS: 10, diskLimits: { writeBps: 8e7 } })]);
     expect(cell!.deviceWriteBps).toBe(5e7);
@@ -35,5 +43,20 @@ describe('cells and series names', () => {
     expect(seriesName(p, new Set())).toBe('full log, per-file locks, 1 MiB, hdd');
     expect(seriesName({ ...p, log: 'off', lock: 'global', fileSize: 4096 }, new Set(['connections']))).toBe('no log, global lock, 4 KiB, hdd, 32 connections');
     expect(seriesName(p, new Set(['logWrite', 'sync']))).toBe('full log, per-file locks, 1 MiB, hdd, locked log writes, fsync');
+  });
+
+  test("a user's server is named by what its experiment set: no lock unless its command takes {lock}", () => {
+    const own = { server: { impl: { kind: 'command', command: ['./httpserver', '{port}', '-N', '{threads}', '-l', '{log}'] } } };
+    const withLock = { server: { impl: { kind: 'image', image: 'x', command: ['httpserver', '{port}', '--lock', '{lock}'] } } };
+    expect([...absentDesigns(own)]).toEqual(['lock', 'logWrite', 'sync']);
+    expect([...absentDesigns(withLock)]).toEqual(['logWrite', 'sync']);
+    expect([...absentDesigns({ server: { impl: { kind: 'reference' } } })]).toEqual([]);
+    expect([...absentDesigns(undefined)]).toEqual([]);
+    const p = point({ log: 'full', lock: 'file', fileSize: MiB, disk: 'ram' });
+    expect(seriesName(seriesParams(p.params), new Set(), absentDesigns(own))).toBe('full log, 1 MiB, ram');
+    expect(seriesName(seriesParams(p.params), new Set(), absentDesigns(withLock))).toBe('full log, per-file locks, 1 MiB, ram');
+    const run = [point({ threads: 1, log: 'full' }), point({ threads: 4, log: 'full' })];
+    expect(analyze(run, [], absentDesigns(own)).series.map((s) => s.name)).toEqual(['full log, 4 KiB, ram']);
+    expect(analyze(run).series.map((s) => s.name)).toEqual(['full log, per-file locks, 4 KiB, ram']);
   });
 });

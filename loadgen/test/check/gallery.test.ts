@@ -8,8 +8,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, readLines, runCli, tempDir, writeExperiment, type CliResult } from '../fixtures/cli.js';
+import { ALL_PASS, GALLERY, marks, withMark } from './checklist.js';
 
-const GALLERY = path.join(ROOT, 'loadgen/test/fixtures/servers');
 const C_SERVER = path.join(ROOT, 'examples/c-server');
 const REFERENCE = path.join(ROOT, 'dist/server/src/cli.js');
 
@@ -24,23 +24,6 @@ function check(server: string[], threads = '1,8'): Promise<CliResult> {
 
 const gallery = (name: string) => [path.join(GALLERY, 'bin', name)];
 
-/** the checklist's marks, one per stage line: "✓ GET of a missing file on a fresh connection" */
-function marks(out: string): string[] {
-  return out.split('\n').filter((l) => /^(with -N| {2}[✓!✗] )/.test(l)).map((l) => l.trim());
-}
-
-const ALL_PASS = [
-  '✓ GET of a missing file on a fresh connection',
-  '✓ PUT, the body in a write after the head',
-  '✓ PUT, head and body in one write',
-  '✓ GET and HEAD of what was put',
-  '✓ GET /healthcheck',
-  '✓ a second request on a kept-alive connection',
-  '✓ two connections at once',
-  '✓ a connection closed without a request',
-  '✓ a client that closes mid-response',
-];
-const withMark = (title: string, mark: string) => ALL_PASS.map((l) => (l.endsWith(title) ? `${mark} ${title}` : l));
 const DEFAULT_SETTINGS = 'client settings that suit it: connection: keep-alive, names: 27 × alnum-dash-underscore, body: with-head';
 
 describe('speedlab check: the gallery', () => {

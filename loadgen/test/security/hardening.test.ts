@@ -154,6 +154,8 @@ describe.skipIf(!HAVE_DOCKER)("a user's own image that asks for root", () => {
 server: { image: "${tag}", command: [node, -e, ${JSON.stringify(PROBE_SERVER)}, "{port}"] }
 sweep: { threads: [1], log: [off] }
 workload: { mix: put, fileSize: 4KiB, connections: 2, warmup: 0s, duration: 1500ms }
+# no check's stages before the point: the first server container is the point's
+client: { connection: keep-alive, names: { length: 27, alphabet: alnum-dash-underscore }, body: with-head }
 `);
     const out = path.join(work, 'root-image-out');
     const run = startCli(['run', file, '--runtime', 'docker', '--out', out]);
