@@ -41,6 +41,10 @@ export function serverCreateOptions(spec: ServerSpec, disk: ServerDisk, cpuset: 
     Labels: labels(spec.runId, 'server'),
     HostConfig: {
       ...HARDENED,
+      // the engine's init (docker-init) as process 1: the server is an ordinary process, killed by
+      // what kills it on the student's machine (process 1 ignores the signals it has no handler
+      // for, SIGPIPE and SIGTERM among them), and the init exits with its status (128 + n after signal n)
+      Init: true,
       NetworkMode: listen.network,
       CpusetCpus: cpuset,
       Memory: memory,

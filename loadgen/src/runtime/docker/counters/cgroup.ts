@@ -68,6 +68,9 @@ export function cgroupWriteBytes(cg: CgroupDirs, containerId: string): number | 
   return sum;
 }
 
+/** the names the engine's init runs under (docker-init is tini) */
+const INITS = new Set(['docker-init', 'tini', 'tini-static']);
+
 /**
  * The container's processes under this machine's PIDs (cgroup.procs), for the thread sampler; or
  * why they cannot be read from here: a PID of another namespace is told apart as cgroupWriteBytes does.
@@ -79,7 +82,8 @@ export function cgroupProcesses(cg: CgroupDirs, containerId: string): number[] |
   if (pids.length > 0 && !read(`/proc/${pids[0]}/cgroup`)?.includes(containerId)) {
     return "the container's processes are in another PID namespace than the lab's (the lab runs in a container), so their /proc cannot be read";
   }
-  return pids;
+  // the engine's init (server containers run with one) is not the server
+  return pids.filter((pid) => !INITS.has(read(`/proc/${pid}/comm`)?.trim() ?? ''));
 }
 
 /** "7:3 Read 4096" lines of a v1 blkio file, for one device */
