@@ -1,39 +1,55 @@
 #!/usr/bin/env node
-// speedlab — the lab's command line. Each subcommand lives in its own module under commands/.
-import { SpeedlabError } from './errors.js';
+// speedlab — the lab's command line. Each command is defined in commands/definitions.ts (its flags,
+// help and usage errors) and does its work in its own module under commands/.
+import { COMMANDS, type CommandName } from './commands/definitions.js';
+import { CliError, SpeedlabError } from './errors.js';
 
-type Command = { summary: string; load: () => Promise<{ main(argv: string[]): Promise<number> }> };
+type Module = { main(argv: string[]): Promise<number> };
 
-const commands: Record<string, Command> = {
-  image: { summary: 'build the speedlab Docker image (offline: from the host\'s Node)', load: () => import('./commands/image.js') },
-  calibrate: { summary: 'measure what a disk profile really delivers', load: () => import('./commands/calibrate.js') },
-  plan: { summary: 'show an experiment\'s grid, point count, estimated time and bytes', load: () => import('./commands/plan.js') },
-  check: { summary: 'start your server as a run would and probe it: a checklist, a verdict and the client settings that suit it', load: () => import('./commands/check.js') },
-  run: { summary: 'run an experiment\'s sweep and write its results', load: () => import('./commands/run.js') },
-  loadgen: { summary: 'run one load-generator job (used by run; JSON result on stdout)', load: () => import('./commands/loadgen.js') },
-  report: { summary: 'write a run\'s report.html and summary.csv (--index DIR: one page linking every run in DIR)', load: () => import('./commands/report.js') },
-  net: { summary: 'the network path between two engines: peer, rtt, link (used by run with two engines)', load: () => import('./commands/net.js') },
-  compare: { summary: 'one report comparing two runs side by side', load: () => import('./commands/compare.js') },
+// loaded only when run: a command's imports (dockerode, vega) cost nothing to the others
+const modules: Record<CommandName, () => Promise<Module>> = {
+  image: () => import('./commands/image.js'),
+  calibrate: () => import('./commands/calibrate.js'),
+  plan: () => import('./commands/plan.js'),
+  check: () => import('./commands/check.js'),
+  run: () => import('./commands/run.js'),
+  loadgen: () => import('./commands/loadgen.js'),
+  report: () => import('./commands/report.js'),
+  net: () => import('./commands/net.js'),
+  compare: () => import('./commands/compare.js'),
 };
 
 function usage(): string {
-  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
-  return `usage: speedlab <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nspeedlab <command> --help for details`;
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  const lines = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  return `usage: speedlab <command> [flags]\n\ncommands:\n${lines.join('\n')}\n\nspeedlab <command> --help (or speedlab help <command>) describes its flags, with examples`;
+}
+
+function command(name: string): (typeof COMMANDS)[number] {
+  const c = COMMANDS.find((d) => d.name === name);
+  if (!c) throw new CliError(`unknown command '${name}'; the commands are ${COMMANDS.map((d) => d.name).join(', ')} (speedlab --help describes them)`, 2);
+  return c;
 }
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
-    console.log(usage());
-    return name ? 0 : 2;
-  }
-  const command = commands[name];
-  if (!command) {
-    console.error(`speedlab: unknown command '${name}'\n\n${usage()}`);
+  if (name === undefined) {
+    console.error(usage());
     return 2;
   }
-  const mod = await command.load();
-  return mod.main(rest);
+  if (name === '--help' || name === '-h' || (name === 'help' && rest.length === 0)) {
+    console.log(usage());
+    return 0;
+  }
+  if (name === 'help') {
+    if (rest.length > 1) throw new CliError(`help: takes one command, got '${rest.join(' ')}'; e.g. speedlab help run`, 2);
+    console.log(command(rest[0]!).help());
+    return 0;
+  }
+  // --help and usage errors come from the definition, before the module (and its imports) loads
+  const c = command(name);
+  if (c.parse(rest) === undefined) return 0;
+  return (await modules[c.name]()).main(rest);
 }
 
 let finished = false;

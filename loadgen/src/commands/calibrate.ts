@@ -1,18 +1,12 @@
 // speedlab calibrate [--disk NAME]: what a disk profile really delivers, beside its limits.
-import { parseArgs } from 'node:util';
 import { CliError } from '../errors.js';
-import { PRESET_NAMES, resolveDisk } from '../disk/presets.js';
+import { resolveDisk } from '../disk/presets.js';
 import type { Calibration } from '../results/record.js';
 import { removeRun, removeStale } from '../runtime/docker/cleanup.js';
 import { splitCpus } from '../runtime/docker/containers/cpus.js';
 import { calibrateDisk } from '../runtime/docker/disk/calibrate.js';
 import { connectEngine } from '../runtime/docker/engine/engine.js';
-
-const HELP = `usage: speedlab calibrate [--disk NAME]... [--mib N]
-
-Measures direct, buffered and buffered+fsync writes and a read after dropping the cache on
-each disk profile (default: the throttled presets), and prints them beside the limits.
-Presets: ${PRESET_NAMES.join(', ')}. Needs a Docker engine and the speedlab image.`;
+import { CALIBRATE } from './definitions.js';
 
 const MB = 1e6;
 const MiB = 1024 ** 2;
@@ -43,34 +37,17 @@ export function formatCalibration(rows: Calibration[]): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        disk: { type: 'string', multiple: true },
-        mib: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    throw new CliError(`calibrate: ${(err as Error).message}`, 2);
-  }
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
-  const names = values.disk?.length ? values.disk : ['hdd', 'sata-ssd', 'sd-card'];
+  const values = CALIBRATE.parse(argv)?.values;
+  if (!values) return 0;
+  const names = values.disk.length ? values.disk : ['hdd', 'sata-ssd', 'sd-card'];
   let profiles;
   try {
     profiles = names.map((n) => resolveDisk(n));
   } catch (err) {
-    throw new CliError(`calibrate: ${(err as Error).message}`, 2);
+    throw CALIBRATE.fail((err as Error).message);
   }
   const mib = values.mib === undefined ? undefined : Number(values.mib);
-  if (mib !== undefined && !(Number.isInteger(mib) && mib > 0)) throw new CliError(`calibrate: --mib must be a whole number above 0, got '${values.mib}'`, 2);
+  if (mib !== undefined && !(Number.isInteger(mib) && mib > 0)) throw CALIBRATE.fail(`--mib: got '${values.mib}'; expected a whole number above 0`);
   const docker = await connectEngine().catch((err: Error) => {
     throw new CliError(err.message);
   });

@@ -1,58 +1,36 @@
 // speedlab check FILE | speedlab check [--image IMAGE] -- CMD ARGS…: starts a server as a run
 // would and probes it in stages (check/stages.ts), then prints a checklist, the verdict and the
 // client settings that suit it. Exit 0 when the lab can measure it, 1 when not, 2 for usage.
-import { parseArgs } from 'node:util';
 import { experimentProbe, probeServer } from '../check/probe.js';
 import { LAB_DEFAULTS, settingsText } from '../results/client-settings.js';
 import { STAGE_TITLES } from '../check/stages.js';
 import { verdict, type CheckedStage, type ThreadsCheck } from '../check/verdict.js';
 import { resolveDisk } from '../disk/presets.js';
-import { CliError } from '../errors.js';
 import { loadExperiment } from '../experiment/load.js';
 import type { ServerImpl, ServerSpec } from '../runtime/types.js';
-import { RUNTIME_CHOICES, createRuntime, type RuntimeChoice } from './runtime-choice.js';
-
-const USAGE = `usage: speedlab check FILE [--runtime auto|local|docker]
-       speedlab check [--threads LIST] [--image IMAGE] [--runtime …] -- CMD ARGS…
-  FILE: an experiment whose server: is a command: or an image: (or the reference server)
-  CMD ARGS: your server's command line with {port}, {threads} and {log} placeholders, e.g.
-            speedlab check -- ./httpserver {port} -N {threads} -l {log}
-  --threads LIST  the -N values to start it with, lowest first (default 1,8; FILE: the sweep's lowest and highest)
-  --image IMAGE   run CMD in this Docker image (the docker runtime)
-exit 0: the lab can measure it (with the client settings printed); 1: it cannot; 2: usage`;
+import { CHECK } from './definitions.js';
+import { createRuntime, type RuntimeChoice } from './runtime-choice.js';
 
 interface Args { spec: Omit<ServerSpec, 'threads'>; threads: number[]; runtime: RuntimeChoice; readyTimeoutS: number; describe: string }
 
 function parse(argv: string[]): Args | undefined {
-  const dash = argv.indexOf('--');
-  const own = dash >= 0 ? argv.slice(0, dash) : argv;
-  const command = dash >= 0 ? argv.slice(dash + 1) : [];
-  let values: { runtime?: string; threads?: string; image?: string; help?: boolean };
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: own, allowPositionals: true,
-      options: { runtime: { type: 'string' }, threads: { type: 'string' }, image: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    }));
-  } catch (err) {
-    throw new CliError(`${(err as Error).message}\n${USAGE}`, 2);
-  }
-  if (values.help) return undefined;
-  const runtime = (values.runtime ?? 'auto') as RuntimeChoice;
-  if (!RUNTIME_CHOICES.includes(runtime)) throw new CliError(`--runtime: '${values.runtime}' is not one of ${RUNTIME_CHOICES.join(', ')}\n${USAGE}`, 2);
+  const args = CHECK.parse(argv);
+  if (!args) return undefined;
+  const { values, operands: positionals, rest: command } = args;
+  const { runtime } = values;
   const threadsGiven = values.threads?.split(',').map((t) => Number(t.trim()));
-  if (threadsGiven && threadsGiven.some((t) => !Number.isInteger(t) || t < 1)) throw new CliError(`--threads: '${values.threads}' is not a list of whole numbers ≥ 1 (e.g. 1,8)\n${USAGE}`, 2);
+  if (threadsGiven && threadsGiven.some((t) => !Number.isInteger(t) || t < 1)) throw CHECK.fail(`--threads: '${values.threads}' is not a list of whole numbers ≥ 1 (e.g. 1,8)`);
   const base = { lock: 'file', logWrite: 'reserved', sync: 'none', log: 'full', disk: resolveDisk('ram'), runId: `check${Date.now().toString(36)}${process.pid.toString(36)}` } as const;
 
-  if (dash >= 0) {
-    if (positionals.length) throw new CliError(`give either FILE or -- CMD ARGS…, not both\n${USAGE}`, 2);
-    if (command.length === 0) throw new CliError(`nothing after --: give your server's command line, e.g. -- ./httpserver {port} -N {threads} -l {log}\n${USAGE}`, 2);
-    if (!command.some((a) => a.includes('{port}'))) throw new CliError(`the command has no {port}: the lab picks the port and must tell your server (e.g. -- ${command.join(' ')} {port})\n${USAGE}`, 2);
+  if (command) {
+    if (positionals.length) throw CHECK.fail('give either FILE or -- CMD ARGS…, not both', true);
+    if (command.length === 0) throw CHECK.fail("nothing after --: give your server's command line, e.g. -- ./httpserver {port} -N {threads} -l {log}");
+    if (!command.some((a) => a.includes('{port}'))) throw CHECK.fail(`the command has no {port}: the lab picks the port and must tell your server (e.g. -- ${command.join(' ')} {port})`);
     const impl: ServerImpl = values.image ? { kind: 'image', image: values.image, command } : { kind: 'command', command };
     return { spec: { ...base, impl }, threads: unique(threadsGiven ?? [1, 8]), runtime, readyTimeoutS: 10, describe: `${values.image ? `${values.image}: ` : ''}${command.join(' ')}` };
   }
-  if (positionals.length !== 1) throw new CliError(USAGE, 2);
-  if (values.image) throw new CliError(`--image goes with -- CMD ARGS…; an experiment names its image in server: image:\n${USAGE}`, 2);
+  if (positionals.length === 0) throw CHECK.fail('missing FILE (an experiment), or -- CMD ARGS… (your server\'s command line)', true);
+  if (values.image) throw CHECK.fail('--image goes with -- CMD ARGS…; an experiment names its image in server: image:', true);
   const file = positionals[0]!;
   const exp = loadExperiment(file);
   const probe = experimentProbe(exp, base.runId);
@@ -83,10 +61,7 @@ function stageLines(s: CheckedStage): string[] {
 
 export async function main(argv: string[]): Promise<number> {
   const args = parse(argv);
-  if (!args) {
-    console.log(USAGE);
-    return 0;
-  }
+  if (!args) return 0;
   const startedAt = Date.now();
   const runtime = await createRuntime(args.runtime, { readyTimeoutS: args.readyTimeoutS }, args.spec.impl.kind !== 'image', () => {});
   const settings = structuredClone(LAB_DEFAULTS);

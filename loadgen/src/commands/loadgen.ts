@@ -1,31 +1,20 @@
 // speedlab loadgen --target URL --job JSON: one phase of one point, in its own process.
 // Progress goes to stderr; the result is one JSON line on stdout.
 import { wrkRefusal } from '../experiment/client.js';
-import { parseArgs } from 'node:util';
 import { clientSettingsSchema } from '../results/client-settings.js';
 import { STAGE_IDS, runStages, type StageId } from '../check/stages.js';
-import { CliError } from '../errors.js';
 import { jobSchema, type LoadgenJob, type LoadgenResult } from '../workload/job.js';
 import { measureCapacity } from '../workload/capacity/capacity.js';
 import { runLoad } from '../workload/load.js';
 import { runWrkLoad } from '../workload/wrk/run.js';
 import { seedFiles } from '../workload/seed.js';
 import { verifyFiles } from '../workload/verify.js';
-
-const USAGE = 'usage: speedlab loadgen --target http://127.0.0.1:PORT --job \'<json>\'   (a capacity job needs no --target)';
+import { LOADGEN } from './definitions.js';
 
 export async function main(argv: string[]): Promise<number> {
-  let values: { target?: string; job?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({ args: argv, options: { target: { type: 'string' }, job: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
-  } catch (err) {
-    throw new CliError(`${(err as Error).message}\n${USAGE}`, 2);
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (!values.job) throw new CliError(USAGE, 2);
+  const values = LOADGEN.parse(argv)?.values;
+  if (!values) return 0;
+  if (!values.job) throw LOADGEN.fail('missing --job JSON', true);
   const job = parseJob(values.job);
   if (job.phase === 'capacity') {
     process.stderr.write(`loadgen: capacity of ${job.engine} with ${job.connections} connections\n`);
@@ -33,22 +22,22 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return 0;
   }
-  if (!values.target) throw new CliError(USAGE, 2);
+  if (!values.target) throw LOADGEN.fail(`a ${job.phase} job needs --target URL (only a capacity job runs without one)`, true);
   let url: URL;
   try {
     url = new URL(values.target);
   } catch {
-    throw new CliError(`--target: '${values.target}' is not a URL; expected http://127.0.0.1:PORT`, 2);
+    throw LOADGEN.fail(`--target: got '${values.target}'; expected a URL, http://127.0.0.1:PORT`);
   }
   process.stderr.write(`loadgen: ${job.phase} against ${url.origin}\n`);
   const target = url;
   if (job.phase === 'check') {
     const stageId = (s: string): StageId => {
-      if (!(STAGE_IDS as readonly string[]).includes(s)) throw new CliError(`--job: unknown check stage '${s}'; one of ${STAGE_IDS.join(', ')}`, 2);
+      if (!(STAGE_IDS as readonly string[]).includes(s)) throw LOADGEN.fail(`--job: unknown check stage '${s}'; one of ${STAGE_IDS.join(', ')}`);
       return s as StageId;
     };
     const settings = clientSettingsSchema.safeParse(job.settings);
-    if (!settings.success) throw new CliError(`--job: check settings: ${settings.error.issues[0]!.message}`, 2);
+    if (!settings.success) throw LOADGEN.fail(`--job: check settings: ${settings.error.issues[0]!.message}`);
     const target = { host: url.hostname, port: Number(url.port) };
     const result = await runStages(target, stageId(job.from), settings.data, { threads: job.threads, logging: job.logging }, job.only?.map(stageId));
     process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -58,9 +47,9 @@ export async function main(argv: string[]): Promise<number> {
   if (job.phase === 'seed') result = await seedFiles(target, job.workload);
   else if (job.phase === 'verify') result = await verifyFiles(target, job.workload);
   else if (job.engine === 'wrk') {
-    if (job.requests !== undefined) throw new CliError('--job: a counted window (requests) needs engine autocannon; wrk measures a duration', 2);
+    if (job.requests !== undefined) throw LOADGEN.fail('--job: a counted window (requests) needs engine autocannon; wrk measures a duration');
     const refusal = wrkRefusal(job.workload.client);
-    if (refusal) throw new CliError(`--job: ${refusal}`, 2);
+    if (refusal) throw LOADGEN.fail(`--job: ${refusal}`);
     const { durationS, seqBase, workload } = job;
     result = await runWrkLoad(target, workload, durationS, seqBase);
   } else result = await runLoad(target, job.workload, job.durationS, job.seqBase, job.requests);
@@ -73,12 +62,12 @@ function parseJob(text: string): LoadgenJob {
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new CliError(`--job: not JSON (${(err as Error).message})`, 2);
+    throw LOADGEN.fail(`--job: not JSON (${(err as Error).message})`);
   }
   const parsed = jobSchema.safeParse(raw);
   if (!parsed.success) {
     const first = parsed.error.issues[0]!;
-    throw new CliError(`--job: field '${first.path.join('.')}': ${first.message}`, 2);
+    throw LOADGEN.fail(`--job: field '${first.path.join('.')}': ${first.message}`);
   }
   return parsed.data;
 }

@@ -1,13 +1,11 @@
 // speedlab plan FILE: the grid, the number of points, estimated wall time and bytes written.
 import { statfsSync } from 'node:fs';
-import { singlePositional } from '../cli-args.js';
 import { paramText, serverText, sweptText, workloadText } from '../experiment/describe.js';
 import { ASSUMED_CONTENT_BPS, ASSUMED_REQUESTS_PER_S, estimatePlan, estimatePoint } from '../experiment/estimate.js';
 import { cells, points } from '../experiment/grid.js';
 import { loadExperiment } from '../experiment/load.js';
 import { formatBytes, formatDuration } from '../experiment/units.js';
-
-const USAGE = 'usage: speedlab plan FILE';
+import { PLAN } from './definitions.js';
 
 function shmFreeBytes(): number | undefined {
   try {
@@ -19,8 +17,9 @@ function shmFreeBytes(): number | undefined {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const file = singlePositional(argv, USAGE);
-  if (file === undefined) return 0;
+  const args = PLAN.parse(argv);
+  if (!args) return 0;
+  const file = args.operands[0]!;
   const exp = loadExperiment(file);
   const pts = points(exp);
   const est = estimatePlan(exp, pts);

@@ -1,9 +1,7 @@
-// speedlab run FILE [--runtime auto|local|docker] [--out DIR] [--resume] [--scale F] [--repetitions N] [--allow-host-disk] [--allow-unthrottled]
-//                   [--engine E] [--server-engine E] [--loadgen-engine E] [--server-address A]
+// speedlab run FILE [flags] (its flags: RUN in definitions.ts): the sweep, its results and its report.
 import { resolveClient } from '../check/auto.js';
 import { settingsText } from '../results/client-settings.js';
 import { wrkRefusal } from '../experiment/client.js';
-import { parseArgs } from 'node:util';
 import { CliError, EXIT_INTERRUPTED, Interrupted, RuntimeLost } from '../errors.js';
 import { NETWORK_BOUND_SHARE } from '../analysis/network.js';
 import { evaluateExpectations } from '../experiment/expectations.js';
@@ -17,7 +15,8 @@ import { hostInfo, toolVersions } from '../results/host.js';
 import type { CodeVersion, ExpectationResult, PointRecord, RunInfo } from '../results/record.js';
 import { giveToParentOwner } from '../results/ownership.js';
 import { readRunInfo, writeRunInfo } from '../results/store.js';
-import { createRuntime, RUNTIME_CHOICES, type RuntimeChoice } from './runtime-choice.js';
+import { RUN } from './definitions.js';
+import { createRuntime, type RuntimeChoice } from './runtime-choice.js';
 import type { Runtime } from '../runtime/types.js';
 import { Progress } from '../sweep/progress.js';
 import { chooseRunDir } from '../sweep/run-dir.js';
@@ -26,9 +25,6 @@ import { checkThrottles, unthrottledLine } from '../sweep/throttle-check.js';
 import { measureCeilings } from '../sweep/capacity.js';
 import { runSweep } from '../sweep/sweep.js';
 import { bytesLine, resultsTable } from '../sweep/table.js';
-
-const USAGE = 'usage: speedlab run FILE [--runtime auto|local|docker] [--out DIR] [--resume] [--scale F] [--repetitions N] [--allow-host-disk] [--allow-unthrottled]\n' +
-  '                    [--engine CONTEXT|URL] [--server-engine CONTEXT|URL] [--loadgen-engine CONTEXT|URL] [--server-address ADDR]';
 
 // a variable specifier: the report is built separately and may be absent
 const REPORT_MODULE = '../report/index.js';
@@ -41,48 +37,19 @@ interface Args {
 }
 
 function parse(argv: string[]): Args | undefined {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        runtime: { type: 'string', default: 'auto' },
-        out: { type: 'string' },
-        resume: { type: 'boolean', default: false },
-        scale: { type: 'string', default: '1' },
-        repetitions: { type: 'string' },
-        'allow-host-disk': { type: 'boolean', default: false },
-        'allow-unthrottled': { type: 'boolean', default: false },
-        engine: { type: 'string' },
-        'server-engine': { type: 'string' },
-        'loadgen-engine': { type: 'string' },
-        'server-address': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    throw new CliError(`${(err as Error).message}\n${USAGE}`, 2);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) return undefined;
-  if (positionals.length !== 1) throw new CliError(USAGE, 2);
-  if (!RUNTIME_CHOICES.includes(values.runtime as RuntimeChoice)) {
-    throw new CliError(`--runtime: got '${values.runtime}'; expected one of ${RUNTIME_CHOICES.join(', ')}`, 2);
-  }
+  const parsed = RUN.parse(argv);
+  if (!parsed) return undefined;
+  const { values, operands: positionals } = parsed;
   const scale = Number(values.scale);
   if (!/^\d*\.?\d+$/.test(values.scale) || !(scale >= MIN_SCALE && scale <= MAX_SCALE)) {
-    throw new CliError(`--scale: got '${values.scale}'; expected a number from ${MIN_SCALE} to ${MAX_SCALE} (the fraction of the windows to run, e.g. 0.2)`, 2);
+    throw RUN.fail(`--scale: got '${values.scale}'; expected a number from ${MIN_SCALE} to ${MAX_SCALE} (the fraction of the windows to run, e.g. 0.2)`);
   }
   const reps = values.repetitions;
   if (reps !== undefined && (!/^\d+$/.test(reps) || Number(reps) < 1 || Number(reps) > MAX_REPETITIONS)) {
-    throw new CliError(`--repetitions: got '${reps}'; expected a whole number from 1 to ${MAX_REPETITIONS} (replaces workload.repetitions)`, 2);
-  }
-  for (const flag of ['engine', 'server-engine', 'loadgen-engine', 'server-address'] as const) {
-    if (values[flag] === '') throw new CliError(`--${flag}: needs a value\n${USAGE}`, 2);
+    throw RUN.fail(`--repetitions: got '${reps}'; expected a whole number from 1 to ${MAX_REPETITIONS} (replaces workload.repetitions)`);
   }
   return {
-    file: positionals[0]!, runtime: values.runtime as RuntimeChoice, resume: values.resume, scale, allowHostDisk: values['allow-host-disk'], allowUnthrottled: values['allow-unthrottled'],
+    file: positionals[0]!, runtime: values.runtime, resume: values.resume, scale, allowHostDisk: values['allow-host-disk'], allowUnthrottled: values['allow-unthrottled'],
     engines: {
       ...(values['server-engine'] !== undefined && { server: values['server-engine'] }),
       ...(values['loadgen-engine'] !== undefined && { loadgen: values['loadgen-engine'] }),
@@ -192,10 +159,7 @@ function expectationLines(results: ExpectationResult[]): string[] {
 
 export async function main(argv: string[]): Promise<number> {
   const args = parse(argv);
-  if (!args) {
-    console.log(USAGE);
-    return 0;
-  }
+  if (!args) return 0;
   let exp = withRepetitions(scaleExperiment(loadExperiment(args.file), args.scale), args.repetitions);
   refuseHostDisks(exp, args.allowHostDisk);
   const codeNow = codeVersion();

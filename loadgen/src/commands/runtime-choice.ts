@@ -8,7 +8,6 @@ import { createLocalRuntime, type LocalOptions } from '../runtime/local/runtime.
 import type { Runtime } from '../runtime/types.js';
 
 export type RuntimeChoice = 'auto' | 'local' | 'docker';
-export const RUNTIME_CHOICES: RuntimeChoice[] = ['auto', 'local', 'docker'];
 
 /** the docker runtime's options (runtime/docker/runtime.ts) */
 interface DockerChoice { engine?: string; engines?: { server?: string; loadgen?: string; address?: string; bind?: string; port?: number } }

@@ -1,9 +1,10 @@
 // The report library: `speedlab report DIR`, `speedlab compare A B`, and the end of `speedlab run`.
-import { writeFile, rename } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { analyze } from '../analysis/analyze.js';
 import { absentDesigns } from '../analysis/series.js';
 import { computeFindings, type Finding } from '../analysis/findings.js';
+import { CliError } from '../errors.js';
 import { currentCheckout } from './code-version.js';
 import { analyzePair, defaultComparisonPath, renderComparison, runLabels } from './comparison.js';
 import { inlineLibraries } from './libs.js';
@@ -31,8 +32,9 @@ export async function writeReport(dir: string): Promise<ReportResult> {
   const findings = computeFindings(analysis, run.info);
   const summaryPath = join(dir, 'summary.csv');
   const htmlPath = join(dir, 'report.html');
-  await writeAtomically(summaryPath, summaryCsv(analysis));
-  await writeAtomically(htmlPath, await renderSingleReport({ run, analysis, findings, libs, generatedAt: new Date() }));
+  const elsewhere = 'copy the run directory to one you can write and report it there';
+  await writeAtomically(summaryPath, summaryCsv(analysis), 'the summary', elsewhere);
+  await writeAtomically(htmlPath, await renderSingleReport({ run, analysis, findings, libs, generatedAt: new Date() }), 'the report', elsewhere);
   return { htmlPath, summaryPath, findings, warnings: run.warnings, points: run.points.length };
 }
 
@@ -55,7 +57,7 @@ export async function writeComparison(dirA: string, dirB: string, outPath?: stri
     { ...b, run: { ...runB, dir: resolve(dirB) } },
     dirname(htmlPath), libs, new Date(),
   );
-  await writeAtomically(htmlPath, html);
+  await writeAtomically(htmlPath, html, 'the comparison page', 'give -o a file in a directory you can write');
   return {
     htmlPath,
     findings: { a: a.findings, b: b.findings },
@@ -75,13 +77,30 @@ export async function writeRunsIndex(dir: string): Promise<RunsIndexResult> {
   const checkout = currentCheckout();
   const runs = await collectRuns(dir, checkout);
   const htmlPath = join(dir, 'index.html');
-  await writeAtomically(htmlPath, renderRunsIndex({ title: basename(resolve(dir)), runs, checkout, generatedAt: new Date() }));
+  await writeAtomically(htmlPath, renderRunsIndex({ title: basename(resolve(dir)), runs, checkout, generatedAt: new Date() }), 'the runs index', 'index a copy of the directory in one you can write');
   return { htmlPath, runs: runs.length, warnings: runs.flatMap((r) => r.warnings.map((w) => `${r.dir}: ${w}`)) };
 }
 
-/** A reader (or a browser reloading) never sees a half-written file. */
-async function writeAtomically(path: string, content: string): Promise<void> {
+/**
+ * A reader (or a browser reloading) never sees a half-written file. A failed write is one line:
+ * `what` and its path, why, and what to do (`elsewhere`: where else it could go).
+ */
+async function writeAtomically(path: string, content: string, what: string, elsewhere: string): Promise<void> {
   const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, content);
-  await rename(tmp, path);
+  try {
+    await writeFile(tmp, content);
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    const dir = dirname(path);
+    const why: Record<string, string> = {
+      ENOENT: `the directory ${dir} does not exist; create it, or `,
+      EACCES: `no permission to write in ${dir}; change that, or `,
+      EROFS: `${dir} is on a read-only file system; `,
+      ENOSPC: 'the disk is full; free some space, or ',
+      EISDIR: `${path} is a directory; remove it, or `,
+    };
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new CliError(`cannot write ${what} ${path}: ${why[code] ?? `${code}; `}${elsewhere}`);
+  }
 }

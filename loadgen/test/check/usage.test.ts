@@ -7,19 +7,19 @@ describe('speedlab check usage', () => {
   it('no command after --', async () => {
     const r = await runCli(['check', '--']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("speedlab: nothing after --: give your server's command line, e.g. -- ./httpserver {port} -N {threads} -l {log}");
+    expect(r.stderr).toContain("speedlab: check: nothing after --: give your server's command line, e.g. -- ./httpserver {port} -N {threads} -l {log}");
   });
 
   it('a command without {port}', async () => {
     const r = await runCli(['check', '--', './httpserver', '8080']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('speedlab: the command has no {port}: the lab picks the port and must tell your server (e.g. -- ./httpserver 8080 {port})');
+    expect(r.stderr).toContain('speedlab: check: the command has no {port}: the lab picks the port and must tell your server (e.g. -- ./httpserver 8080 {port})');
   });
 
   it('a bad --threads', async () => {
     const r = await runCli(['check', '--threads', '0,x', '--', './s', '{port}']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("speedlab: --threads: '0,x' is not a list of whole numbers ≥ 1 (e.g. 1,8)");
+    expect(r.stderr).toContain("speedlab: check: --threads: '0,x' is not a list of whole numbers ≥ 1 (e.g. 1,8)");
   });
 
   it('neither FILE nor a command', async () => {

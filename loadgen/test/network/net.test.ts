@@ -73,10 +73,10 @@ describe('speedlab net', () => {
   it('bad input: exit 2 and what was expected; an unreachable target: exit 1 and why', async () => {
     const bad = await runCli(['net', 'rtt', '--target', 'nowhere']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain("speedlab: --target: got 'nowhere'; expected HOST:PORT");
+    expect(bad.stderr).toBe("speedlab: net: --target: got 'nowhere'; expected HOST:PORT\n");
     const dir = await runCli(['net', 'link', '--target', `127.0.0.1:${port}`, '--direction', 'sideways']);
     expect(dir.code).toBe(2);
-    expect(dir.stderr.trim()).toBe("speedlab: --direction: got 'sideways'; expected down (the peer sends) or up");
+    expect(dir.stderr.trim()).toBe("speedlab: net: --direction: got 'sideways'; expected down (the peer sends) or up");
     const closed = await freePort();
     const gone = await runCli(['net', 'rtt', '--target', `127.0.0.1:${closed}`]);
     expect(gone.code).toBe(1);

@@ -56,9 +56,9 @@ describe('speedlab loadgen', () => {
   it('rejects a bad job with one clear line', async () => {
     const r = await runCli(['loadgen', '--target', `http://127.0.0.1:${port}`, '--job', JSON.stringify({ phase: 'load', workload: workload({}), seqBase: 0 })]);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe("speedlab: --job: field 'durationS': Invalid input: expected number, received undefined");
+    expect(r.stderr.trim()).toBe("speedlab: loadgen: --job: field 'durationS': Invalid input: expected number, received undefined");
     const notJson = await runCli(['loadgen', '--target', 'http://127.0.0.1:1', '--job', '{']);
     expect(notJson.code).toBe(2);
-    expect(notJson.stderr).toMatch(/^speedlab: --job: not JSON/);
+    expect(notJson.stderr).toMatch(/^speedlab: loadgen: --job: not JSON/);
   });
 });
