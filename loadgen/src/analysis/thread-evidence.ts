@@ -1,7 +1,7 @@
 // A cell's direct evidence of where the server's threads spent its windows (issue 21), averaged
 // over its repetitions: the thread classes, the futex the most threads waited on, the busiest
 // thread, and how busy the CPUs the server could use were (every process counted).
-import type { PointRecord, ServerCpusBusy, ThreadStates } from '../results/record.js';
+import type { PointRecord, ServerCpusBusy, ThreadStates, ThreadSummary } from '../results/record.js';
 import { mean } from './stats.js';
 
 type Classes = NonNullable<ThreadStates['classes']>;
@@ -16,7 +16,7 @@ export interface ThreadEvidence {
   threadCount: number;
   hottestFutex: { address: string; meanWaiters: number; threads: number } | null;
   /** the thread on a CPU the largest share of the window (its share averaged over repetitions) */
-  busiest: { name: string; role: 'main' | 'worker'; tid: number; cpuShare: number; networkShare: number } | null;
+  busiest: { name: string; role: ThreadSummary['role']; tid: number; cpuShare: number; networkShare: number } | null;
 }
 
 export interface CpusBusy {

@@ -47,6 +47,7 @@ const bestWords = (best: number) => (Number.isFinite(best) ? `; best speedup ${f
 
 function threadName(b: NonNullable<ThreadEvidence['busiest']>): string {
   if (b.role === 'main') return `the main thread (${b.name}, tid ${b.tid}${b.networkShare > 0 ? ', the one that polls the sockets' : ''})`;
+  if (b.role === 'dispatcher') return `the thread that accepts or polls the connections (${b.name}, tid ${b.tid})`;
   return `a worker thread (${b.name}, tid ${b.tid})`;
 }
 

@@ -80,8 +80,8 @@ const threadSummarySchema = z.object({
   tid: z.number(),
   /** comm: the thread's name */
   name: z.string(),
-  /** 'main': its process's first thread; 'worker': any other */
-  role: z.enum(['main', 'worker']),
+  /** 'main': its process's first thread; 'dispatcher': another that mostly waited to accept or poll (it hands out connections); 'worker': any other */
+  role: z.enum(['main', 'dispatcher', 'worker']),
   /** it was scheduled at least once in the window */
   active: z.boolean(),
   samples: z.number(),

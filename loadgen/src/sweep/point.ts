@@ -107,7 +107,8 @@ function fillMeasurement(rec: PointRecord, m: LoadResult, before: ServerStats, a
   rec.statusCounts = m.statusCounts;
   rec.errors = m.errors;
   rec.timeouts = m.timeouts;
-  rec.serverCpuCores = (after.cpuSeconds - before.cpuSeconds) / s;
+  // the server's CPU counters run over the whole time load was applied, the tail after the window too
+  rec.serverCpuCores = (after.cpuSeconds - before.cpuSeconds) / Math.max(s, m.loadS ?? s);
   rec.serverCpus = cpus;
   if (after.memPeakBytes !== undefined) rec.serverMemPeakBytes = after.memPeakBytes;
   const read = after.readBytes - before.readBytes;

@@ -61,7 +61,7 @@ export function whereWords(points: readonly PointRecord[]): string {
   for (const s of sampled) {
     for (const t of s.threads ?? []) if (s.windowS > 0 && t.cpuS / s.windowS > busiest.share) busiest = { share: t.cpuS / s.windowS, role: t.role };
   }
-  if (busiest.share >= 0.9) return `${busiest.role === 'main' ? 'main' : '1 thread'} ${Math.round(busiest.share * 100)}%`;
+  if (busiest.share >= 0.9) return `${busiest.role === 'worker' ? '1 thread' : busiest.role} ${Math.round(busiest.share * 100)}%`;
   const totals = Object.keys(CLASS_WORDS).map((k) => [k, mean(sampled.map((s) => s.classes![k as keyof typeof s.classes]))] as const);
   const [top, n] = totals.reduce((a, b) => (b[1] > a[1] ? b : a));
   return `${CLASS_WORDS[top]} ${n.toFixed(1)}`;

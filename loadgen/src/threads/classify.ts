@@ -11,6 +11,8 @@ interface SyscallTable {
   futex: number;
   disk: ReadonlySet<number>;
   network: ReadonlySet<number>;
+  /** the network waits of a thread that accepts connections or polls sockets, not one that serves one */
+  dispatch: ReadonlySet<number>;
 }
 
 // syscall numbers differ per architecture; elsewhere only the wchan classifies
@@ -21,17 +23,22 @@ const TABLES: Record<string, SyscallTable> = {
     disk: new Set([74, 75, 162, 277, 306]),
     // poll, select, accept, recvfrom, recvmsg, epoll_wait, pselect6, ppoll, epoll_pwait, accept4, recvmmsg, epoll_pwait2
     network: new Set([7, 23, 43, 45, 47, 232, 270, 271, 281, 288, 299, 441]),
+    // poll, select, accept, epoll_wait, pselect6, ppoll, epoll_pwait, accept4, epoll_pwait2
+    dispatch: new Set([7, 23, 43, 232, 270, 271, 281, 288, 441]),
   },
   arm64: {
     futex: 98,
     disk: new Set([81, 82, 83, 84, 267]),
     network: new Set([22, 72, 73, 202, 207, 212, 242, 243, 441]),
+    // epoll_pwait, pselect6, ppoll, accept, accept4, epoll_pwait2
+    dispatch: new Set([22, 72, 73, 202, 242, 441]),
   },
 };
 
 const LOCK_WCHAN = /^futex_/;
 const DISK_WCHAN = /io_schedule|jbd2|wait_on_page|folio_wait|wait_on_buffer|blkdev|blk_mq|ext4_sync|file_write_and_wait|filemap_fdatawait|writeback/;
 const NETWORK_WCHAN = /epoll|ep_poll|do_sys_poll|poll_schedule|do_select|core_sys_select|inet_csk_accept|sk_wait_data|wait_woken|unix_stream|sk_stream_wait|tcp_/;
+const DISPATCH_WCHAN = /epoll|ep_poll|do_sys_poll|poll_schedule|do_select|core_sys_select|inet_csk_accept/;
 
 export interface Classified {
   cls: SampleClass;
@@ -39,6 +46,8 @@ export interface Classified {
   futex?: string;
   /** 'other': where it waited (the wchan, else the syscall's number) */
   where?: string;
+  /** 'network': it waited to accept a connection or for any of several sockets (accept, poll, epoll, select) */
+  dispatch?: true;
 }
 
 export function classifySample(state: string, syscall: ThreadSyscall | undefined, wchan: string, arch: string = process.arch): Classified {
@@ -48,7 +57,10 @@ export function classifySample(state: string, syscall: ThreadSyscall | undefined
   if (table && nr === table.futex && syscall !== undefined) return { cls: 'lock', futex: syscall.args[0] };
   if (LOCK_WCHAN.test(wchan)) return { cls: 'lock' };
   if (state === 'D' || (table?.disk.has(nr) ?? false) || DISK_WCHAN.test(wchan)) return { cls: 'disk' };
-  if ((table?.network.has(nr) ?? false) || NETWORK_WCHAN.test(wchan)) return { cls: 'network' };
+  if ((table?.network.has(nr) ?? false) || NETWORK_WCHAN.test(wchan)) {
+    const dispatch = (table?.dispatch.has(nr) ?? false) || DISPATCH_WCHAN.test(wchan);
+    return dispatch ? { cls: 'network', dispatch: true } : { cls: 'network' };
+  }
   return { cls: 'other', where: wchan || (nr >= 0 ? `syscall ${nr}` : 'unknown') };
 }
 

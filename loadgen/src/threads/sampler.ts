@@ -207,8 +207,10 @@ function record(t: Task, from: number): TaskRecord {
   const counts = Object.fromEntries(SAMPLE_CLASSES.map((c) => [c, 0])) as Record<SampleClass, number>;
   const futex = new Map<string, number>();
   const where = new Map<string, number>();
+  let dispatch = 0;
   for (const l of inWindow) {
     counts[l.cls]++;
+    if (l.dispatch) dispatch++;
     if (l.futex) futex.set(l.futex, (futex.get(l.futex) ?? 0) + 1);
     if (l.where) where.set(l.where, (where.get(l.where) ?? 0) + 1);
   }
@@ -216,7 +218,7 @@ function record(t: Task, from: number): TaskRecord {
   const last = t.counters[t.counters.length - 1];
   const ends = (c: Counters | undefined) => c && { stat: c.stat, ...(c.sched && { sched: c.sched }) };
   return {
-    pid: t.pid, tid: t.tid, name: last?.stat.comm ?? '', seen: inWindow.length, counts, futex, where,
+    pid: t.pid, tid: t.tid, name: last?.stat.comm ?? '', seen: inWindow.length, counts, dispatch, futex, where,
     ...(first && { first: ends(first) }), ...(last && last !== first && { last: ends(last) }),
   };
 }

@@ -21,6 +21,8 @@ export interface TaskRecord {
   /** samples taken of it */
   seen: number;
   counts: Record<SampleClass, number>;
+  /** of its network samples, those waiting in accept, poll, epoll or select */
+  dispatch: number;
   /** futex address -> samples waiting on it */
   futex: Map<string, number>;
   /** 'other' samples by where they waited */
@@ -35,6 +37,15 @@ function topKey(m: Map<string, number>): string | undefined {
   let best: [string, number] | undefined;
   for (const e of m) if (!best || e[1] > best[1]) best = e;
   return best?.[0];
+}
+
+/** of its samples, at least this share waiting to accept or poll makes a thread other than the first a dispatcher */
+const DISPATCHER_SHARE = 0.5;
+
+/** main: its process's first thread; dispatcher: another that mostly waited in accept/poll/epoll/select (it hands out connections); worker: the rest */
+function roleOf(t: TaskRecord): ThreadSummary['role'] {
+  if (t.tid === t.pid) return 'main';
+  return t.seen > 0 && t.dispatch / t.seen >= DISPATCHER_SHARE ? 'dispatcher' : 'worker';
 }
 
 interface ThreadTimes { cpuS: number; cpuWaitS: number; active: boolean; onCpuOfRunnable: number }
@@ -82,7 +93,7 @@ export function summarize(tasks: readonly TaskRecord[], window: { hz: number; ti
     const where = topKey(t.where);
     const futex = tm.active ? topKey(t.futex) : undefined;
     threads.push({
-      pid: t.pid, tid: t.tid, name: t.name, role: t.tid === t.pid ? 'main' : 'worker', active: tm.active,
+      pid: t.pid, tid: t.tid, name: t.name, role: roleOf(t), active: tm.active,
       samples: t.seen, cpuS: round(tm.cpuS, 4), cpuWaitS: round(tm.cpuWaitS, 4),
       shares: { onCpu: share(counts.onCpu), cpuWait: share(counts.cpuWait), lock: share(counts.lock), disk: share(counts.disk), network: share(counts.network), other: share(counts.other) },
       ...(where && { where }),

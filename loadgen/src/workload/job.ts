@@ -84,6 +84,12 @@ export const loadResultSchema = z.object({
   latencyUs: z.object({ p50: count, p90: count, p99: count, p999: count, max: count, mean: count }),
   cpuSeconds: count,
   cpuCores: count,
+  /**
+   * wall seconds the engine applied load: the window and the tail after it (autocannon stops on its
+   * next tick, wrk when its interrupt lands), whose responses are not counted but cost the server
+   * CPU; results written before it: absent
+   */
+  loadS: count.optional(),
 });
 
 export const seedResultSchema = z.object({

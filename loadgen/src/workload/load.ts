@@ -147,5 +147,6 @@ export async function runLoad(target: URL, w: WorkloadSpec, durationS: number, s
     latencyUs,
     cpuSeconds,
     cpuCores: cpuSeconds / wallS,
+    loadS: wallS,
   };
 }

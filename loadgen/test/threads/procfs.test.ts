@@ -41,7 +41,7 @@ describe('the sample classes (x86_64 syscall numbers)', () => {
   it('puts a mutex waiter on a lock with its address, a spinner running, epoll on the network, usleep elsewhere', () => {
     expect(sample('mutex-waiter')).toEqual({ cls: 'lock', futex: '0x5566e4eec0e0' });
     expect(sample('spinner')).toEqual({ cls: 'running' });
-    expect(sample('poller')).toEqual({ cls: 'network' });
+    expect(sample('poller')).toEqual({ cls: 'network', dispatch: true });
     expect(sample('sleeper')).toEqual({ cls: 'other', where: 'hrtimer_nanosleep' });
     expect(sample('pause')).toEqual({ cls: 'other', where: '__do_sys_pause' });
   });
@@ -51,6 +51,10 @@ describe('the sample classes (x86_64 syscall numbers)', () => {
     expect(classifySample('S', { nr: 74, args: ['0x5'] }, '', 'x64')).toEqual({ cls: 'disk' });
     expect(classifySample('S', { nr: 0, args: [] }, 'jbd2_log_wait_commit', 'x64')).toEqual({ cls: 'disk' });
     expect(classifySample('S', { nr: 0, args: [] }, 'sk_wait_data', 'x64')).toEqual({ cls: 'network' });
+    // waiting to accept or poll is a dispatcher's wait; a recv on one connection is a worker's
+    expect(classifySample('S', { nr: 43, args: ['0x3'] }, '', 'x64')).toEqual({ cls: 'network', dispatch: true });
+    expect(classifySample('S', { nr: 45, args: ['0x5'] }, '', 'x64')).toEqual({ cls: 'network' });
+    expect(classifySample('S', { nr: 0, args: [] }, 'inet_csk_accept', 'x64')).toEqual({ cls: 'network', dispatch: true });
     expect(classifySample('S', undefined, 'futex_wait_queue', 'x64')).toEqual({ cls: 'lock' });
     expect(needsWchan('S', { nr: 202, args: [] }, 'x64')).toBe(false);
     expect(needsWchan('S', { nr: 0, args: [] }, 'x64')).toBe(true);

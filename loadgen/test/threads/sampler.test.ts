@@ -74,6 +74,11 @@ describe('the thread-state sampler on a real C program', () => {
     expect(states.threads!.find((t) => t.role === 'main')!.tid).toBe(child.pid);
   });
 
+  it('calls the thread that waits in epoll the dispatcher, and the others workers', () => {
+    const roles = Object.fromEntries(states.threads!.filter((t) => t.role !== 'main').map((t) => [t.name, t.role]));
+    expect(roles).toEqual({ poller: 'dispatcher', holder: 'worker', sleeper: 'worker', spinner: 'worker', waiter: 'worker' });
+  });
+
   it(`finds at least ${WAITERS - 1} threads, on average, waiting on the one mutex's futex address`, () => {
     expect(states.hottestFutex).toMatchObject({ pid: child.pid, address: mutexAddress });
     // the waiters, and the holder when it comes back for the lock while a waiter has it

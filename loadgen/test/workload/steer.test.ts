@@ -93,4 +93,11 @@ describe('autocannon under the client settings', () => {
     expect(seen.headsWithBody).toBe(withBody);
     expect(seen.headsAlone + seen.headsWithBody).toBeGreaterThanOrEqual(REQUESTS);
   });
+
+  it('a timed window: the load ran at least the window (its tail is in loadS, over which the server\'s CPU is counted)', async () => {
+    const { port } = await recordingServer(false);
+    const r = await runLoad(new URL(`http://127.0.0.1:${port}`), workload({}), 0.5, 0x30000000);
+    expect(r.durationS).toBe(0.5);
+    expect(r.loadS).toBeGreaterThanOrEqual(0.5);
+  });
 });

@@ -79,7 +79,7 @@ describe('the wrk engine', () => {
     const r = await loadgen({ phase: 'load', engine: 'wrk', workload: w, durationS: 1, seqBase: 0x30000000 });
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout.trim()) as {
-      requests: number; contentBytes: number; errors: number; timeouts: number; durationS: number; wireBytesSent: number;
+      requests: number; contentBytes: number; errors: number; timeouts: number; durationS: number; loadS: number; wireBytesSent: number;
       statusCounts: Record<string, number>; latencyUs: { p50: number; p99: number; max: number };
     };
     // how many is the machine's speed (wrk has no request-count mode); that it counted them is the test
@@ -89,6 +89,8 @@ describe('the wrk engine', () => {
     expect(out.errors + out.timeouts).toBe(0);
     // wrk's own run time: the 1 s window (plus its 100 ms stop tick, and whatever a busy machine adds)
     expect(out.durationS).toBeGreaterThanOrEqual(0.9);
+    // load was applied until wrk stopped: the window and its tail (the server's CPU is counted over it)
+    expect(out.loadS).toBeGreaterThanOrEqual(out.durationS);
     expect(out.latencyUs.p50).toBeGreaterThan(0);
     expect(out.latencyUs.p99).toBeGreaterThanOrEqual(out.latencyUs.p50);
     expect(out.latencyUs.max).toBeGreaterThanOrEqual(out.latencyUs.p99);

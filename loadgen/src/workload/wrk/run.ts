@@ -110,6 +110,7 @@ export async function runWrkLoad(target: URL, w: WorkloadSpec, durationS: number
       });
       child.on('close', (code, signal) => resolve({ code, signal }));
     });
+    const loadS = (performance.now() - started) / 1000;
     clearTimeout(stopAtDeadline);
     clearInterval(interrupts);
     if (exit.code !== 0) {
@@ -118,7 +119,7 @@ export async function runWrkLoad(target: URL, w: WorkloadSpec, durationS: number
     }
     const summary = parseWrkOutput(stdout);
     const own = process.cpuUsage(cpuBefore);
-    return toLoadResult(summary, w, wrkCpu + (own.user + own.system) / 1e6, wallS);
+    return { ...toLoadResult(summary, w, wrkCpu + (own.user + own.system) / 1e6, wallS), loadS };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
