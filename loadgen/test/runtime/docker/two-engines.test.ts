@@ -123,7 +123,19 @@ describe.skipIf(!HAVE_DOCKER)('two Docker engines on one machine', () => {
     const file = experiment('killed', await freePort(), '', '5s', '[1]');
     const args = ['run', file, '--server-engine', A, '--loadgen-engine', 'lab-b', '--out', out];
     const run = startCli(args, ROOT, env);
-    await Promise.all([roleRunning(dockerB, run.child.pid!, 'loadgen'), roleRunning(docker(), run.child.pid!, 'server')]);
+    // both at once, or the run's own words when it ends first
+    let seen = false;
+    const both = Promise.all([roleRunning(dockerB, run.child.pid!, 'loadgen'), roleRunning(docker(), run.child.pid!, 'server')]).then(
+      () => { seen = true; },
+      async (err: Error) => {
+        run.child.kill('SIGKILL');
+        throw new Error(`${err.message}; the run had said: ${(await run.done).stderr.slice(-3000)}`);
+      },
+    );
+    const ended = run.done.then((r) => {
+      if (!seen) throw new Error(`the run ended (exit ${r.code}) before its server and load generator containers were both seen running: ${r.stderr.slice(-3000)}`);
+    });
+    await Promise.race([both, ended]);
     run.child.kill('SIGKILL');
     await run.done;
     const leftA = await leftOn(docker(), run.child.pid!);
