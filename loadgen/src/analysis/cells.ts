@@ -54,13 +54,19 @@ export function errorCount(p: PointRecord): number {
 }
 
 /**
- * the data volume's write rate, or null when unknown. The log lives on that volume, so a counter
- * that saw fewer bytes than the log grew by did not see the volume at all (a RAM disk's writes reach
- * no block device, and Docker's counters count block devices): its 0 is not a rate.
+ * The volume's write counter did not see the volume: it saw fewer bytes than the log (which lives
+ * there) grew by, on a disk that is not a throttled block device — a RAM disk's writes reach no
+ * block device, and Docker's counters count block devices only. A throttled disk's counter sees
+ * its loop device; below the log's growth it lags (the log's last pages wait in the page cache
+ * for the throttled device), which is the disk being the bottleneck, not a blind counter.
  */
+export function volumeCounterBlind(p: PointRecord): boolean {
+  return p.diskLimits === undefined && Number.isFinite(p.logBytes) && p.logBytes > p.deviceWriteBytes;
+}
+
+/** the data volume's write rate, or null when unknown (its counter blind to it: volumeCounterBlind) */
 export function deviceWriteBps(p: PointRecord): number | null {
-  if (!Number.isFinite(p.deviceWriteBytes) || p.durationS <= 0) return null;
-  if (Number.isFinite(p.logBytes) && p.logBytes > p.deviceWriteBytes) return null;
+  if (!Number.isFinite(p.deviceWriteBytes) || p.durationS <= 0 || volumeCounterBlind(p)) return null;
   return p.deviceWriteBytes / p.durationS;
 }
 

@@ -57,6 +57,11 @@ function cpuRatio(c: Cell): number | null {
   return c.serverCpuCores !== null && c.serverCpus ? c.serverCpuCores / c.serverCpus : null;
 }
 
+/** the device's write rate over its profile's limit, where both are known */
+function deviceRatio(c: Cell): number | null {
+  return c.deviceWriteBps !== null && c.writeLimitBps ? c.deviceWriteBps / c.writeLimitBps : null;
+}
+
 function cpuWords(c: Cell, ratio: number): string {
   const server = `the server used ${formatNumber(c.serverCpuCores)} cores, the load generator ${formatNumber(c.loadgenCpuCores)}`;
   if (!c.cpusBusy) return `the server used ${formatNumber(c.serverCpuCores)} of its ${formatNumber(c.serverCpus)} CPUs (${formatPercent(ratio)})`;
@@ -120,10 +125,21 @@ function fromEvidence(series: Series, c: Cell, best: number, base: Base): Findin
     };
   }
 
-  // the disk and the CPUs limit a series only where its curve stopped rising; before, it scales
+  // a device at its limit cannot give more threads anything, however a curve of a few requests per
+  // window looks: the disk is judged from the first thread count that reached it, before the curve
+  const atLimit = firstAtLeast(series.cells.filter((x) => x.ok > 0), deviceRatio, DISK_BOUND_RATIO);
+  if (atLimit) {
+    return {
+      ...base, kind: 'disk-bound', level: 'warn',
+      text: `${series.name}: disk-bound — from ${plural(atLimit.cell.threads, 'thread')} on the device wrote ${formatMBps(atLimit.cell.deviceWriteBps)}, ${formatPercent(atLimit.ratio)} of the profile's ${formatMBps(atLimit.cell.writeLimitBps)} limit (at most ${formatPercent(atLimit.max)}); ${at}, ${formatNumber(ev.classes.disk)} threads on average waited on the disk (D state, fsync, journal commits)${bestWords(best)}.`,
+      numbers: { ...numbers, fromThreads: atLimit.cell.threads, writeBps: atLimit.cell.deviceWriteBps ?? NaN, limitBps: atLimit.cell.writeLimitBps ?? NaN, ratio: atLimit.ratio, maxRatio: atLimit.max },
+    };
+  }
+
+  // the disk's waits and the CPUs limit a series only where its curve stopped rising; before, it scales
   if (stillRising(series, c)) return null;
-  const device = c.deviceWriteBps !== null && c.writeLimitBps ? c.deviceWriteBps / c.writeLimitBps : null;
-  if ((device !== null && device >= DISK_BOUND_RATIO) || ev.classes.disk >= Math.max(0.5, DISK_WAITERS_SHARE * workers)) {
+  const device = deviceRatio(c);
+  if (ev.classes.disk >= Math.max(0.5, DISK_WAITERS_SHARE * workers)) {
     const rate = device !== null ? `; the device wrote ${formatMBps(c.deviceWriteBps)}, ${formatPercent(device)} of the profile's ${formatMBps(c.writeLimitBps)} limit` : '';
     return {
       ...base, kind: 'disk-bound', level: 'warn',
@@ -167,7 +183,7 @@ function unexplained(series: Series, c: Cell, best: number, base: Base): Finding
 
 /** today's inference from the curve and the totals: the device rate, the CPU share, the best speedup */
 function fromCurve(series: Series, measured: readonly Cell[], best: number, base: Base): Finding {
-  const disk = firstAtLeast(measured, (c) => (c.deviceWriteBps !== null && c.writeLimitBps ? c.deviceWriteBps / c.writeLimitBps : null), DISK_BOUND_RATIO);
+  const disk = firstAtLeast(measured, deviceRatio, DISK_BOUND_RATIO);
   if (disk) {
     return {
       ...base, kind: 'disk-bound', level: 'warn',

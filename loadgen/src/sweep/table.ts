@@ -5,6 +5,7 @@ import { seriesText } from '../experiment/describe.js';
 import type { Experiment } from '../experiment/experiment.js';
 import { formatBytes } from '../experiment/units.js';
 import type { PointRecord } from '../results/record.js';
+import { volumeCounterBlind } from '../analysis/cells.js';
 
 function pad(cols: string[], widths: number[]): string {
   return cols.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
@@ -68,14 +69,23 @@ export function whereWords(points: readonly PointRecord[]): string {
 }
 
 /**
- * what the measured windows wrote. The log is part of what the data volume took, so a write counter
- * below the log's growth did not see the volume's writes: a RAM disk's (tmpfs) reach no block
- * device, and the Docker engine's counters count block devices only; then it is not a total.
+ * what the measured windows wrote. The log is part of what the data volume took; where the
+ * volume's counter is blind to it (cells.ts volumeCounterBlind: a RAM disk) its log is said apart,
+ * and a throttled device that had not written all of the log by the windows' ends writes behind.
  */
 export function bytesLine(records: PointRecord[]): string {
-  const sum = (f: (r: PointRecord) => number) => records.reduce((s, r) => s + f(r), 0);
-  const written = sum((r) => r.deviceWriteBytes);
-  const log = sum((r) => r.logBytes);
-  if (log <= written) return `measured windows wrote ${formatBytes(written)} to the data volume, ${formatBytes(log)} of it log`;
-  return `measured windows wrote ${formatBytes(log)} of log; the data volume's write counter saw ${formatBytes(written)}, less than the log alone: it does not see a RAM disk's writes (they reach no block device)`;
+  const sum = (rs: PointRecord[], f: (r: PointRecord) => number) => rs.reduce((s, r) => s + f(r), 0);
+  const blind = records.filter(volumeCounterBlind);
+  const seen = records.filter((r) => !volumeCounterBlind(r));
+  const written = sum(seen, (r) => r.deviceWriteBytes);
+  const log = sum(seen, (r) => r.logBytes);
+  const blindLog = sum(blind, (r) => r.logBytes);
+  if (seen.length === 0) {
+    return `measured windows wrote ${formatBytes(blindLog)} of log; the data volume's write counter saw ${formatBytes(sum(blind, (r) => r.deviceWriteBytes))}, less than the log alone: it does not see a RAM disk's writes (they reach no block device)`;
+  }
+  const seenPart = log <= written
+    ? `measured windows wrote ${formatBytes(written)} to the data volume${blind.length > 0 ? 's whose counters see them' : ''}, ${formatBytes(log)} of it log`
+    : `measured windows wrote ${formatBytes(log)} of log to throttled disks, whose devices had written ${formatBytes(written)} by the windows' ends (a throttled device writes behind the page cache)`;
+  if (blind.length === 0) return seenPart;
+  return `${seenPart}, and ${formatBytes(blindLog)} of log to volumes whose counters do not see them (a RAM disk's writes reach no block device)`;
 }

@@ -30,6 +30,9 @@ describe('cells and series names', () => {
     expect(ram!.deviceWriteBps).toBeNull();
     const [disk] = buildCells([point({}, { deviceWriteBytes: 6e8, logBytes: 5e8, durationS: 10 })]);
     expect(disk!.deviceWriteBps).toBe(6e7);
+    // a throttled disk's counter sees its device: below the log's growth it lags, it is still a rate
+    const [throttled] = buildCells([point({}, { deviceWriteBytes: 4.83e7, logBytes: 5.79e7, durationS: 6, diskLimits: { writeBps: 1e7 } })]);
+    expect(throttled!.deviceWriteBps).toBe(8.05e6);
   });
 
   test('device write rate is bytes over the measured window', () => {

@@ -59,6 +59,20 @@ describe('verdicts from thread samples', () => {
     expect(v!.text).toContain('9.6 threads on average waited on the disk (D state, fsync, journal commits)');
   });
 
+  test('a device at its limit is disk-bound from the first thread count that reached it, though a curve of a few requests per window rises at its most threads (the sd-card)', () => {
+    // the example's sd-card: 10.9 MB/s of its 10 MB/s at 1 thread; at 16 threads the counter lags the
+    // log (its last pages still wait for the device) and 5 → 7 requests per window read as a 1.41× step
+    const limits = { writeBps: 10_000_000 };
+    const written = (t: number) => (t === 1 ? 10.9e6 : t === 16 ? 8.05e6 : 10.5e6) * 6;
+    const rising = series({ params: {}, sigma: 0, kappa: 0, lambda: 1, jitter: 0, extra: (t) => ({
+      durationS: 6, diskLimits: limits, deviceWriteBytes: written(t), logBytes: 5.8e7, threadStates: states(t, { disk: 0.49 * t, network: 0.5 * t }), ...machine(0.1),
+    }) });
+    const [v, ...more] = verdicts(rising);
+    expect(more).toEqual([]);
+    expect(v).toMatchObject({ kind: 'disk-bound', evidence: 'measured', numbers: { fromThreads: 1, threads: 16 } });
+    expect(v!.text).toContain("disk-bound — from 1 thread on the device wrote 10.9 MB/s, 109% of the profile's 10 MB/s limit (at most 109%); at 16 threads, 7.84 threads on average waited on the disk");
+  });
+
   test('a flat curve the samples cannot explain is called unexplained, never lock-bound', () => {
     const [v] = verdicts(flatWith((t) => ({ threadStates: states(t, { network: t }), ...machine(0.4) })));
     expect(v).toMatchObject({ kind: 'unexplained', evidence: 'measured' });

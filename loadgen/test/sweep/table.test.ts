@@ -35,5 +35,11 @@ describe('the bytes line', () => {
     expect(bytesLine(counted)).toBe('measured windows wrote 4MiB to the data volume, 2MiB of it log');
     const ram = [point({ threads: 1 }, { deviceWriteBytes: 0, logBytes: 654 * 1024 ** 2 })];
     expect(bytesLine(ram)).toBe("measured windows wrote 654MiB of log; the data volume's write counter saw 0B, less than the log alone: it does not see a RAM disk's writes (they reach no block device)");
+    // the disk-bottleneck example: RAM disks beside throttled ones whose device writes behind the log
+    const limits = { diskLimits: { writeBps: 1e7 } };
+    const mixed = [...ram, point({ threads: 1 }, { deviceWriteBytes: 3 * 1024 ** 2, logBytes: 2 * 1024 ** 2, ...limits })];
+    expect(bytesLine(mixed)).toBe("measured windows wrote 3MiB to the data volumes whose counters see them, 2MiB of it log, and 654MiB of log to volumes whose counters do not see them (a RAM disk's writes reach no block device)");
+    const behind = [point({ threads: 16 }, { deviceWriteBytes: 4 * 1024 ** 2, logBytes: 5 * 1024 ** 2, ...limits })];
+    expect(bytesLine(behind)).toBe("measured windows wrote 5MiB of log to throttled disks, whose devices had written 4MiB by the windows' ends (a throttled device writes behind the page cache)");
   });
 });
