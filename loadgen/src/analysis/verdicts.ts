@@ -62,6 +62,11 @@ function deviceRatio(c: Cell): number | null {
   return c.deviceWriteBps !== null && c.writeLimitBps ? c.deviceWriteBps / c.writeLimitBps : null;
 }
 
+/** 'from 1 thread on the device wrote 10.9 MB/s, 109% of the profile's 10 MB/s limit (at most 113%)' */
+function deviceAtLimitWords(d: { cell: Cell; ratio: number; max: number }): string {
+  return `from ${plural(d.cell.threads, 'thread')} on the device wrote ${formatMBps(d.cell.deviceWriteBps)}, ${formatPercent(d.ratio)} of the profile's ${formatMBps(d.cell.writeLimitBps)} limit (at most ${formatPercent(d.max)})`;
+}
+
 function cpuWords(c: Cell, ratio: number): string {
   const server = `the server used ${formatNumber(c.serverCpuCores)} cores, the load generator ${formatNumber(c.loadgenCpuCores)}`;
   if (!c.cpusBusy) return `the server used ${formatNumber(c.serverCpuCores)} of its ${formatNumber(c.serverCpus)} CPUs (${formatPercent(ratio)})`;
@@ -131,7 +136,7 @@ function fromEvidence(series: Series, c: Cell, best: number, base: Base): Findin
   if (atLimit) {
     return {
       ...base, kind: 'disk-bound', level: 'warn',
-      text: `${series.name}: disk-bound — from ${plural(atLimit.cell.threads, 'thread')} on the device wrote ${formatMBps(atLimit.cell.deviceWriteBps)}, ${formatPercent(atLimit.ratio)} of the profile's ${formatMBps(atLimit.cell.writeLimitBps)} limit (at most ${formatPercent(atLimit.max)}); ${at}, ${formatNumber(ev.classes.disk)} threads on average waited on the disk (D state, fsync, journal commits)${bestWords(best)}.`,
+      text: `${series.name}: disk-bound — ${deviceAtLimitWords(atLimit)}; ${at}, ${formatNumber(ev.classes.disk)} threads on average waited on the disk (D state, fsync, journal commits)${bestWords(best)}.`,
       numbers: { ...numbers, fromThreads: atLimit.cell.threads, writeBps: atLimit.cell.deviceWriteBps ?? NaN, limitBps: atLimit.cell.writeLimitBps ?? NaN, ratio: atLimit.ratio, maxRatio: atLimit.max },
     };
   }
@@ -187,7 +192,7 @@ function fromCurve(series: Series, measured: readonly Cell[], best: number, base
   if (disk) {
     return {
       ...base, kind: 'disk-bound', level: 'warn',
-      text: `${series.name}: disk-bound — from ${plural(disk.cell.threads, 'thread')} on the device wrote ${formatMBps(disk.cell.deviceWriteBps)}, ${formatPercent(disk.ratio)} of the profile's ${formatMBps(disk.cell.writeLimitBps)} limit (at most ${formatPercent(disk.max)}); best speedup ${formatNumber(best)}×.`,
+      text: `${series.name}: disk-bound — ${deviceAtLimitWords(disk)}; best speedup ${formatNumber(best)}×.`,
       numbers: { bestSpeedup: best, threads: disk.cell.threads, writeBps: disk.cell.deviceWriteBps ?? NaN, limitBps: disk.cell.writeLimitBps ?? NaN, ratio: disk.ratio, maxRatio: disk.max },
     };
   }
