@@ -11,7 +11,7 @@ import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PointRecord, RunInfo } from '../../../src/results/record.js';
 import { OWNER_LABEL } from '../../../src/runtime/docker/engine/owner.js';
-import { freePort } from '../../../src/runtime/local/ports.js';
+import { freePortPair } from '../../fixtures/ports.js';
 import { docker, ensureTestImage, HAVE_DOCKER, startScriptEngine } from '../../docker/engine.js';
 import { count, expectNoStack, ownerOf, records, resources, runningContainer, startEngineProxy } from '../../faults/helpers.js';
 import { ROOT, runCli, sleep, startCli, tempDir, writeExperiment } from '../../fixtures/cli.js';
@@ -65,7 +65,7 @@ describe.skipIf(!HAVE_DOCKER)('two Docker engines on one machine', () => {
     // the second engine lacks the image: the run builds it there
     await dockerB.getImage('speedlab:latest').remove({ force: true }).catch(() => {});
     const out = path.join(work, 'split-out');
-    const port = await freePort();
+    const port = await freePortPair();
     const run = startCli(['run', experiment('split', port), '--server-engine', A, '--loadgen-engine', 'lab-b', '--out', out], ROOT, env);
     // the server runs on A, the load generator on B, and never the other way round
     await roleRunning(docker(), run.child.pid!, 'server');
@@ -120,7 +120,7 @@ describe.skipIf(!HAVE_DOCKER)('two Docker engines on one machine', () => {
     const out = path.join(work, 'killed-out');
     // a 5 s window and both engines watched at once: on a busy machine a listing takes a while, and
     // waiting for one role and then the other can miss a short point's server
-    const file = experiment('killed', await freePort(), '', '5s', '[1]');
+    const file = experiment('killed', await freePortPair(), '', '5s', '[1]');
     const args = ['run', file, '--server-engine', A, '--loadgen-engine', 'lab-b', '--out', out];
     const run = startCli(args, ROOT, env);
     // both at once, or the run's own words when it ends first
@@ -158,7 +158,7 @@ describe.skipIf(!HAVE_DOCKER)('two Docker engines on one machine', () => {
       const proxy = await startEngineProxy(path.join(work, `${side}-proxy.sock`), target.slice('unix://'.length));
       try {
         const out = path.join(work, `${side}-gone-out`);
-        const file = experiment(`${side}-gone`, await freePort(), '', '1s', '[1]');
+        const file = experiment(`${side}-gone`, await freePortPair(), '', '1s', '[1]');
         const via = `unix://${proxy.socket}`;
         const flags = side === 'server' ? ['--server-engine', via, '--loadgen-engine', 'lab-b'] : ['--server-engine', A, '--loadgen-engine', via];
         const run = startCli(['run', file, ...flags, '--out', out], ROOT, env);
@@ -188,7 +188,7 @@ describe.skipIf(!HAVE_DOCKER)('two Docker engines on one machine', () => {
 
   it('an address the load generator cannot reach: the run stops before its first point with the reason; --resume with the right address finishes', async () => {
     const out = path.join(work, 'unreachable-out');
-    const port = await freePort();
+    const port = await freePortPair();
     // the server listens on 127.0.0.1 only; 127.0.0.2 (loopback too) has nothing on that port
     const file = experiment('unreachable', port, ', bind: 127.0.0.1', '1s', '[1]');
     const run = await runCli(['run', file, '--server-engine', A, '--loadgen-engine', 'lab-b', '--server-address', '127.0.0.2', '--out', out], ROOT, env);

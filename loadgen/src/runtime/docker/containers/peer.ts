@@ -3,6 +3,7 @@
 import type { ContainerRef, DockerEngine } from '../engine/engine.js';
 import { IMAGE, labels, safeName } from '../engine/labels.js';
 import { HARDENED, USER } from './hardening.js';
+import { demuxBuffer } from './run.js';
 
 const READY = 'net peer: listening';
 
@@ -24,11 +25,14 @@ export class PathPeer {
       await container.start();
       const deadline = Date.now() + (o.timeoutMs ?? 15_000);
       for (;;) {
-        // eslint-disable-next-line no-control-regex -- the log stream's frame headers are control bytes
-        const logs = (await container.logs()).toString('utf8').replace(/[\x00-\x08]/g, '');
+        const { stdout, stderr } = demuxBuffer(await container.logs());
+        const logs = stdout + stderr;
         if (logs.includes(READY)) return new PathPeer(container);
         const state = await container.inspect();
-        if (!state?.running) throw new Error(`the network peer on the server's engine ended: ${logs.trim().split('\n').slice(-2).join(' | ') || 'no output'}`);
+        if (!state?.running) {
+          const hint = logs.includes('EADDRINUSE') ? `; port ${o.port} (engines.port + 1) is taken on the server's machine: choose another engines.port` : '';
+          throw new Error(`the network peer on the server's engine ended: ${logs.trim().split('\n').slice(-2).join(' | ') || 'no output'}${hint}`);
+        }
         if (Date.now() > deadline) throw new Error(`the network peer on the server's engine did not listen on ${o.bind}:${o.port} within ${o.timeoutMs ?? 15_000} ms`);
         await new Promise((r) => setTimeout(r, 50));
       }
