@@ -42,6 +42,7 @@ const SLOW = [
   'loadgen/test/faults/server-dies.test.ts',
   'loadgen/test/sweep/sweep.test.ts',
   'loadgen/test/sweep/resume.test.ts',
+  'loadgen/test/api/api.test.ts',
   'loadgen/test/report/code-version.test.ts',
   'loadgen/test/security/report-escaping.test.ts',
   'loadgen/test/workload/wrk.test.ts',

@@ -1,7 +1,7 @@
 // Every error the lab raises on purpose, in one place. Each has a stable `code` (to recognise it
 // without matching its words) and the `exitCode` the CLI ends with when it reaches the top
 // (cli.ts), which prints its message alone, without a stack trace. This module imports nothing,
-// so any module may use it: commands/runtime-choice.ts recognises the Docker engine's errors
+// so any module may use it: api/runtime-choice.ts recognises the Docker engine's errors
 // without loading dockerode.
 
 export abstract class SpeedlabError extends Error {
@@ -21,6 +21,14 @@ export class CliError extends SpeedlabError {
   constructor(message: string, readonly exitCode = 1) {
     super(message);
   }
+}
+
+/**
+ * a run refused before its first point (a host disk not allowed, a disk the engine did not
+ * throttle, wrk missing, two engines misused): what to change, in the user's words
+ */
+export class RunRefused extends CliError {
+  override readonly code: string = 'run-refused';
 }
 
 /** the results directory cannot be turned into a report (missing or unreadable files) */
@@ -75,10 +83,17 @@ export class WrkFailed extends SpeedlabError {
   readonly exitCode = 1;
 }
 
-/** the runtime went away mid-sweep (the Docker engine stopped answering): the point is not recorded */
+/**
+ * the runtime went away mid-sweep (the Docker engine stopped answering): the point is not
+ * recorded; `runDir`, once the run has one, is what to resume
+ */
 export class RuntimeLost extends SpeedlabError {
   readonly code = 'runtime-lost';
   readonly exitCode = 1;
+
+  constructor(message: string, readonly runDir?: string) {
+    super(message);
+  }
 }
 
 /** the shell's code for a run stopped by SIGINT (128 + 2) */

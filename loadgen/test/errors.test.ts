@@ -6,7 +6,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { resolveDisk } from '../src/disk/presets.js';
 import { loadExperiment } from '../src/experiment/load.js';
 import {
-  CliError, EngineUnreachableError, EXIT_INTERRUPTED, Interrupted, PointFailure, ReportInputError, ResultsFormatError, RuntimeLost,
+  CliError, EngineUnreachableError, EXIT_INTERRUPTED, Interrupted, PointFailure, ReportInputError, ResultsFormatError, RunRefused, RuntimeLost,
   SpeedlabError, UnknownDiskError, WrkFailed, WrkMissingError,
 } from '../src/errors.js';
 import { check } from '../src/validate.js';
@@ -27,6 +27,7 @@ describe('every error has a code and an exit code', () => {
       [new CliError('x'), 'cli', 1],
       [new CliError('x', 2), 'cli', 2],
       [new ReportInputError('x'), 'report-input', 1],
+      [new RunRefused('x', 2), 'run-refused', 2],
       [new ResultsFormatError('x'), 'results-format', 1],
       [new EngineUnreachableError('unix:///x.sock', 'ENOENT'), 'engine-unreachable', 1],
       [new UnknownDiskError('floppy', ['ram']), 'unknown-disk', 2],
@@ -41,6 +42,8 @@ describe('every error has a code and an exit code', () => {
       expect({ name: err.name, code: err.code, exitCode: err.exitCode }).toEqual({ name: err.constructor.name, code, exitCode });
     }
     expect(new ReportInputError('x')).toBeInstanceOf(CliError);
+    // the CLI treats a refusal as any message for the user: one line, its exit code
+    expect(new RunRefused('x', 2)).toBeInstanceOf(CliError);
     expect(EXIT_INTERRUPTED).toBe(130);
   });
 

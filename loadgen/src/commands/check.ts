@@ -9,7 +9,8 @@ import { resolveDisk } from '../disk/presets.js';
 import { loadExperiment } from '../experiment/load.js';
 import type { ServerImpl, ServerSpec } from '../runtime/types.js';
 import { CHECK } from './definitions.js';
-import { createRuntime, type RuntimeChoice } from './runtime-choice.js';
+import { createRuntime, type RuntimeChoice } from '../api/runtime-choice.js';
+import { cleanUpThenExitOnSignals } from './signals.js';
 
 interface Args { spec: Omit<ServerSpec, 'threads'>; threads: number[]; runtime: RuntimeChoice; readyTimeoutS: number; describe: string }
 
@@ -64,12 +65,15 @@ export async function main(argv: string[]): Promise<number> {
   if (!args) return 0;
   const startedAt = Date.now();
   const runtime = await createRuntime(args.runtime, { readyTimeoutS: args.readyTimeoutS }, args.spec.impl.kind !== 'image', () => {});
+  // containers outlive the process: Ctrl-C removes them first (local servers get the terminal's signal themselves)
+  const releaseSignals = runtime.name === 'docker' ? cleanUpThenExitOnSignals(() => runtime.cleanup(args.spec.runId)) : undefined;
   const settings = structuredClone(LAB_DEFAULTS);
   const runs: ThreadsCheck[] = [];
   try {
     runs.push(...await probeServer(runtime, args.spec, args.threads, settings));
   } finally {
     await runtime.cleanup(args.spec.runId);
+    releaseSignals?.();
   }
   const v = verdict(runs);
 

@@ -16,7 +16,7 @@ import { summaryCsv } from './summary-csv.js';
 
 export type { Finding } from '../analysis/findings.js';
 
-interface ReportResult {
+export interface ReportResult {
   htmlPath: string;
   summaryPath: string;
   findings: Finding[];
@@ -38,7 +38,7 @@ export async function writeReport(dir: string): Promise<ReportResult> {
   return { htmlPath, summaryPath, findings, warnings: run.warnings, points: run.points.length };
 }
 
-interface ComparisonResult {
+export interface ComparisonResult {
   htmlPath: string;
   findings: { a: Finding[]; b: Finding[] };
   warnings: string[];

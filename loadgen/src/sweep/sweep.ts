@@ -8,11 +8,19 @@ import type { LoadgenCeiling, PointRecord, RunEngines } from '../results/record.
 import { PointsWriter, readPoints } from '../results/store.js';
 import type { Runtime } from '../runtime/types.js';
 import { measurePoint } from './point.js';
-import type { Progress } from './progress.js';
 
 async function throwIfLost(runtime: Runtime): Promise<void> {
   const why = await runtime.lost?.();
   if (why) throw new RuntimeLost(why);
+}
+
+/** what the sweep reports as it goes: the API turns it into events, which the CLI draws as its progress line */
+export interface SweepProgress {
+  point(n: number, total: number, text: string, etaS: number): void;
+  phase(phase: string): void;
+  /** a point's record is written; `line` is its one line ("[n/N] params: verdict") */
+  pointDone(record: PointRecord, line: string): void;
+  finish(): void;
 }
 
 interface SweepOptions {
@@ -21,7 +29,7 @@ interface SweepOptions {
   runId: string;
   dir: string;
   signal: AbortSignal;
-  progress: Progress;
+  progress: SweepProgress;
   ceilings?: readonly LoadgenCeiling[];
   link?: RunEngines['link'];
   /** throttled disks that were not throttled (run --allow-unthrottled): name → the reason, marked on each point */
@@ -66,7 +74,7 @@ export async function runSweep(o: SweepOptions): Promise<PointRecord[]> {
       const bound = [record.loadgenBound && 'loadgen-bound', record.networkBound && 'network-bound', record.unthrottled && 'disk not throttled'].filter(Boolean).join(', ');
       const rtt = record.network ? `, RTT ${record.network.rttUs.p50} µs` : '';
       const verdict = record.outcome === 'ok' ? `${Math.round(record.requestsPerS)} req/s${rtt}${bound ? ` (${bound}: not trusted)` : ''}` : `FAILED: ${record.failure}`;
-      o.progress.note(`[${pt.index + 1}/${all.length}] ${sweptText(o.exp, pt.params)}: ${verdict}`);
+      o.progress.pointDone(record, `[${pt.index + 1}/${all.length}] ${sweptText(o.exp, pt.params)}: ${verdict}`);
     }
   } finally {
     o.progress.finish();

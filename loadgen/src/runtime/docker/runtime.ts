@@ -354,7 +354,7 @@ export class DockerRuntime implements Runtime {
     };
   }
 
-  /** every run this runtime has served (Ctrl-C) */
+  /** every run this runtime has served (a caller's Ctrl-C handler: commands/signals.ts) */
   async cleanupAll(): Promise<void> {
     for (const runId of this.runIds) await this.cleanup(runId);
   }
@@ -374,27 +374,6 @@ function loadgenOutput(r: { exitCode: number; stdout: string; stderr: string }):
     return JSON.parse(line) as unknown;
   } catch {
     throw new Error(`the load generator printed no JSON result: ${JSON.stringify(line.slice(0, 200))}`);
-  }
-}
-
-const runtimes = new Set<DockerRuntime>();
-let signalsHooked = false;
-
-/**
- * On Ctrl-C (or SIGTERM) every runtime of this process removes what it created. When nothing
- * else listens for the signal, the process then exits as the signal would have made it; when the
- * caller listens too (the sweep), the caller decides when to exit.
- */
-function hookSignals(): void {
-  if (signalsHooked) return;
-  signalsHooked = true;
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
-    process.on(signal, () => {
-      const callerListens = process.listenerCount(signal) > 1;
-      void Promise.allSettled([...runtimes].map((r) => r.cleanupAll())).then(() => {
-        if (!callerListens) process.exit(code);
-      });
-    });
   }
 }
 
@@ -445,8 +424,6 @@ export async function createDockerRuntime(opts: DockerRuntimeOptions & { note?: 
   if (cpusetSize(cpus.server) < 1) throw new Error(`bad server cpuset ${cpus.server}`);
   const imageWrk = (await imageLabels(split?.loadgen.docker ?? docker, IMAGE))?.[WRK_LABEL];
   const rt = new DockerRuntime(docker, engine, cpus, opts, split, imageWrk);
-  runtimes.add(rt);
-  hookSignals();
   if (opts.removeStale !== false) {
     for (const e of all) {
       const n = await removeStale(e, `stale-check-${process.pid}`, { loops: e === docker && !engine.rootless });

@@ -92,12 +92,14 @@ describe.skipIf(!HAVE_DOCKER)('docker clean-up', () => {
     expect(loopsOf(live)).toHaveLength(1);
   });
 
-  it('cleans up on Ctrl-C', async () => {
+  it('cleans up on Ctrl-C with the CLI\'s signal handler (the runtime installs none)', async () => {
     const runId = uniqueRunId('sigint');
     runIds.push(runId);
     const script = `
       const { createDockerRuntime } = await import(${JSON.stringify(resolve('dist/loadgen/src/runtime/docker/runtime.js'))});
+      const { cleanUpThenExitOnSignals } = await import(${JSON.stringify(resolve('dist/loadgen/src/commands/signals.js'))});
       const rt = await createDockerRuntime({ note: () => {}, buildImage: false });
+      cleanUpThenExitOnSignals(() => rt.cleanupAll());
       await rt.startServer(${JSON.stringify(spec(runId))});
       console.log('ready');
       setInterval(() => {}, 1000);`;

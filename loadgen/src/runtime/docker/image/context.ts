@@ -1,4 +1,4 @@
-// The build context of the speedlab image: dist/ (without source maps), the production
+// The build context of the speedlab image: dist/ (without source maps and declarations), the production
 // packages of node_modules, package.json, package-lock.json and the two docker/ files the
 // Dockerfile uses. Sent as a plain tar: no gzip, so an unchanged context costs well under a second.
 import { createHash } from 'node:crypto';
@@ -48,7 +48,8 @@ function skipper(root: string): (rel: string) => boolean {
   // by every test run): in the context they changed the fingerprint and broke the build cache of
   // the node_modules layers, so every test run meant a full ~20 s rebuild
   const cache = /^node_modules[\\/]\.(?!bin$|package-lock\.json$)[^\\/]+$/;
-  return (rel) => rel.endsWith('.map') || dev.has(rel) || cache.test(rel);
+  const declaration = (rel: string) => rel.startsWith(`dist${sep}`) && rel.endsWith('.d.ts');
+  return (rel) => rel.endsWith('.map') || declaration(rel) || dev.has(rel) || cache.test(rel);
 }
 
 function walk(root: string, rel: string, skip: (rel: string) => boolean, out: string[]): void {

@@ -9,8 +9,15 @@ import type { Runtime } from '../runtime/types.js';
 
 export type RuntimeChoice = 'auto' | 'local' | 'docker';
 
-/** the docker runtime's options (runtime/docker/runtime.ts) */
-interface DockerChoice { engine?: string; engines?: { server?: string; loadgen?: string; address?: string; bind?: string; port?: number } }
+/** the docker runtime's options (runtime/docker/runtime.ts); without note and say it prints its lines to stderr */
+interface DockerChoice {
+  engine?: string;
+  engines?: { server?: string; loadgen?: string; address?: string; bind?: string; port?: number };
+  /** its progress lines, without the 'docker: ' prefix it prints them with */
+  note?: (line: string) => void;
+  /** lines of their own (the engine line) */
+  say?: (line: string) => void;
+}
 interface DockerModule { createDockerRuntime(opts?: DockerChoice): Promise<Runtime> }
 
 // a variable specifier: the module is written separately and may not be built yet
