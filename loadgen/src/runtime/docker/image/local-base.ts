@@ -46,7 +46,7 @@ function sharedObjects(executable: string): string[] {
   try {
     return parseLdd(execFileSync('ldd', [executable], { encoding: 'utf8' }));
   } catch (err) {
-    throw new Error(`cannot list the libraries of ${executable} with ldd: ${(err as Error).message}`);
+    throw new Error(`cannot list the libraries of ${executable} with ldd: ${(err as Error).message}`, { cause: err });
   }
 }
 
