@@ -14,8 +14,9 @@ import { calibrateLocal } from './calibrate.js';
 import { startChild, stopChild, stopGroupByPid, type Child } from './children.js';
 import { isListening } from '../listening.js';
 import { canConnect, freePort } from './ports.js';
+import { pidAlive } from '../../util/pid.js';
 import { lastJsonLine } from '../../validate.js';
-import { groupCounters, groupMembers, hasEnded, isAlive } from './proc.js';
+import { groupCounters, groupMembers, hasEnded } from './proc.js';
 import { fromWaitStatus, lastLines, LoadgenEndedError, ServerEndedError, type ProcessEnd } from '../death.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -68,7 +69,7 @@ function removeStale(base: string): void {
     const dir = path.join(base, e);
     try {
       const owner = Number(readFileSync(path.join(dir, 'owner.pid'), 'utf8'));
-      if (isAlive(owner)) continue;
+      if (pidAlive(owner)) continue;
       const server = Number(readFileSync(path.join(dir, 'server.pid'), 'utf8'));
       if (server > 0) stopGroupByPid(server);
       rmSync(dir, { recursive: true, force: true });
