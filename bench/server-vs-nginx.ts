@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findExecutable, pathDirectories } from '../loadgen/src/util/executable.js';
 
 const SERVER_CLI = fileURLToPath(new URL('../server/src/cli.js', import.meta.url));
 const CONNECTIONS = 32;
@@ -32,9 +33,9 @@ function arg(name: string, fallback: number): number {
 }
 
 function requireTool(cmd: string, pkg: string): string {
-  const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${cmd} not found: apt-get install -y ${pkg}`);
-  return r.stdout.trim();
+  const found = findExecutable(cmd, pathDirectories());
+  if (!found) throw new Error(`${cmd} not found: apt-get install -y ${pkg}`);
+  return found;
 }
 
 function waitForPort(port: number, timeoutMs = 5000): Promise<void> {

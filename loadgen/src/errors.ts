@@ -8,8 +8,9 @@ export abstract class SpeedlabError extends Error {
   abstract readonly code: string;
   abstract readonly exitCode: number;
 
-  constructor(message: string) {
-    super(message);
+  /** `options.cause`: the error this one wraps, when it wraps one */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = new.target.name;
   }
 }
@@ -18,8 +19,8 @@ export abstract class SpeedlabError extends Error {
 export class CliError extends SpeedlabError {
   readonly code: string = 'cli';
 
-  constructor(message: string, readonly exitCode = 1) {
-    super(message);
+  constructor(message: string, readonly exitCode = 1, options?: ErrorOptions) {
+    super(message, options);
   }
 }
 
@@ -46,10 +47,11 @@ export class EngineUnreachableError extends SpeedlabError {
   readonly code = 'engine-unreachable';
   readonly exitCode = 1;
 
-  constructor(where: string, readonly reason: string) {
+  constructor(where: string, readonly reason: string, options?: ErrorOptions) {
     super(
       `no Docker engine answers at ${where} (${reason}); start one with 'bash docker/engine.sh' ` +
         `(Debian, as root), or set DOCKER_HOST`,
+      options,
     );
   }
 }
@@ -135,7 +137,7 @@ export class PointFailure extends SpeedlabError {
   readonly code = 'point-failed';
   readonly exitCode = 1;
 
-  constructor(message: string, readonly parts?: FailureParts) {
-    super(message);
+  constructor(message: string, readonly parts?: FailureParts, options?: ErrorOptions) {
+    super(message, options);
   }
 }

@@ -52,3 +52,21 @@ export function checkJson<S extends z.ZodType>(schema: S, text: string): Checked
   }
   return check(schema, value);
 }
+
+/**
+ * the last line a program the lab runs printed (the calibration, the load generator: each ends
+ * with its result as one JSON line), as the schema reads it. `what` names the program in the
+ * error: "the load generator printed no JSON result: "...""
+ */
+export function lastJsonLine<S extends z.ZodType>(schema: S, output: string, what: string): z.output<S> {
+  const line = output.trim().split('\n').pop() ?? '';
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch (err) {
+    throw new Error(`${what} printed no JSON result: ${JSON.stringify(line.slice(0, 200))}`, { cause: err });
+  }
+  const checked = check(schema, value);
+  if (!checked.ok) throw new Error(`${what} printed a result the lab cannot read: ${checked.problem}`);
+  return checked.value;
+}

@@ -1,6 +1,7 @@
 // errors.ts: each error has a stable code and the exit code the CLI ends with; real failures of the
 // compiled CLI end with that code and one line naming the problem, without a stack trace.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { resolveDisk } from '../src/disk/presets.js';
@@ -9,6 +10,8 @@ import {
   CliError, EngineUnreachableError, EXIT_INTERRUPTED, Interrupted, PointFailure, ReportInputError, ResultsFormatError, RunRefused, RuntimeLost,
   SpeedlabError, UnknownDiskError, WrkFailed, WrkMissingError,
 } from '../src/errors.js';
+import { startPeer } from '../src/network/peer.js';
+import { loadRun } from '../src/report/load-run.js';
 import { check } from '../src/validate.js';
 import { seedResultSchema } from '../src/workload/job.js';
 import { locateWrk } from '../src/workload/wrk/locate.js';
@@ -127,5 +130,37 @@ describe('the CLI ends with the exit code, and one line', () => {
     const r = await runCli(['calibrate', '--disk', 'floppy']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^speedlab: calibrate: unknown disk profile 'floppy': expected one of ram, hdd, [a-z, -]+ or a name defined under disks:\n$/);
+  });
+});
+
+describe('an error that wraps another keeps it as its cause, and its own one-line message', () => {
+  test('an experiment file that cannot be read', () => {
+    const file = path.join(work, 'missing.yaml');
+    const err = thrown(() => loadExperiment(file));
+    expect(err).toMatchObject({ code: 'cli', exitCode: 2, message: `${file}: cannot read the experiment file (ENOENT)` });
+    expect((err as Error).cause).toMatchObject({ code: 'ENOENT', path: file });
+  });
+
+  test('a results directory whose points.jsonl cannot be read', async () => {
+    const dir = path.join(work, 'points-is-a-directory');
+    const points = path.join(dir, 'points.jsonl');
+    mkdirSync(points, { recursive: true });
+    const err = await loadRun(dir).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(ReportInputError);
+    expect((err as Error).message).toMatch(new RegExp(`^cannot read ${points}: EISDIR`));
+    expect((err as Error).cause).toMatchObject({ code: 'EISDIR' });
+  });
+
+  test('a network peer on a port another socket holds', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const { port } = holder.address() as AddressInfo;
+    try {
+      const err = await startPeer('127.0.0.1', port).then((peer) => peer.close(), (e: unknown) => e);
+      expect((err as Error).message).toMatch(new RegExp(`^cannot listen on 127\\.0\\.0\\.1:${port}: listen EADDRINUSE`));
+      expect((err as Error).cause).toMatchObject({ code: 'EADDRINUSE', syscall: 'listen' });
+    } finally {
+      holder.close();
+    }
   });
 });

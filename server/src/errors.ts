@@ -5,8 +5,9 @@ export abstract class ServerError extends Error {
   abstract readonly code: string;
   abstract readonly exitCode: number;
 
-  constructor(message: string) {
-    super(message);
+  /** `options.cause`: the error this one wraps, when it wraps one */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = new.target.name;
   }
 }

@@ -33,7 +33,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningFileServe
     try {
       closeSync(openSync(opts.logFile, 'w'));
     } catch (err) {
-      throw new StartupError(`cannot create log file ${opts.logFile}: ${(err as Error).message}`);
+      throw new StartupError(`cannot create log file ${opts.logFile}: ${(err as Error).message}`, { cause: err });
     }
   }
 
@@ -56,7 +56,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningFileServe
   });
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err) => reject(new StartupError(`cannot listen on ${opts.host}:${opts.port}: ${err.message}`)));
+    server.once('error', (err) => reject(new StartupError(`cannot listen on ${opts.host}:${opts.port}: ${err.message}`, { cause: err })));
     server.listen(opts.port, opts.host, () => resolve());
   }).catch(async (err) => {
     await pool.close();

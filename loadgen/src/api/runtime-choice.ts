@@ -30,7 +30,7 @@ async function docker(opts: DockerChoice = {}): Promise<Runtime> {
   try {
     mod = (await import(DOCKER_MODULE)) as DockerModule;
   } catch (err) {
-    throw new Error(`the docker runtime is not built in (${(err as Error).message.split('\n')[0]})`);
+    throw new Error(`the docker runtime is not built in (${(err as Error).message.split('\n')[0]})`, { cause: err });
   }
   try {
     return await mod.createDockerRuntime(opts);
@@ -53,7 +53,7 @@ export async function createRuntime(choice: RuntimeChoice, local: LocalOptions, 
     } catch (err) {
       if (err instanceof CliError) throw err;
       const unreachable = err instanceof EngineUnreachableError;
-      throw new CliError(`--runtime docker: ${(err as Error).message.split('\n')[0]}${unreachable ? '; or run without Docker: --runtime local' : ''}`);
+      throw new CliError(`--runtime docker: ${(err as Error).message.split('\n')[0]}${unreachable ? '; or run without Docker: --runtime local' : ''}`, 1, { cause: err });
     }
   }
   if (preferLocal) {
@@ -70,7 +70,7 @@ export async function createRuntime(choice: RuntimeChoice, local: LocalOptions, 
     if (err instanceof CliError) throw err;
     if (where.configured) {
       const what = err instanceof EngineUnreachableError ? `does not answer (${err.reason})` : `cannot be used: ${why}`;
-      throw new CliError(`the Docker engine at ${where.url} (${where.why}) ${what}; start it, or choose another (unset DOCKER_HOST and DOCKER_CONTEXT, 'docker context use default', --engine), or run without Docker: --runtime local`);
+      throw new CliError(`the Docker engine at ${where.url} (${where.why}) ${what}; start it, or choose another (unset DOCKER_HOST and DOCKER_CONTEXT, 'docker context use default', --engine), or run without Docker: --runtime local`, 1, { cause: err });
     }
     note(`runtime: local (docker unavailable: ${why})`);
     return createLocalRuntime(local);

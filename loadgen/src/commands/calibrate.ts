@@ -44,12 +44,12 @@ export async function main(argv: string[]): Promise<number> {
   try {
     profiles = names.map((n) => resolveDisk(n));
   } catch (err) {
-    throw CALIBRATE.fail((err as Error).message);
+    throw CALIBRATE.fail((err as Error).message, false, { cause: err });
   }
   const mib = values.mib === undefined ? undefined : Number(values.mib);
   if (mib !== undefined && !(Number.isInteger(mib) && mib > 0)) throw CALIBRATE.fail(`--mib: got '${values.mib}'; expected a whole number above 0`);
   const docker = await connectEngine().catch((err: Error) => {
-    throw new CliError(err.message);
+    throw new CliError(err.message, 1, { cause: err });
   });
   const cpus = splitCpus((await docker.info()).cpus);
   const runId = `calibrate-${process.pid}-${Date.now().toString(36)}`;
@@ -64,7 +64,7 @@ export async function main(argv: string[]): Promise<number> {
       rows.push(await calibrateDisk(docker, p, { runId, cpuset: cpus.server, mib, signal: abort.signal }));
     }
   } catch (err) {
-    throw new CliError(abort.signal.aborted ? 'calibrate: interrupted' : (err as Error).message);
+    throw new CliError(abort.signal.aborted ? 'calibrate: interrupted' : (err as Error).message, 1, { cause: err });
   } finally {
     process.removeListener('SIGINT', onSignal);
     await removeRun(docker, runId);

@@ -63,7 +63,7 @@ export interface Command<F extends Flags = Flags, N extends string = string> ext
   parse(argv: readonly string[]): Parsed<F> | undefined;
   help(): string;
   /** a usage error of this command (exit 2): `NAME: message`, and the synopsis when asked */
-  fail(message: string, withUsage?: boolean): CliError;
+  fail(message: string, withUsage?: boolean, options?: ErrorOptions): CliError;
 }
 
 const HELP_FLAG: BooleanFlag = { type: 'boolean', short: 'h', description: 'print this help' };
@@ -73,8 +73,8 @@ export function defineCommand<const F extends Flags, const N extends string>(def
     ...def,
     parse: (argv) => parse(command, argv),
     help: () => helpText(def),
-    fail: (message, withUsage = false) =>
-      new CliError(`${def.name}: ${message}${withUsage ? `\n${synopsis(def)}\nspeedlab ${def.name} --help describes its flags` : ''}`, 2),
+    fail: (message, withUsage = false, options) =>
+      new CliError(`${def.name}: ${message}${withUsage ? `\n${synopsis(def)}\nspeedlab ${def.name} --help describes its flags` : ''}`, 2, options),
   };
   return command;
 }

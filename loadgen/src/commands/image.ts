@@ -18,7 +18,7 @@ export async function main(argv: string[]): Promise<number> {
     console.log(`${r.image} ${what} (base ${r.base}${r.baseBuilt ? ', base built' : ''}) in ${r.seconds.toFixed(1)} s`);
     return 0;
   } catch (err) {
-    if (err instanceof Error) throw new CliError(err.message);
+    if (err instanceof Error) throw new CliError(err.message, 1, { cause: err });
     throw err;
   }
 }

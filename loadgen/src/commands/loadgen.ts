@@ -62,7 +62,7 @@ function parseJob(text: string): LoadgenJob {
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw LOADGEN.fail(`--job: not JSON (${(err as Error).message})`);
+    throw LOADGEN.fail(`--job: not JSON (${(err as Error).message})`, false, { cause: err });
   }
   const parsed = jobSchema.safeParse(raw);
   if (!parsed.success) {

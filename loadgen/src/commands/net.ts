@@ -27,7 +27,7 @@ export async function main(argv: string[]): Promise<number> {
     if (!values.host || !values.port) throw NET.fail('peer needs --host ADDR and --port N', true);
     const port = int('port', values.port, 1, 65535);
     await startPeer(values.host, port).catch((err: Error) => {
-      throw new CliError(err.message);
+      throw new CliError(err.message, 1, { cause: err });
     });
     console.error(`net peer: listening on ${values.host}:${port}`);
     await new Promise(() => {});
@@ -45,7 +45,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${JSON.stringify(result)}\n`);
       return 0;
     } catch (err) {
-      throw new CliError(`net ${verb}: ${(err as Error).message}`);
+      throw new CliError(`net ${verb}: ${(err as Error).message}`, 1, { cause: err });
     }
   }
   throw NET.fail(`got '${verb}'; expected peer, rtt or link`, true);

@@ -82,7 +82,7 @@ export function loadExperiment(file: string): Experiment {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new CliError(`${file}: cannot read the experiment file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, 2);
+    throw new CliError(`${file}: cannot read the experiment file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, 2, { cause: err });
   }
   return parseExperiment(text, file);
 }

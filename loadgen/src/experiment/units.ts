@@ -1,4 +1,5 @@
 // Sizes and durations as written in experiment files: `4KiB`, `1MiB`, `80MB`, `500ms`, `2s`.
+import { formatBinaryBytes } from '../analysis/format.js';
 
 const SIZE_UNITS: Record<string, number> = {
   b: 1,
@@ -33,13 +34,9 @@ export function parseDuration(value: unknown): number | undefined {
   return factor === undefined ? undefined : Number(m[1]) * factor;
 }
 
+/** as an experiment file writes it: 4096 -> "4KiB", 1.5 MiB -> "1.50MiB" (analysis/format.ts) */
 export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = bytes;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
-  const text = i === 0 || Number.isInteger(v) ? String(v) : v.toFixed(v < 10 ? 2 : 1);
-  return `${text}${units[i]}`;
+  return formatBinaryBytes(bytes, 'compact');
 }
 
 export function formatDuration(seconds: number): string {

@@ -36,7 +36,7 @@ function connect(host: string, port: number, timeoutMs: number): Promise<net.Soc
     });
     socket.once('error', (err) => {
       clearTimeout(timer);
-      reject(new Error(`cannot connect to ${host}:${port}: ${err.message}`));
+      reject(new Error(`cannot connect to ${host}:${port}: ${err.message}`, { cause: err }));
     });
   });
 }

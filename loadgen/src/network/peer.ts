@@ -39,7 +39,7 @@ function serve(socket: net.Socket): void {
 export function startPeer(host: string, port: number): Promise<net.Server> {
   const server = net.createServer(serve);
   return new Promise((resolve, reject) => {
-    server.once('error', (err) => reject(new Error(`cannot listen on ${host}:${port}: ${err.message}`)));
+    server.once('error', (err) => reject(new Error(`cannot listen on ${host}:${port}: ${err.message}`, { cause: err })));
     server.listen(port, host, () => resolve(server));
   });
 }

@@ -101,6 +101,6 @@ async function writeAtomically(path: string, content: string, what: string, else
       EISDIR: `${path} is a directory; remove it, or `,
     };
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw new CliError(`cannot write ${what} ${path}: ${why[code] ?? `${code}; `}${elsewhere}`);
+    throw new CliError(`cannot write ${what} ${path}: ${why[code] ?? `${code}; `}${elsewhere}`, 1, { cause: err });
   }
 }

@@ -25,8 +25,8 @@ export async function loadRun(dir: string): Promise<LoadedRun> {
   const info = await readRunInfo(join(dir, 'run.json'), warnings);
   const pointsPath = join(dir, 'points.jsonl');
   const text = await readFile(pointsPath, 'utf8').catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') throw new ReportInputError(`${pointsPath} does not exist: no point of this run was measured (is ${dir} a speedlab results directory?)`);
-    throw new ReportInputError(`cannot read ${pointsPath}: ${err.message}`);
+    if (err.code === 'ENOENT') throw new ReportInputError(`${pointsPath} does not exist: no point of this run was measured (is ${dir} a speedlab results directory?)`, 1, { cause: err });
+    throw new ReportInputError(`cannot read ${pointsPath}: ${err.message}`, 1, { cause: err });
   });
   const points = readPoints(text, pointsPath, warnings);
   const name = info?.name || basename(dir);

@@ -211,6 +211,15 @@ export const calibrationSchema = z.object({
   warnings: z.array(z.string()).optional(),
 });
 
+/** what the calibration program (disk/calibrate-main.ts) prints: the rates it measured, MiB/s */
+export const calibrationRatesSchema = calibrationSchema.pick({
+  directWriteMiBps: true,
+  bufferedWriteMiBps: true,
+  fsyncWriteMiBps: true,
+  readMiBps: true,
+  directReadMiBps: true,
+});
+
 /** an engine's ceiling, measured against a trivial responder on the load generator's CPUs */
 export const loadgenCeilingSchema = z.object({
   engine: z.enum(ENGINES),

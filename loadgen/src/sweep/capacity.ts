@@ -48,7 +48,7 @@ export async function measureCeilings(
       const message = (err as Error).message;
       const at = message.indexOf(WRK_MISSING);
       // the loadgen's stderr comes back with its lines joined by ' | '
-      if (at >= 0) throw new CliError(message.slice(at).split(/\n| \| /)[0]!);
+      if (at >= 0) throw new CliError(message.slice(at).split(/\n| \| /)[0]!, 1, { cause: err });
       // the points of this engine will fail with the same reason (wrk missing, say), each recorded
       note(`load generator ceiling of ${engine} with ${connections} connections not measured: ${(err as Error).message.split('\n')[0]}`);
     }

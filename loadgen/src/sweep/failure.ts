@@ -42,12 +42,12 @@ function failureMessage(p: FailureParts): string {
 }
 
 /** the failure's sentence and parts; a hint for the common flaws of course servers when none was given */
-function pointFailure(p: FailureParts): PointFailure {
+function pointFailure(p: FailureParts, options?: ErrorOptions): PointFailure {
   const found = p.hint ? undefined : hintFor(failureMessage(p));
   // check prints its hints under a stage; here one ends the sentence
   const hint = p.hint ?? (found && `${found[0]!.toUpperCase()}${found.slice(1)}`);
   const parts = hint ? { ...p, hint } : p;
-  return new PointFailure(failureMessage(parts), parts);
+  return new PointFailure(failureMessage(parts), parts, options);
 }
 
 const OOM_HINT = "Give the server more memory with SPEEDLAB_SERVER_MEMORY_MIB (the server's share of the container's limit), or find what grows";
@@ -77,7 +77,7 @@ export function loadgenDied(phase: PointPhase, end: ProcessEnd, container: boole
   });
 }
 
-/** the server is alive and the phase failed: the client's symptom is the cause */
-export function symptom(phase: PointPhase, cause: string, detail?: string[]): PointFailure {
-  return pointFailure({ phase, kind: 'symptom', cause, ...(detail?.length && { detail }) });
+/** the server is alive and the phase failed: the client's symptom is the cause (`options.cause`: the error it came as) */
+export function symptom(phase: PointPhase, cause: string, detail?: string[], options?: ErrorOptions): PointFailure {
+  return pointFailure({ phase, kind: 'symptom', cause, ...(detail?.length && { detail }) }, options);
 }

@@ -153,12 +153,15 @@ export async function measurePoint(ctx: PointContext, pt: Point): Promise<PointR
     ctx.onPhase(p);
   };
 
-  /** the failure of the current phase: the server's death first, when it died; else the symptom */
-  const failed = async (problem: Problem): Promise<PointFailure> => {
+  /**
+   * the failure of the current phase: the server's death first, when it died; else the symptom,
+   * with the error it came as (`wrapped`) as its cause
+   */
+  const failed = async (problem: Problem, wrapped?: unknown): Promise<PointFailure> => {
     const end = await server?.ended(SETTLE_MS).catch(() => undefined);
     // what a dead server's other requests met (refused connections) is no news: the first symptom stays
     if (end) return serverDied(phase, end, { ...(problem.inFlight && { inFlight: problem.inFlight }), ...(problem.detail && { detail: problem.detail.slice(0, 1) }) });
-    return symptom(phase, problem.cause, problem.detail);
+    return symptom(phase, problem.cause, problem.detail, wrapped === undefined ? undefined : { cause: wrapped });
   };
 
   /** between phases: a server that died after its last answer of the phase (no waiting: it runs, as a rule) */
@@ -179,7 +182,7 @@ export async function measurePoint(ctx: PointContext, pt: Point): Promise<PointR
         throw end ? serverDied(p, end) : loadgenDied(p, err.end, err.container);
       }
       // aborted because the server died: the abort is no symptom
-      throw await failed(phaseAbort.signal.aborted ? { cause: p } : { cause: p, detail: [(err as Error).message] });
+      throw await failed(phaseAbort.signal.aborted ? { cause: p } : { cause: p, detail: [(err as Error).message] }, err);
     }
     const result = check(schema, printed);
     if (!result.ok) throw await failed({ cause: p, detail: [`the load generator's result: ${result.problem}`] });
@@ -193,7 +196,7 @@ export async function measurePoint(ctx: PointContext, pt: Point): Promise<PointR
     try {
       return await server!.stats();
     } catch (err) {
-      throw await failed({ cause: phase, detail: [`reading the server's counters: ${(err as Error).message}`] });
+      throw await failed({ cause: phase, detail: [`reading the server's counters: ${(err as Error).message}`] }, err);
     }
   };
 
@@ -204,7 +207,7 @@ export async function measurePoint(ctx: PointContext, pt: Point): Promise<PointR
     } catch (err) {
       if (ctx.signal.aborted) throw new Interrupted();
       if (err instanceof ServerEndedError) throw serverDied('readiness', err.end);
-      throw symptom('start', 'the server did not start', [(err as Error).message]);
+      throw symptom('start', 'the server did not start', [(err as Error).message], { cause: err });
     }
     void server.exited.then(() => {
       if (stopping) return;
@@ -218,7 +221,7 @@ export async function measurePoint(ctx: PointContext, pt: Point): Promise<PointR
         rec.network = await server.networkPath(phaseAbort.signal);
       } catch (err) {
         if (ctx.signal.aborted) throw new Interrupted();
-        throw await failed({ cause: 'network path', detail: [(err as Error).message] });
+        throw await failed({ cause: 'network path', detail: [(err as Error).message] }, err);
       }
     }
 

@@ -10,8 +10,8 @@ interface HttpReply {
 
 /** a request that got no answer: which one (`request`, "PUT /name") and why (the message) */
 class RequestError extends Error {
-  constructor(readonly request: string, cause: string) {
-    super(cause);
+  constructor(readonly request: string, why: string, options?: ErrorOptions) {
+    super(why, options);
   }
 
   /** "PUT /name: socket hang up" */
@@ -71,7 +71,7 @@ export async function httpRequest(client: LabClient, method: Method, path: strin
 /** The server had closed the reused connection: nothing was answered, so sending again is safe. */
 class ClosedUnannounced extends Error {
   constructor(readonly symptom: RequestError) {
-    super(symptom.line);
+    super(symptom.line, { cause: symptom });
   }
 }
 
@@ -110,11 +110,11 @@ function sendOnce({ client, method, path, body, onChunk }: OneRequest): Promise<
         res.on('error', fail);
       },
     );
-    const fail = (err: Error) => reject(new RequestError(`${method} ${path}`, err.message));
+    const fail = (err: Error) => reject(new RequestError(`${method} ${path}`, err.message, { cause: err }));
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     req.on('error', (err: NodeJS.ErrnoException) => {
       const closedBeforeAnswer = req.reusedSocket && !answered && CLOSED_CODES.has(err.code ?? '');
-      if (closedBeforeAnswer) reject(new ClosedUnannounced(new RequestError(`${method} ${path}`, err.message)));
+      if (closedBeforeAnswer) reject(new ClosedUnannounced(new RequestError(`${method} ${path}`, err.message, { cause: err })));
       else fail(err);
     });
     if (body && client.bodyAfterHead) {

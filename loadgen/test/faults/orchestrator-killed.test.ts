@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PointRecord } from '../../src/results/record.js';
 import { OWNER_LABEL } from '../../src/runtime/docker/engine/owner.js';
 import { RUN_LABEL } from '../../src/runtime/docker/engine/labels.js';
-import { isAlive } from '../../src/runtime/local/proc.js';
+import { pidAlive } from '../../src/util/pid.js';
 import { processesWith, runCli, sleep, startCli, tempDir, uniqueSeed, waitFor, writeExperiment } from '../fixtures/cli.js';
 import { docker, ensureTestImage, HAVE_DOCKER } from '../docker/engine.js';
 import { count, ownerOf, pointsFile, records, resources, serverContainer, shmDirsOf } from './helpers.js';
@@ -46,14 +46,14 @@ workload: { mix: put, fileSize: 4KiB, connections: 2, warmup: 0s, duration: 1500
     const kept = records(out);
     expect(kept).toHaveLength(1);
     expect(dirs).toHaveLength(1);
-    expect(isAlive(serverPid)).toBe(true);
+    expect(pidAlive(serverPid)).toBe(true);
     const loadgens = processesWith(`"seed":${seed}`).length;
 
     const resumed = await runCli(['run', file, '--runtime', 'local', '--out', out, '--resume']);
     expect(resumed.code, resumed.stderr).toBe(0);
     expectNothingLost(kept, records(out), 2);
     expect(shmDirsOf(pid)).toEqual([]);
-    await waitFor(() => !isAlive(serverPid) && processesWith(`"seed":${seed}`).length === 0, 5000, 'the killed run\'s processes to go');
+    await waitFor(() => !pidAlive(serverPid) && processesWith(`"seed":${seed}`).length === 0, 5000, 'the killed run\'s processes to go');
     console.log(`faults: orchestrator SIGKILLed mid-point (local); records lost 0; leftovers found and removed: ${dirs.length} data dir, 1 server, ${loadgens} load generator`);
   });
 

@@ -61,7 +61,7 @@ function bindOf(address: string, given: string | undefined): string {
 async function side(name: string | undefined, role: string, flag: string): Promise<EngineSide> {
   const where = resolveEndpoint(name, process.env, flag);
   const docker = await connectEngine(where).catch((err: Error) => {
-    throw new CliError(`${role} engine '${where.name}': ${err.message}`);
+    throw new CliError(`${role} engine '${where.name}': ${err.message}`, 1, { cause: err });
   });
   return { docker, info: await docker.info() };
 }

@@ -8,6 +8,8 @@ import { promisify } from 'node:util';
 import { calibrationMiB } from '../../disk/calibrate.js';
 import type { DiskProfile } from '../../disk/profile.js';
 import type { Calibration } from '../../results/record.js';
+import { calibrationRatesSchema } from '../../results/schema.js';
+import { lastJsonLine } from '../../validate.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // the compiled program (disk/calibrate-main.ts), also when this module runs from source (tests)
@@ -24,7 +26,7 @@ export async function calibrateLocal(p: DiskProfile, baseDir: string, runId: str
   writeFileSync(path.join(dir, 'server.pid'), '0');
   try {
     const { stdout } = await promisify(execFile)(process.execPath, [MAIN, dir, String(calibrationMiB(p))], { signal });
-    const measured = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as Omit<Calibration, 'disk'>;
+    const measured = lastJsonLine(calibrationRatesSchema, stdout, `the calibration of '${p.name}'`);
     return { disk: p.name, ...measured };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 // Child processes the lab starts: each in its own process group (so a terminal's Ctrl-C reaches
 // only the orchestrator, which then stops them in order), ended by that group's id only.
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { isAlive } from './proc.js';
+import { pidAlive } from '../../util/pid.js';
 
 const TAIL_BYTES = 4096;
 
@@ -59,6 +59,6 @@ export async function stopChild(child: Child, graceMs = 2000): Promise<void> {
 }
 
 export function stopGroupByPid(pgid: number): void {
-  if (isAlive(pgid)) killGroup(pgid, 'SIGTERM');
+  if (pidAlive(pgid)) killGroup(pgid, 'SIGTERM');
   setTimeout(() => killGroup(pgid, 'SIGKILL'), 1000).unref();
 }

@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, wr
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
 import { CliError } from '../../errors.js';
 import type { Calibration } from '../../results/record.js';
 import { localRuntimeRefusal } from '../platform.js';
@@ -13,7 +14,9 @@ import { calibrateLocal } from './calibrate.js';
 import { startChild, stopChild, stopGroupByPid, type Child } from './children.js';
 import { isListening } from '../listening.js';
 import { canConnect, freePort } from './ports.js';
-import { groupCounters, groupMembers, hasEnded, isAlive } from './proc.js';
+import { pidAlive } from '../../util/pid.js';
+import { lastJsonLine } from '../../validate.js';
+import { groupCounters, groupMembers, hasEnded } from './proc.js';
 import { fromWaitStatus, lastLines, LoadgenEndedError, ServerEndedError, type ProcessEnd } from '../death.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -66,7 +69,7 @@ function removeStale(base: string): void {
     const dir = path.join(base, e);
     try {
       const owner = Number(readFileSync(path.join(dir, 'owner.pid'), 'utf8'));
-      if (isAlive(owner)) continue;
+      if (pidAlive(owner)) continue;
       const server = Number(readFileSync(path.join(dir, 'server.pid'), 'utf8'));
       if (server > 0) stopGroupByPid(server);
       rmSync(dir, { recursive: true, force: true });
@@ -189,12 +192,8 @@ export class LocalRuntime implements Runtime {
       signal?.throwIfAborted();
       if (r.signal) throw new LoadgenEndedError(processEnd(child, r));
       if (r.code !== 0) throw new Error(`the load generator exited with status ${r.code}: ${lastLines(child.stderrTail()).join(' | ')}`);
-      const line = child.stdout().trim().split('\n').pop() ?? '';
-      try {
-        return JSON.parse(line) as unknown;
-      } catch {
-        throw new Error(`the load generator printed no JSON result: ${JSON.stringify(line.slice(0, 200))}`);
-      }
+      // any JSON: the caller checks it against its phase's schema
+      return lastJsonLine(z.unknown(), child.stdout(), 'the load generator');
     } finally {
       signal?.removeEventListener('abort', abort);
       this.live.delete(child);

@@ -1,22 +1,14 @@
 // Where the wrk program is: SPEEDLAB_WRK, then PATH, then (inside the speedlab image only) the
 // bundle it carries: the build host's wrk with its own libraries and loader, run through that
 // loader (runtime/docker/image/wrk-bundle.ts).
-import { accessSync, constants, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WrkMissingError } from '../../errors.js';
+import { findExecutable, isExecutable, pathDirectories } from '../../util/executable.js';
 
 /** the bundle's place relative to the project root, in a checkout and in the image alike */
 export const WRK_BUNDLE_DIR = '.image/wrk';
-
-function executable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function projectRoot(): string {
   // dist/loadgen/src/workload/wrk -> the root (also from the sources: loadgen/src/workload/wrk)
@@ -29,13 +21,11 @@ function projectRoot(): string {
 export function locateWrk(env: NodeJS.ProcessEnv = process.env, root = projectRoot()): string[] {
   const given = env.SPEEDLAB_WRK;
   if (given) {
-    if (!executable(given)) throw new WrkMissingError(`SPEEDLAB_WRK=${given} is not an executable file`);
+    if (!isExecutable(given)) throw new WrkMissingError(`SPEEDLAB_WRK=${given} is not an executable file`);
     return [given];
   }
-  for (const dir of (env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
-    const file = path.join(dir, 'wrk');
-    if (executable(file)) return [file];
-  }
+  const onPath = findExecutable('wrk', pathDirectories(env));
+  if (onPath) return [onPath];
   if (!env.SPEEDLAB_IN_IMAGE) throw new WrkMissingError('not on PATH');
   const bundle = path.join(root, WRK_BUNDLE_DIR);
   const loader = path.join(bundle, 'lib', 'loader');

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { existsSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { isAlive } from '../../../src/runtime/local/proc.js';
+import { pidAlive } from '../../../src/util/pid.js';
 import { LocalRuntime, serverArgv } from '../../../src/runtime/local/runtime.js';
 import type { ServerSpec } from '../../../src/runtime/types.js';
 import { TINY_SERVER, uniqueSeed } from '../../fixtures/cli.js';
@@ -51,7 +51,7 @@ describe('LocalRuntime', () => {
     expect(s2.ioIncludesSockets).toBe(true);
     const pid = Number((await import('node:fs')).readFileSync(`/dev/shm/${dirs[0]}/server.pid`, 'utf8'));
     await server.stop();
-    expect(isAlive(pid)).toBe(false);
+    expect(pidAlive(pid)).toBe(false);
     expect(existsSync(`/dev/shm/${dirs[0]}`)).toBe(false);
     await rt.cleanup(spec.runId);
   });

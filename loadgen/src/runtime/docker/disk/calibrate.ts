@@ -5,6 +5,8 @@ import { calibrationMiB, calibrationPasses } from '../../../disk/calibrate.js';
 import { diskLimits } from '../../../disk/presets.js';
 import type { DiskProfile } from '../../../disk/profile.js';
 import type { Calibration } from '../../../results/record.js';
+import { calibrationRatesSchema } from '../../../results/schema.js';
+import { lastJsonLine } from '../../../validate.js';
 import { HARDENED, USER } from '../containers/hardening.js';
 import { DATA_DIR } from '../containers/paths.js';
 import { runToCompletion } from '../containers/run.js';
@@ -56,7 +58,7 @@ export async function calibrateDisk(docker: DockerEngine, p: DiskProfile, opts: 
       readHeld,
     );
     if (out.exitCode !== 0) throw new Error(`calibration of '${p.name}' failed: ${out.stderr.trim() || `exit ${out.exitCode}`}`);
-    const measured = JSON.parse(out.stdout.trim().split('\n').pop() ?? '{}') as Omit<Calibration, 'disk' | 'limits'>;
+    const measured = lastJsonLine(calibrationRatesSchema, out.stdout, `the calibration of '${p.name}'`);
     const limits = diskLimits(p);
     return { disk: p.name, ...measured, ...(limits ? { limits } : {}), ...(out.warnings.length > 0 && { warnings: out.warnings }), ...(held && limits && { heldLimits: held }) };
   } finally {

@@ -87,7 +87,7 @@ async function provisionThrottled(docker: DockerEngine, p: DiskProfile, runId: s
     attached = JSON.parse(await runHelper(docker, ['attach', name, String(p.sizeBytes), owner], { runId })) as Attached;
   } catch (err) {
     await detach().catch(() => {});
-    throw new Error(`cannot provision disk '${p.name}': ${(err as Error).message}`);
+    throw new Error(`cannot provision disk '${p.name}': ${(err as Error).message}`, { cause: err });
   }
   try {
     await docker.createVolume({

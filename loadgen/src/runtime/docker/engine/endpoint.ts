@@ -96,7 +96,7 @@ function contextEndpoint(name: string, env: NodeJS.ProcessEnv): Address | undefi
   try {
     host = (JSON.parse(readFileSync(meta, 'utf8')) as { Endpoints?: { docker?: { Host?: unknown } } }).Endpoints?.docker?.Host;
   } catch (err) {
-    throw new CliError(`engine '${name}': the docker context's ${meta} is not readable JSON (${(err as Error).message})`, 2);
+    throw new CliError(`engine '${name}': the docker context's ${meta} is not readable JSON (${(err as Error).message})`, 2, { cause: err });
   }
   if (typeof host !== 'string' || host === '') throw new CliError(`engine '${name}': the docker context names no docker host (${meta})`, 2);
   const tls = readTls(path.join(configDir(env), 'contexts', 'tls', id, 'docker'));
@@ -127,7 +127,7 @@ function currentContext(env: NodeJS.ProcessEnv): { name: string; file: string } 
   try {
     name = (JSON.parse(readFileSync(file, 'utf8')) as { currentContext?: unknown }).currentContext;
   } catch (err) {
-    throw new CliError(`choosing the Docker engine: ${file} is not readable JSON (${(err as Error).message}); fix it, or name the engine with DOCKER_HOST`, 2);
+    throw new CliError(`choosing the Docker engine: ${file} is not readable JSON (${(err as Error).message}); fix it, or name the engine with DOCKER_HOST`, 2, { cause: err });
   }
   return typeof name === 'string' && name !== '' && name !== 'default' ? { name, file } : undefined;
 }

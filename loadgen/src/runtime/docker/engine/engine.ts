@@ -93,7 +93,7 @@ class Calls {
 
   /** an engine call's error as callers see it: a lost connection becomes EngineUnreachableError */
   private translate(err: unknown): unknown {
-    return lostConnection(err) ? new EngineUnreachableError(this.endpoint, (err as Error).message) : err;
+    return lostConnection(err) ? new EngineUnreachableError(this.endpoint, (err as Error).message, { cause: err }) : err;
   }
 
   async call<T>(call: () => Promise<T>): Promise<T> {
@@ -462,7 +462,7 @@ async function pingWithin(docker: Docker, endpoint: string, timeoutMs: number): 
     await Promise.race([docker.ping(), timeout]);
   } catch (err) {
     if (err instanceof EngineUnreachableError) throw err;
-    throw new EngineUnreachableError(endpoint, err instanceof Error ? err.message : String(err));
+    throw new EngineUnreachableError(endpoint, err instanceof Error ? err.message : String(err), { cause: err });
   } finally {
     clearTimeout(timer);
   }

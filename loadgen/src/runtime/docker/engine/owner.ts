@@ -1,6 +1,7 @@
 // Who created a resource: stale clean-up removes other runs' leftovers only when the process
 // that made them is gone, so two runs (or a run and a test) on one engine leave each other alone.
 import { hostname } from 'node:os';
+import { pidAlive } from '../../../util/pid.js';
 import type { DockerEngine } from './engine.js';
 
 export const OWNER_LABEL = 'speedlab.owner';
@@ -21,15 +22,6 @@ export function ownerLabel(o: Owner = currentOwner()): string {
 export function parseOwner(text: string | undefined): Owner | undefined {
   const m = /^(.+):(\d+)$/.exec(text ?? '');
   return m?.[1] ? { host: m[1], pid: Number(m[2]) } : undefined;
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**

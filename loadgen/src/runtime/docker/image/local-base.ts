@@ -5,10 +5,11 @@
 // host's own tools are then not needed, so provisioning works from the compose lab container too.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { accessSync, constants, copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import tar from 'tar-fs';
+import { findExecutable } from '../../../util/executable.js';
 import type { DockerEngine } from '../engine/engine.js';
 import { BASE_LABEL, LOCAL_BASE_IMAGE } from '../engine/labels.js';
 import { buildImage, imageLabels } from './build.js';
@@ -18,15 +19,8 @@ const BASE_TOOLS = ['losetup', 'mke2fs', 'dd'];
 const TOOL_DIRS = ['/usr/sbin', '/sbin', '/usr/bin', '/bin'];
 
 function findTool(name: string): string {
-  for (const dir of TOOL_DIRS) {
-    const path = join(dir, name);
-    try {
-      accessSync(path, constants.X_OK);
-      return path;
-    } catch {
-      // try the next directory
-    }
-  }
+  const found = findExecutable(name, TOOL_DIRS);
+  if (found) return found;
   throw new Error(`the local base image needs '${name}' on the host (Debian: apt-get install ${name === 'mke2fs' ? 'e2fsprogs' : name === 'losetup' ? 'mount' : 'coreutils'})`);
 }
 
@@ -46,7 +40,7 @@ function sharedObjects(executable: string): string[] {
   try {
     return parseLdd(execFileSync('ldd', [executable], { encoding: 'utf8' }));
   } catch (err) {
-    throw new Error(`cannot list the libraries of ${executable} with ldd: ${(err as Error).message}`);
+    throw new Error(`cannot list the libraries of ${executable} with ldd: ${(err as Error).message}`, { cause: err });
   }
 }
 

@@ -4,24 +4,17 @@
 // engine share OS and CPU architecture: a macOS or arm64 host's wrk does not run in a Linux x86_64
 // container (and macOS has no ldd); then the image has no wrk, and a run that uses it is refused.
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants, copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { findExecutable, isExecutable, pathDirectories } from '../../../util/executable.js';
 import { WRK_BUNDLE_DIR } from '../../../workload/wrk/locate.js';
 import { hostBinaryMismatch, THIS_HOST, type EngineKind, type HostKind } from '../../platform.js';
 import { parseLdd } from './local-base.js';
 
+/** SPEEDLAB_WRK when it is executable, else the first wrk on PATH */
 function hostWrk(env: NodeJS.ProcessEnv): string | undefined {
-  const candidates = [env.SPEEDLAB_WRK, ...(env.PATH ?? '').split(path.delimiter).filter(Boolean).map((d) => path.join(d, 'wrk'))];
-  for (const file of candidates) {
-    if (!file) continue;
-    try {
-      accessSync(file, constants.X_OK);
-      return file;
-    } catch {
-      // next
-    }
-  }
-  return undefined;
+  if (env.SPEEDLAB_WRK && isExecutable(env.SPEEDLAB_WRK)) return env.SPEEDLAB_WRK;
+  return findExecutable('wrk', pathDirectories(env));
 }
 
 export type WrkBundle = { wrk: string } | { none: string };
