@@ -146,7 +146,7 @@ export async function main(argv: string[]): Promise<number> {
     });
   } catch (err) {
     if (err instanceof RuntimeLost && err.runDir !== undefined) {
-      throw new CliError(`${err.message}; then finish the run with: speedlab run ${args.file} --out ${err.runDir} --resume${resumeFlags(args)}`);
+      throw new CliError(`${err.message}; then finish the run with: speedlab run ${args.file} --out ${err.runDir} --resume${resumeFlags(args)}`, 1, { cause: err });
     }
     throw err;
   } finally {

@@ -1,25 +1,25 @@
 // The load generator's side of the network path (split mode): round trips and throughput to the
 // peer (peer.ts) on the server's machine.
 import net from 'node:net';
+import { z } from 'zod';
 import { ECHO, SINK, STREAM } from './peer.js';
 
-interface RttResult {
-  samples: number;
-  minUs: number;
-  p50Us: number;
-  maxUs: number;
-}
+/** what `speedlab net rtt` prints (its last line), as whoever runs it reads it */
+export const rttResultSchema = z.object({ samples: z.number(), minUs: z.number(), p50Us: z.number(), maxUs: z.number() });
+type RttResult = z.output<typeof rttResultSchema>;
 
 /** down: the peer sends (server to load generator); up: the load generator sends */
 type Direction = 'down' | 'up';
 
-interface LinkResult {
-  direction: Direction;
-  bytes: number;
-  seconds: number;
-  bytesPerS: number;
-  streams: number;
-}
+/** what `speedlab net link` prints (its last line) */
+export const linkResultSchema = z.object({
+  direction: z.enum(['down', 'up']),
+  bytes: z.number(),
+  seconds: z.number(),
+  bytesPerS: z.number(),
+  streams: z.number(),
+});
+type LinkResult = z.output<typeof linkResultSchema>;
 
 /** rejects with the address named when the connection cannot be made within timeoutMs */
 function connect(host: string, port: number, timeoutMs: number): Promise<net.Socket> {

@@ -3,6 +3,9 @@
 // provisioned per server start (disk/provision.ts), everything labelled and cleaned up.
 // With two engines (split.ts) the server listens on its engine's host network and the load
 // generator, on the other engine's host network, reaches it by address.
+import { z } from 'zod';
+import { linkResultSchema, rttResultSchema } from '../../network/measure.js';
+import { lastJsonLine } from '../../validate.js';
 import type { Calibration, PointNetwork, RunEngine, RunEngines } from '../../results/record.js';
 import type { DiskProfile, RunningServer, Runtime, ServerSpec, ServerStats } from '../types.js';
 import { removeRun, removeStale } from './cleanup.js';
@@ -306,7 +309,7 @@ export class DockerRuntime implements Runtime {
   }
 
   /** runs `speedlab net ...` where the load generators run: in `netns`, or a one-off container on the host network */
-  private async net(runId: string, args: string[], netns?: NetnsContainer, signal?: AbortSignal): Promise<unknown> {
+  private async net<S extends z.ZodType>(schema: S, runId: string, args: string[], netns?: NetnsContainer, signal?: AbortSignal): Promise<z.output<S>> {
     const split = this.split!;
     const argv = ['node', 'dist/loadgen/src/cli.js', 'net', ...args, '--target', hostPort(split.address, split.peerPort)];
     const r = netns
@@ -322,21 +325,21 @@ export class DockerRuntime implements Runtime {
       throw new Error(this.unreachable);
     }
     this.unreachable = undefined;
-    return loadgenOutput(r);
+    return loadgenOutput(r, schema);
   }
 
   /** after a failed readiness probe: is the path itself broken? (sets `unreachable` when it is) */
   private async checkPath(runId: string, netns: NetnsContainer): Promise<void> {
     await this.peer(runId);
-    await this.net(runId, ['rtt', '--count', '3'], netns).catch(() => {});
+    await this.net(rttResultSchema, runId, ['rtt', '--count', '3'], netns).catch(() => {});
   }
 
   async measureLink(runId: string, signal?: AbortSignal): Promise<NonNullable<RunEngines['link']>> {
     if (!this.split) throw new Error('measureLink(): this runtime runs on one engine');
     await this.peer(runId);
-    await this.net(runId, ['rtt', '--count', '3'], undefined, signal);
+    await this.net(rttResultSchema, runId, ['rtt', '--count', '3'], undefined, signal);
     const one = async (direction: 'down' | 'up') => {
-      const r = (await this.net(runId, ['link', '--direction', direction, '--seconds', '1', '--streams', '4'], undefined, signal)) as { bytesPerS: number; seconds: number; streams: number };
+      const r = await this.net(linkResultSchema, runId, ['link', '--direction', direction, '--seconds', '1', '--streams', '4'], undefined, signal);
       return { bytesPerS: r.bytesPerS, seconds: r.seconds, streams: r.streams };
     };
     return { down: await one('down'), up: await one('up') };
@@ -345,7 +348,7 @@ export class DockerRuntime implements Runtime {
   private async networkPath(runId: string, netns: NetnsContainer, signal?: AbortSignal): Promise<PointNetwork> {
     const split = this.split!;
     await this.peer(runId);
-    const r = (await this.net(runId, ['rtt', '--count', '20'], netns, signal)) as { minUs: number; p50Us: number; maxUs: number };
+    const r = await this.net(rttResultSchema, runId, ['rtt', '--count', '20'], netns, signal);
     return {
       serverEngine: split.server.docker.where.name,
       loadgenEngine: split.loadgen.docker.where.name,
@@ -365,16 +368,11 @@ function hostPort(host: string, port: number): string {
   return `${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
-/** the load generator's JSON result line, or why there is none */
-function loadgenOutput(r: { exitCode: number; stdout: string; stderr: string }): unknown {
+/** the load generator's JSON result line (any JSON: the caller checks it against its phase's schema), or why there is none */
+function loadgenOutput<S extends z.ZodType = z.ZodUnknown>(r: { exitCode: number; stdout: string; stderr: string }, schema?: S): z.output<S> {
   const tail = r.stderr.trim().split('\n').filter(Boolean).slice(-3).join(' | ');
   if (r.exitCode !== 0) throw new Error(`the load generator exited with status ${r.exitCode}${tail ? `: ${tail}` : ''}`);
-  const line = r.stdout.trim().split('\n').pop() ?? '';
-  try {
-    return JSON.parse(line) as unknown;
-  } catch {
-    throw new Error(`the load generator printed no JSON result: ${JSON.stringify(line.slice(0, 200))}`);
-  }
+  return lastJsonLine(schema ?? z.unknown(), r.stdout, 'the load generator') as z.output<S>;
 }
 
 async function ensureRuntimeImage(docker: DockerEngine, note: (line: string) => void, build: boolean): Promise<void> {
