@@ -71,7 +71,7 @@ function cpuWords(c: Cell, ratio: number): string {
   const server = `the server used ${formatNumber(c.serverCpuCores)} cores, the load generator ${formatNumber(c.loadgenCpuCores)}`;
   if (!c.cpusBusy) return `the server used ${formatNumber(c.serverCpuCores)} of its ${formatNumber(c.serverCpus)} CPUs (${formatPercent(ratio)})`;
   const where = c.cpusBusy.scope === 'machine' ? `the machine's ${plural(c.cpusBusy.cpus, 'CPU')}` : `the server's cpuset of ${plural(c.cpusBusy.cpus, 'CPU')}`;
-  return `${where} were ${formatPercent(ratio)} busy (${formatNumber(c.cpusBusy.busyCores)} cores, every process counted; ${server})`;
+  return `${where} ${c.cpusBusy.cpus === 1 ? 'was' : 'were'} ${formatPercent(ratio)} busy (${formatNumber(c.cpusBusy.busyCores)} cores, every process counted; ${server})`;
 }
 
 /** the step to this cell from the one with the next fewer threads still gained LOCK_BOUND_SPEEDUP× or more */
@@ -111,10 +111,13 @@ function fromEvidence(series: Series, c: Cell, best: number, base: Base): Findin
   const at = `at ${plural(c.threads, 'thread')}`;
   const numbers = { threads: c.threads, bestSpeedup: best, lockWaiters: ev.classes.lock, diskWaiters: ev.classes.disk, onCpu: ev.classes.onCpu, cpuWait: ev.classes.cpuWait };
 
+  // with the CPUs it could use busy, no change to its locks could give the server more: threads
+  // waiting on a futex then wait for what the CPU cannot do sooner (often idle workers on their queue)
+  const cpusFull = cpu !== null && cpu >= CPU_BOUND_RATIO;
   const oneLock = ev.hottestFutex;
   const oneLockBound = oneLock !== null && oneLock.meanWaiters >= Math.max(2, ONE_LOCK_WAITERS_SHARE * workers);
   const manyLocksBound = workers >= 2 && ev.classes.lock >= LOCK_WAITERS_SHARE * workers && best < LOCK_BOUND_SPEEDUP;
-  if (oneLockBound || manyLocksBound) {
+  if ((oneLockBound || manyLocksBound) && !cpusFull) {
     const onOne = oneLock ? `${formatNumber(oneLock.meanWaiters)} on one futex (${oneLock.address}, ${plural(oneLock.threads, 'thread')} waited there)` : 'none on a shared address';
     const text = oneLockBound
       ? `${series.name}: lock-bound — ${at}, ${formatNumber(oneLock.meanWaiters)} threads (the server runs ${workers} workers) waited on one futex (${oneLock.address}) on average; ${formatNumber(ev.classes.onCpu)} cores on a CPU${cpuText}${bestWords(best)}.`

@@ -5,6 +5,8 @@ import { ASSUMED_CONTENT_BPS, ASSUMED_REQUESTS_PER_S, estimatePlan, estimatePoin
 import { cells, points } from '../experiment/grid.js';
 import { loadExperiment } from '../experiment/load.js';
 import { formatBytes, formatDuration } from '../experiment/units.js';
+import { CliError } from '../errors.js';
+import { hostWrkMissing } from '../runtime/docker/image/wrk-bundle.js';
 import { PLAN } from './definitions.js';
 
 function shmFreeBytes(): number | undefined {
@@ -57,5 +59,9 @@ export async function main(argv: string[]): Promise<number> {
   if (shm !== undefined && ramPeak > shm) warnings.push(`warning: the local runtime keeps data in /dev/shm, which has ${formatBytes(shm)} free; a point may need ~${formatBytes(ramPeak)}`);
   console.log(out.join('\n'));
   for (const w of warnings) console.log(w);
+  const noWrk = pts.some((pt) => pt.params.engine === 'wrk') ? hostWrkMissing() : undefined;
+  if (noWrk) {
+    throw new CliError(`engine: wrk: no wrk for this run: ${noWrk}; use engine: autocannon, or install wrk on a Linux host of the engine's CPU architecture and build the image there ('speedlab image')`, 2);
+  }
   return 0;
 }

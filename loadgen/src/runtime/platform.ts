@@ -8,8 +8,13 @@ const OS_NAMES: Partial<Record<NodeJS.Platform, string>> = { darwin: 'macOS', wi
 /** why the local runtime cannot run on this platform, or undefined on Linux */
 export function localRuntimeRefusal(platform: NodeJS.Platform): string | undefined {
   if (platform === 'linux') return undefined;
-  const name = OS_NAMES[platform] ?? platform;
+  const name = platformName(platform);
   return `the local runtime runs only on Linux (it reads /proc and keeps its disks in /dev/shm), and this is ${name}: use Docker (Docker Desktop or colima; README "Your machine") with --runtime docker, or run on Linux (on Windows: inside WSL2)`;
+}
+
+/** the platform's name in a sentence: macOS, Windows, linux… */
+export function platformName(platform: NodeJS.Platform): string {
+  return OS_NAMES[platform] ?? platform;
 }
 
 /** Node's process.arch as the engine's info names CPUs (uname -m) */
@@ -25,7 +30,7 @@ export const THIS_HOST: HostKind = { platform: process.platform, arch: process.a
 
 /** undefined when a binary of this host runs in the engine's containers; else why not, in words */
 export function hostBinaryMismatch(host: HostKind, engine: EngineKind): string | undefined {
-  const hostOs = host.platform === 'linux' ? 'linux' : (OS_NAMES[host.platform] ?? host.platform);
+  const hostOs = platformName(host.platform);
   const hostArch = engineArch(host.arch);
   if (hostOs === engine.os && hostArch === engine.arch) return undefined;
   return `this host is ${hostOs}/${hostArch} and the Docker engine runs ${engine.os || 'an unknown OS'}/${engine.arch || 'an unknown CPU'}`;

@@ -31,6 +31,14 @@ describe('verdicts from thread samples', () => {
     expect(v!.text).toContain('at 16 threads, 13.6 threads (the server runs 16 workers) waited on one futex (0x55d0e7ac60c0) on average; 0.9 cores on a CPU; the machine\'s 2 CPUs were 60% busy');
   });
 
+  test('threads waiting on one futex while the server\'s CPUs were busy: CPU-bound, not lock-bound (the large-log example: idle workers on their queue)', () => {
+    const cpuset = { serverCpusBusy: { scope: 'cpuset' as const, cpuList: '1', cpus: 1, busyCores: 0.997 } };
+    const [v, ...more] = verdicts(flatWith((t) => ({ threadStates: states(t, { lock: t, onCpu: 1, cpuWait: 2 }, { futexWaiters: 0.5 * t }), ...cpuset })));
+    expect(more).toEqual([]);
+    expect(v).toMatchObject({ kind: 'cpu-bound', evidence: 'measured', numbers: { threads: 16, lockWaiters: 16 } });
+    expect(v!.text).toContain("CPU-bound — at 16 threads, the server's cpuset of 1 CPU was 100% busy (0.997 cores, every process counted;");
+  });
+
   test('a flat curve on a saturated machine with no futex waits is CPU-bound, not lock-bound (the local C example with wrk)', () => {
     const [v, ...more] = verdicts(flatWith((t) => ({ threadStates: states(t, { onCpu: 1, cpuWait: 0.5, network: t - 1 }), ...machine(1.96) })));
     expect(more).toEqual([]);
@@ -94,7 +102,7 @@ describe('verdicts from thread samples', () => {
   });
 });
 
-describe('the example runs in results/examples (no thread samples: the fallback)', () => {
+describe('the example runs in results/examples (measured with the thread-state sampler)', () => {
   const root = new URL('../../../results/examples/', import.meta.url);
   const runs = readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
 
@@ -107,7 +115,7 @@ describe('the example runs in results/examples (no thread samples: the fallback)
       const server = mine.filter((f) => SERVER_VERDICTS.has(f.kind));
       const trust = mine.filter((f) => TRUST_VERDICTS.has(f.kind));
       expect({ series: s.name, count: trust.length > 0 ? server.length : server.length - 1 }).toEqual({ series: s.name, count: 0 });
-      for (const f of server) expect(f.evidence).toBe('inferred');
+      for (const f of server) expect(f.evidence).toBe('measured');
     }
   });
 });

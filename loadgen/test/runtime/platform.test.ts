@@ -6,13 +6,15 @@ import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CliError } from '../../src/errors.js';
-import { stageWrkBundle } from '../../src/runtime/docker/image/wrk-bundle.js';
+import { hostWrkMissing, stageWrkBundle } from '../../src/runtime/docker/image/wrk-bundle.js';
 import { createLocalRuntime } from '../../src/runtime/local/runtime.js';
 import { engineArch, hostBinaryMismatch, localRuntimeRefusal, THIS_HOST } from '../../src/runtime/platform.js';
 import { WRK_BUNDLE_DIR } from '../../src/workload/wrk/locate.js';
-import { tempDir } from '../fixtures/cli.js';
+import { runCli, tempDir, writeExperiment } from '../fixtures/cli.js';
 
 const root = tempDir('speedlab-platform-');
+// the wrk this machine's tests use (the wrk tests need it too)
+const THIS_WRK = '/usr/bin/wrk';
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 function thrown(f: () => unknown): CliError | undefined {
@@ -73,5 +75,25 @@ describe("this host's binaries in the engine's containers", () => {
     expect(stageWrkBundle(root, { os: 'linux', arch: engineArch(THIS_HOST.arch) }, { PATH: path.join(root, 'empty') }, { platform: 'linux', arch: THIS_HOST.arch })).toEqual({
       none: 'this host has no wrk (apt-get install wrk, then speedlab image)',
     });
+  });
+});
+
+describe('plan: a run with engine: wrk where no wrk can come from this host', () => {
+  it('judges from the host alone: Linux with a wrk, Linux without one, not Linux', () => {
+    expect(hostWrkMissing({ SPEEDLAB_WRK: '/usr/bin/wrk' }, { platform: 'linux', arch: 'x64' })).toBeUndefined();
+    expect(hostWrkMissing({ PATH: path.join(root, 'empty') }, { platform: 'linux', arch: 'x64' })).toBe('this host has no wrk (apt-get install wrk, then speedlab image)');
+    expect(hostWrkMissing(process.env, { platform: 'darwin', arch: 'arm64' })).toBe("this host is macOS: its wrk runs neither in the engine's Linux containers nor in the local runtime, which needs Linux");
+  });
+
+  it('prints the plan, then refuses with exit 2 and one line; with wrk on PATH it plans (exit 0)', async () => {
+    const file = writeExperiment(root, 'wrk-plan', 'name: wrk-plan\nworkload: { engine: wrk }\nsweep: { threads: [1, 2] }\n');
+    const without = await runCli(['plan', file], undefined, { PATH: path.join(root, 'empty') });
+    expect(without.code).toBe(2);
+    expect(without.stdout).toContain('estimated wall time:');
+    expect(without.stderr).toBe("speedlab: engine: wrk: no wrk for this run: this host has no wrk (apt-get install wrk, then speedlab image); use engine: autocannon, or install wrk on a Linux host of the engine's CPU architecture and build the image there ('speedlab image')\n");
+    const withWrk = await runCli(['plan', file], undefined, { PATH: path.dirname(THIS_WRK) });
+    expect(withWrk.code, withWrk.stderr).toBe(0);
+    const autocannon = await runCli(['plan', writeExperiment(root, 'ac-plan', 'name: ac-plan\nsweep: { threads: [1, 2] }\n')], undefined, { PATH: path.join(root, 'empty') });
+    expect(autocannon.code, autocannon.stderr).toBe(0);
   });
 });

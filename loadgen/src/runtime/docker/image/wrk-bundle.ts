@@ -8,13 +8,25 @@ import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { findExecutable, isExecutable, pathDirectories } from '../../../util/executable.js';
 import { WRK_BUNDLE_DIR } from '../../../workload/wrk/locate.js';
-import { hostBinaryMismatch, THIS_HOST, type EngineKind, type HostKind } from '../../platform.js';
+import { hostBinaryMismatch, platformName, THIS_HOST, type EngineKind, type HostKind } from '../../platform.js';
 import { parseLdd } from './local-base.js';
 
 /** SPEEDLAB_WRK when it is executable, else the first wrk on PATH */
 function hostWrk(env: NodeJS.ProcessEnv): string | undefined {
   if (env.SPEEDLAB_WRK && isExecutable(env.SPEEDLAB_WRK)) return env.SPEEDLAB_WRK;
   return findExecutable('wrk', pathDirectories(env));
+}
+
+const NO_HOST_WRK = 'this host has no wrk (apt-get install wrk, then speedlab image)';
+
+/**
+ * why no wrk can come from this host, judged from the host alone (plan asks no engine): a wrk
+ * reaches the image only from a Linux host, and the local runtime runs only on Linux. An engine of
+ * another CPU architecture is found out at the run's start (stageWrkBundle).
+ */
+export function hostWrkMissing(env: NodeJS.ProcessEnv = process.env, host: HostKind = THIS_HOST): string | undefined {
+  if (host.platform !== 'linux') return `this host is ${platformName(host.platform)}: its wrk runs neither in the engine's Linux containers nor in the local runtime, which needs Linux`;
+  return hostWrk(env) ? undefined : NO_HOST_WRK;
 }
 
 export type WrkBundle = { wrk: string } | { none: string };
@@ -29,7 +41,7 @@ export function stageWrkBundle(root: string, engine: EngineKind, env: NodeJS.Pro
   const mismatch = hostBinaryMismatch(host, engine);
   if (mismatch) return { none: `${mismatch}: this host's wrk cannot run in its containers` };
   const wrk = hostWrk(env);
-  if (!wrk) return { none: 'this host has no wrk (apt-get install wrk, then speedlab image)' };
+  if (!wrk) return { none: NO_HOST_WRK };
   const objects = parseLdd(execFileSync('ldd', [wrk], { encoding: 'utf8' }));
   const loader = objects.find((o) => /\/ld-linux[^/]*\.so/.test(o));
   if (!loader) throw new Error(`cannot find the dynamic loader of ${wrk} in ldd's output`);
