@@ -1,6 +1,7 @@
 // One cell per params-without-repetition: the mean, spread and derived rates of its repetitions.
 import type { PointRecord } from '../results/record.js';
-import { cellKey, groupBy, okPoints, seriesKey, type CellParams } from './group.js';
+import { cellKey, type CellParams } from '../results/identity.js';
+import { groupBy, okPoints, seriesKey } from './group.js';
 import { meanOrNull, stat, type Stat } from './stats.js';
 import { cpusBusy, threadEvidence, whyNoThreadEvidence, type CpusBusy, type ThreadEvidence } from './thread-evidence.js';
 

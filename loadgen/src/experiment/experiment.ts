@@ -1,5 +1,5 @@
 // The resolved experiment: what the grid, the runtimes and the sweep work from.
-import type { CellParams } from '../analysis/group.js';
+import type { CellParams } from '../results/identity.js';
 import type { Engine, LockMode, LogMode, LogWrite, Mix, SyncMode } from '../results/params.js';
 import type { DiskProfile, ServerImpl } from '../runtime/types.js';
 import type { ClientSettings } from '../results/client-settings.js';

@@ -2,7 +2,7 @@
 // Each problem names the field, the value given and what is allowed.
 import { clientChoice, fillChoice, wrkRefusal } from './client.js';
 import { shapeProblem } from '../workload/names.js';
-import type { CellParams } from '../analysis/group.js';
+import type { CellParams } from '../results/identity.js';
 import type { Experiment } from './experiment.js';
 import { DEFAULTS, RAM_DISK } from './experiment.js';
 import { SWEEP_KEYS, paramSchemas, type Expectation, type RawExperiment, type SweepKey } from './schema.js';

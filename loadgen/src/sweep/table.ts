@@ -1,5 +1,6 @@
 // The terminal table after a sweep: throughput and speedup per series.
-import { cellKey, groupBy, okPoints, seriesKey } from '../analysis/group.js';
+import { groupBy, okPoints, seriesKey } from '../analysis/group.js';
+import { cellKey } from '../results/identity.js';
 import { isNoisy, mean, stat } from '../analysis/stats.js';
 import { seriesText } from '../experiment/describe.js';
 import type { Experiment } from '../experiment/experiment.js';
