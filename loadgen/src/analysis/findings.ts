@@ -1,4 +1,5 @@
 // Findings in words, with the numbers behind them (DESIGN §8).
+import type { ExpectableFindingKind } from '../experiment/schema.js';
 import type { RunInfo } from '../results/record.js';
 import type { Analysis, Series } from './analyze.js';
 import type { Cell } from './cells.js';
@@ -8,11 +9,8 @@ import { okPoints } from './group.js';
 import { NETWORK_BOUND_SHARE } from './network.js';
 import { isNoisy, NOISY_CV } from './stats.js';
 
-/** the per-series verdicts an experiment's `finding:` expectation may ask for */
-export const EXPECTABLE_FINDING_KINDS = ['disk-bound', 'cpu-bound', 'lock-bound', 'single-thread-bound', 'scales', 'noisy', 'loadgen-bound', 'network-bound', 'unexplained'] as const;
-
 type FindingKind =
-  | (typeof EXPECTABLE_FINDING_KINDS)[number]
+  | ExpectableFindingKind
   | 'no-data'
   | 'expectation'
   | 'failed-points'
