@@ -7,6 +7,7 @@ import type { Experiment } from '../experiment/experiment.js';
 import { formatBytes } from '../experiment/units.js';
 import type { PointRecord } from '../results/record.js';
 import { volumeCounterBlind } from '../analysis/cells.js';
+import { SINGLE_THREAD_SHARE } from '../analysis/verdicts.js';
 
 function pad(cols: string[], widths: number[]): string {
   return cols.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
@@ -52,9 +53,10 @@ export function resultsTable(exp: Experiment, records: PointRecord[]): string {
 const CLASS_WORDS: Record<string, string> = { onCpu: 'cpu', cpuWait: 'cpu-wait', lock: 'lock', disk: 'disk', network: 'net/idle', other: 'other' };
 
 /**
- * The thread samples in a few characters: "main 97%" when one thread was on a CPU 90% of the
- * window, else the state most of the server's threads were in and how many ("lock 6.8"); "-"
- * without samples, "n/a" where they could not be taken.
+ * The thread samples in a few characters: "main 97%" when one thread was on a CPU at least
+ * SINGLE_THREAD_SHARE of the window (the verdicts' single-thread-bound), else the state most of
+ * the server's threads were in and how many ("lock 6.8"); "-" without samples, "n/a" where they
+ * could not be taken.
  */
 export function whereWords(points: readonly PointRecord[]): string {
   const sampled = points.flatMap((p) => (p.threadStates?.classes ? [p.threadStates] : []));
@@ -63,7 +65,7 @@ export function whereWords(points: readonly PointRecord[]): string {
   for (const s of sampled) {
     for (const t of s.threads ?? []) if (s.windowS > 0 && t.cpuS / s.windowS > busiest.share) busiest = { share: t.cpuS / s.windowS, role: t.role };
   }
-  if (busiest.share >= 0.9) return `${busiest.role === 'worker' ? '1 thread' : busiest.role} ${Math.round(busiest.share * 100)}%`;
+  if (busiest.share >= SINGLE_THREAD_SHARE) return `${busiest.role === 'worker' ? '1 thread' : busiest.role} ${Math.round(busiest.share * 100)}%`;
   const totals = Object.keys(CLASS_WORDS).map((k) => [k, mean(sampled.map((s) => s.classes![k as keyof typeof s.classes]))] as const);
   const [top, n] = totals.reduce((a, b) => (b[1] > a[1] ? b : a));
   return `${CLASS_WORDS[top]} ${n.toFixed(1)}`;
