@@ -10,6 +10,8 @@ export interface Cell {
   seriesKey: string;
   params: CellParams;
   threads: number;
+  /** its repetitions as recorded, the failed ones too */
+  points: PointRecord[];
   /** repetitions measured and verified */
   ok: number;
   failed: number;
@@ -88,6 +90,7 @@ function aggregate(key: string, group: PointRecord[]): Cell {
     seriesKey: seriesKey(first),
     params,
     threads: first.threads,
+    points: group,
     ok: ok.length,
     failed: group.length - ok.length,
     failures: group.filter((p) => p.outcome !== 'ok').map((p) => p.failure ?? 'failed (no reason recorded)'),
