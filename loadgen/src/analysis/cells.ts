@@ -1,6 +1,7 @@
 // One cell per params-without-repetition: the mean, spread and derived rates of its repetitions.
 import type { PointRecord } from '../results/record.js';
-import { cellKey, groupBy, okPoints, seriesKey, type CellParams } from './group.js';
+import { cellKey, type CellParams } from '../results/identity.js';
+import { groupBy, okPoints, seriesKey } from './group.js';
 import { meanOrNull, stat, type Stat } from './stats.js';
 import { cpusBusy, threadEvidence, whyNoThreadEvidence, type CpusBusy, type ThreadEvidence } from './thread-evidence.js';
 
@@ -9,6 +10,8 @@ export interface Cell {
   seriesKey: string;
   params: CellParams;
   threads: number;
+  /** its repetitions as recorded, the failed ones too */
+  points: PointRecord[];
   /** repetitions measured and verified */
   ok: number;
   failed: number;
@@ -87,6 +90,7 @@ function aggregate(key: string, group: PointRecord[]): Cell {
     seriesKey: seriesKey(first),
     params,
     threads: first.threads,
+    points: group,
     ok: ok.length,
     failed: group.length - ok.length,
     failures: group.filter((p) => p.outcome !== 'ok').map((p) => p.failure ?? 'failed (no reason recorded)'),

@@ -1,18 +1,17 @@
 // Findings in words, with the numbers behind them (DESIGN §8).
+import type { ExpectableFindingKind } from '../experiment/schema.js';
 import type { RunInfo } from '../results/record.js';
 import type { Analysis, Series } from './analyze.js';
 import type { Cell } from './cells.js';
 import { formatPercent, formatSize } from './format.js';
 import { serverVerdict } from './verdicts.js';
 import { okPoints } from './group.js';
+import { LOADGEN_BOUND_CORES, LOADGEN_CEILING_SHARE_WORDS } from './loadgen.js';
 import { NETWORK_BOUND_SHARE } from './network.js';
 import { isNoisy, NOISY_CV } from './stats.js';
 
-/** the per-series verdicts an experiment's `finding:` expectation may ask for */
-export const EXPECTABLE_FINDING_KINDS = ['disk-bound', 'cpu-bound', 'lock-bound', 'single-thread-bound', 'scales', 'noisy', 'loadgen-bound', 'network-bound', 'unexplained'] as const;
-
 type FindingKind =
-  | (typeof EXPECTABLE_FINDING_KINDS)[number]
+  | ExpectableFindingKind
   | 'no-data'
   | 'expectation'
   | 'failed-points'
@@ -114,7 +113,7 @@ function seriesFindings(series: Series): Finding[] {
   if (loadgenCells.length > 0) {
     out.push({
       ...base, kind: 'loadgen-bound', level: 'bad',
-      text: `${series.name}: not trusted — the load generator used ≥ 0.9 core, or ran above half of its measured ceiling, at ${threadList(loadgenCells)}, so it may have limited the throughput; no verdict on the server is given.`,
+      text: `${series.name}: not trusted — the load generator used ≥ ${LOADGEN_BOUND_CORES} core, or ran above ${LOADGEN_CEILING_SHARE_WORDS} of its measured ceiling, at ${threadList(loadgenCells)}, so it may have limited the throughput; no verdict on the server is given.`,
       numbers: {
         cells: loadgenCells.length,
         maxLoadgenCpuCores: Math.max(...loadgenCells.map((c) => c.loadgenCpuCores ?? 0)),

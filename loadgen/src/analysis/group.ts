@@ -1,30 +1,15 @@
-// Points grouped into cells (every parameter but the repetition) and series (every parameter but
-// threads and the repetition), by keys in point-id order.
+// Points grouped by keys in point-id order: into series (every parameter but threads and the
+// repetition) here, into cells by the key of a point's identity (results/identity.ts).
 import { PARAM_KEYS, type ParamKey } from '../results/params.js';
+import { paramsKey } from '../results/identity.js';
 import type { PointParams, PointRecord } from '../results/record.js';
 
-export type CellParams = Omit<PointParams, 'repetition'>;
 export type SeriesParams = Omit<PointParams, 'threads' | 'repetition'>;
-
-/**
- * Parameters added after records were first written, with the value every older record had:
- * at that value they stay out of the key, so older points.jsonl files keep their ids (resume, compare).
- */
-const LATER_PARAMS: Partial<CellParams> = { engine: 'autocannon' };
 
 const SERIES_KEYS = PARAM_KEYS.filter((k): k is Exclude<ParamKey, 'threads'> => k !== 'threads');
 
-function keyOf<K extends ParamKey>(keys: readonly K[], p: Pick<CellParams, K>): string {
-  return keys.filter((k) => !(k in LATER_PARAMS) || p[k] !== LATER_PARAMS[k]).map((k) => `${k}=${p[k]}`).join(',');
-}
-
-/** stable key of a cell's parameters; a point's id is this key and its repetition */
-export function cellKey(p: CellParams): string {
-  return keyOf(PARAM_KEYS, p);
-}
-
 export function seriesKey(p: SeriesParams): string {
-  return keyOf(SERIES_KEYS, p);
+  return paramsKey(SERIES_KEYS, p);
 }
 
 /** the groups in the order of their first item */

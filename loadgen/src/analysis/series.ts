@@ -2,7 +2,8 @@
 // "full log, per-file locks, 1 MiB, hdd", and a readable order.
 import { LOCK_MODES, LOG_MODES, type LockMode, type LogMode, type Mix, type ParamKey } from '../results/params.js';
 import { formatSize } from './format.js';
-import type { CellParams, SeriesParams } from './group.js';
+import type { CellParams } from '../results/identity.js';
+import type { SeriesParams } from './group.js';
 
 /** The params that name a series only when they vary within the run (or between compared runs). */
 const OPTIONAL_DIMS = ['logWrite', 'sync', 'mix', 'connections', 'engine'] as const satisfies readonly ParamKey[];

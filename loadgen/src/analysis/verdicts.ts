@@ -13,7 +13,7 @@ const DISK_BOUND_RATIO = 0.9;
 const CPU_BOUND_RATIO = 0.9;
 const LOCK_BOUND_SPEEDUP = 1.25;
 /** one thread on a CPU at least this share of the window */
-const SINGLE_THREAD_SHARE = 0.9;
+export const SINGLE_THREAD_SHARE = 0.9;
 /** mean waiters on one futex, as a share of the worker threads (at least 2 threads) */
 const ONE_LOCK_WAITERS_SHARE = 0.5;
 /** mean threads in any futex wait, as a share of the worker threads, when the curve agrees (no one address: e.g. each waiter on its own condition variable) */

@@ -7,7 +7,7 @@ import { resolveClient } from '../check/auto.js';
 import { CliError, Interrupted, RuntimeLost } from '../errors.js';
 import { wrkRefusal } from '../experiment/client.js';
 import type { Experiment } from '../experiment/experiment.js';
-import { evaluateExpectations } from '../experiment/expectations.js';
+import { evaluateExpectations } from '../analysis/expectations.js';
 import { points } from '../experiment/grid.js';
 import { loadExperiment } from '../experiment/load.js';
 import { MAX_REPETITIONS, MAX_SCALE, MIN_SCALE, scaleExperiment, withRepetitions } from '../experiment/scale.js';

@@ -4,6 +4,7 @@
 import { runExperiment, type CompletedRun, type ReportOutcome, type RunResult } from '../api/run-experiment.js';
 import type { RunEvent } from '../api/events.js';
 import type { RuntimeChoice } from '../api/runtime-choice.js';
+import { LOADGEN_BOUND_CORES, LOADGEN_CEILING_SHARE_WORDS } from '../analysis/loadgen.js';
 import { NETWORK_BOUND_SHARE } from '../analysis/network.js';
 import { CliError, EXIT_INTERRUPTED, RuntimeLost } from '../errors.js';
 import { points } from '../experiment/grid.js';
@@ -70,7 +71,7 @@ function expectationLines(results: ExpectationResult[]): string[] {
 function summary(run: CompletedRun): string {
   const { records } = run;
   const out: string[] = [resultsTable(run.experiment, records), '', bytesLine(records)];
-  if (run.loadgenBound > 0) out.push(`${run.loadgenBound} of ${records.length} points were loadgen-bound (the load generator used >= 90% of a core, or the rate was above half of its ceiling): their numbers measure the load generator, not the server`);
+  if (run.loadgenBound > 0) out.push(`${run.loadgenBound} of ${records.length} points were loadgen-bound (the load generator used >= ${LOADGEN_BOUND_CORES * 100}% of a core, or the rate was above ${LOADGEN_CEILING_SHARE_WORDS} of its ceiling): their numbers measure the load generator, not the server`);
   if (run.networkBound > 0) out.push(`${run.networkBound} of ${records.length} points were network-bound (they moved more than ${NETWORK_BOUND_SHARE * 100}% of what the link between the engines carries): their numbers measure the network, not the server`);
   if (run.failed > 0) out.push(`${run.failed} of ${records.length} points FAILED (see the notes above and points.jsonl)`);
   if (run.expectations.length > 0) out.push('', 'expectations:', ...expectationLines(run.expectations));

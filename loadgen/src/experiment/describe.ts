@@ -1,4 +1,5 @@
 // Words for parameters, used by plan, the progress line, the terminal table and the expectations.
+import type { CellParams } from '../results/identity.js';
 import type { PointParams } from '../results/record.js';
 import { formatBytes } from './units.js';
 import type { Experiment } from './experiment.js';
@@ -9,7 +10,7 @@ export function paramText(key: SweepKey | 'repetition', value: unknown): string 
 }
 
 /** the swept parameters (other than threads) of a series, in words */
-export function seriesText(exp: Experiment, p: PointParams): string {
+export function seriesText(exp: Experiment, p: CellParams): string {
   const parts = exp.sweep.filter((s) => s.key !== 'threads').map((s) => `${s.key}=${paramText(s.key, p[s.key])}`);
   return parts.join(' ') || 'all points';
 }

@@ -1,7 +1,8 @@
 // The resolved experiment: what the grid, the runtimes and the sweep work from.
-import type { CellParams } from '../analysis/group.js';
+import type { CellParams } from '../results/identity.js';
 import type { Engine, LockMode, LogMode, LogWrite, Mix, SyncMode } from '../results/params.js';
-import type { DiskProfile, ServerImpl } from '../runtime/types.js';
+import type { DiskProfile } from '../disk/profile.js';
+import type { ServerImpl } from '../runtime/types.js';
 import type { ClientSettings } from '../results/client-settings.js';
 import type { ClientChoice } from './client.js';
 import type { Expectation, SweepKey } from './schema.js';

@@ -1,6 +1,6 @@
 // The grid: the cross product of the swept values, everything else fixed. Repetitions are
 // interleaved: every cell once, then every cell again, so slow drift spreads over all cells.
-import { cellKey, type CellParams } from '../analysis/group.js';
+import { cellKey, pointId, type CellParams } from '../results/identity.js';
 import type { PointParams } from '../results/record.js';
 import type { Experiment } from './experiment.js';
 
@@ -9,10 +9,6 @@ export interface Point {
   cell: string;
   index: number;
   params: PointParams;
-}
-
-function pointId(p: PointParams): string {
-  return `${cellKey(p)},repetition=${p.repetition}`;
 }
 
 export function cells(exp: Experiment): CellParams[] {

@@ -2,11 +2,12 @@
 // Each problem names the field, the value given and what is allowed.
 import { clientChoice, fillChoice, wrkRefusal } from './client.js';
 import { shapeProblem } from '../workload/names.js';
-import type { CellParams } from '../analysis/group.js';
+import type { CellParams } from '../results/identity.js';
 import type { Experiment } from './experiment.js';
 import { DEFAULTS, RAM_DISK } from './experiment.js';
 import { SWEEP_KEYS, paramSchemas, type Expectation, type RawExperiment, type SweepKey } from './schema.js';
-import type { DiskProfile, ServerImpl } from '../runtime/types.js';
+import type { DiskProfile } from '../disk/profile.js';
+import type { ServerImpl } from '../runtime/types.js';
 import { customDiskProblems, DISK_PRESETS, PRESET_NAMES } from '../disk/presets.js';
 import { WRK_BODY_BUDGET_BYTES, wrkBodyBytes } from '../workload/wrk/request-files.js';
 import { formatBytes } from './units.js';

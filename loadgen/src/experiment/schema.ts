@@ -4,7 +4,6 @@ import { CLIENT_FIELDS, clientChoiceSchema } from './client.js';
 import { z } from 'zod';
 import { DURATION_HELP, SIZE_HELP, parseDuration, parseSize } from './units.js';
 import { MIN_FILE_SIZE } from '../workload/body.js';
-import { EXPECTABLE_FINDING_KINDS } from '../analysis/findings.js';
 import { ENGINES, LOCK_MODES, LOG_MODES, LOG_WRITES, MIXES, PARAM_KEYS, SYNC_MODES, type ParamKey } from '../results/params.js';
 import type { PointRecord } from '../results/record.js';
 
@@ -159,6 +158,10 @@ const fasterExpectSchema = z.strictObject({
     by: z.number({ error: () => 'expected a number' }).positive({ error: () => 'expected a number above 0' }).optional(),
   }),
 });
+
+/** the per-series verdicts of the report (analysis/findings.ts) that a finding: expectation may ask for */
+const EXPECTABLE_FINDING_KINDS = ['disk-bound', 'cpu-bound', 'lock-bound', 'single-thread-bound', 'scales', 'noisy', 'loadgen-bound', 'network-bound', 'unexplained'] as const;
+export type ExpectableFindingKind = (typeof EXPECTABLE_FINDING_KINDS)[number];
 
 const findingExpectSchema = z.strictObject({
   where: selectionSchema.optional(),

@@ -1,5 +1,5 @@
 // Sizes and durations as written in experiment files: `4KiB`, `1MiB`, `80MB`, `500ms`, `2s`.
-import { formatBinaryBytes } from '../analysis/format.js';
+import { formatBinaryBytes } from '../util/binary-bytes.js';
 
 const SIZE_UNITS: Record<string, number> = {
   b: 1,
@@ -34,7 +34,7 @@ export function parseDuration(value: unknown): number | undefined {
   return factor === undefined ? undefined : Number(m[1]) * factor;
 }
 
-/** as an experiment file writes it: 4096 -> "4KiB", 1.5 MiB -> "1.50MiB" (analysis/format.ts) */
+/** as an experiment file writes it: 4096 -> "4KiB", 1.5 MiB -> "1.50MiB" (util/binary-bytes.ts) */
 export function formatBytes(bytes: number): string {
   return formatBinaryBytes(bytes, 'compact');
 }

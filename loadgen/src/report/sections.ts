@@ -2,6 +2,7 @@
 import { settingsText } from '../results/client-settings.js';
 import type { Analysis } from '../analysis/analyze.js';
 import { deviceWriteBps, errorCount } from '../analysis/cells.js';
+import { LOADGEN_CEILING_SHARE_WORDS } from '../analysis/loadgen.js';
 import { NETWORK_BOUND_SHARE } from '../analysis/network.js';
 import type { Finding } from '../analysis/findings.js';
 import { formatMBps, formatMicros, formatNumber, formatPercent, formatSize } from '../analysis/format.js';
@@ -106,7 +107,7 @@ function ceilingTable(info: RunInfo): string {
     num(`${formatNumber(c.cpuCores)} cores`),
     num(`${formatNumber(c.windowS)} s`),
   ]);
-  return `<p>Load generator ceiling: what each engine can drive, from its requests per CPU-second against a trivial responder on the load generator's CPUs, times the cores it can use. A point above half of it is flagged loadgen-bound.</p>\n${table(['engine', 'connections', 'ceiling', 'reached against the responder', 'engine CPU', 'window'], rows)}`;
+  return `<p>Load generator ceiling: what each engine can drive, from its requests per CPU-second against a trivial responder on the load generator's CPUs, times the cores it can use. A point above ${LOADGEN_CEILING_SHARE_WORDS} of it is flagged loadgen-bound.</p>\n${table(['engine', 'connections', 'ceiling', 'reached against the responder', 'engine CPU', 'window'], rows)}`;
 }
 
 function calibrationTable(info: RunInfo): string {

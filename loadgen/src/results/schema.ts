@@ -169,7 +169,8 @@ export const pointRecordSchema = z.object({
   loadgenCpuCores: measured,
   /**
    * true when the load generator may have limited the result, which is then not trusted: it used
-   * >= 0.9 core, or the point's rate was above half of its engine's ceiling (run.json)
+   * LOADGEN_BOUND_CORES or more, or the point's rate was above LOADGEN_CEILING_SHARE of its engine's
+   * ceiling (run.json; analysis/loadgen.ts)
    */
   loadgenBound: z.boolean(),
   /** requests/s as a share of the engine's ceiling (run.json's loadgenCeilings), where it was measured */

@@ -1,7 +1,7 @@
 // The load generator's ceiling per run (run.json's loadgenCeilings): for each engine and
 // connection count the grid uses, what the engine can drive, measured against a trivial responder
-// on the load generator's own CPUs (workload/capacity/). A point above LOADGEN_CEILING_SHARE of it measured the load generator
-// more than the server. A resumed run keeps what it has.
+// on the load generator's own CPUs (workload/capacity/). A point above a share of it measured the load generator
+// more than the server (analysis/loadgen.ts). A resumed run keeps what it has.
 import type { Experiment } from '../experiment/experiment.js';
 import { points } from '../experiment/grid.js';
 import type { LoadgenCeiling } from '../results/record.js';
@@ -9,9 +9,6 @@ import type { Runtime } from '../runtime/types.js';
 import { capacityResultSchema } from '../workload/job.js';
 import { CliError, EngineUnreachableError, WRK_MISSING } from '../errors.js';
 import { check } from '../validate.js';
-
-/** a point above this share of its engine's ceiling is loadgen-bound */
-export const LOADGEN_CEILING_SHARE = 0.5;
 
 /** the capacity window: the experiment's own window, within 1 to 3 s */
 function capacityWindowS(exp: Experiment): number {

@@ -8,18 +8,16 @@ import { loadgenDied, requestOf, serverDied, symptom, type PointPhase } from './
 import type { Experiment } from '../experiment/experiment.js';
 import type { Point } from '../experiment/grid.js';
 import type { LoadgenCeiling, PointRecord, RunEngines } from '../results/record.js';
-import { ceilingFor, LOADGEN_CEILING_SHARE } from './capacity.js';
+import { ceilingFor } from './capacity.js';
 import type { RunningServer, Runtime, ServerSpec, ServerStats } from '../runtime/types.js';
 import { loadResultSchema, seedResultSchema, verifyResultSchema, type LoadResult } from '../workload/job.js';
 import { hostDiskCounter, type HostDiskCounter } from '../results/host-disk.js';
 import { pointJobs } from './jobs.js';
 import { diskLimits } from '../disk/presets.js';
 import { check } from '../validate.js';
+import { isLoadgenBound } from '../analysis/loadgen.js';
 import { networkVerdict } from '../analysis/network.js';
 import { startWindowEvidence } from './window-evidence.js';
-
-/** loadgen CPU at or above this share of a core makes the point untrustworthy */
-const LOADGEN_BOUND_CORES = 0.9;
 
 interface PointContext {
   exp: Experiment;
@@ -119,7 +117,7 @@ function fillMeasurement(rec: PointRecord, m: LoadResult, before: ServerStats, a
   rec.logBytes = after.logBytes - before.logBytes;
   rec.loadgenCpuCores = m.cpuCores;
   if (ceiling && ceiling.requestsPerS > 0) rec.loadgenCeilingShare = Number((rec.requestsPerS / ceiling.requestsPerS).toFixed(3));
-  rec.loadgenBound = m.cpuCores >= LOADGEN_BOUND_CORES || (rec.loadgenCeilingShare ?? 0) > LOADGEN_CEILING_SHARE;
+  rec.loadgenBound = isLoadgenBound(m.cpuCores, rec.loadgenCeilingShare);
 }
 
 /**

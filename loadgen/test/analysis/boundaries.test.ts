@@ -1,5 +1,6 @@
-// analysis/ is the one vocabulary of statistics, keys, findings and fits: the input side
-// (experiment/), the sweep's table and the report all read it, and it reads only the records.
+// analysis/ is the one vocabulary of statistics, series keys, findings and fits: the sweep (its
+// table) and the report read it, and it reads below itself only: the records, the experiment (its
+// expectations are analysis's) and util/. A point's identity, the cell key, is the records' own.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,19 +45,21 @@ describe('the analysis boundary', () => {
     expect(specifiers(text).sort()).toEqual(['../x/a.js', '../y/c.js', '../z/m.js', './t.js']);
   });
 
-  test('experiment/, sweep/ and report/ read analysis/', () => {
-    for (const folder of ['experiment', 'sweep', 'report']) expect([folder, imports.get(folder)?.has('analysis')]).toEqual([folder, true]);
+  test('sweep/ and report/ read analysis/; experiment/ does not', () => {
+    for (const folder of ['sweep', 'report']) expect([folder, imports.get(folder)?.has('analysis')]).toEqual([folder, true]);
+    expect(imports.get('experiment')?.has('analysis')).toBe(false);
   });
 
-  test('analysis/ reads only the records (results/), so nothing it reads reads it back', () => {
-    expect([...(imports.get('analysis') ?? [])].sort()).toEqual(['results']);
-    expect(imports.get('results')?.has('analysis')).toBe(false);
+  test('analysis/ reads the records, the experiment and util/, and none of them reads it back', () => {
+    const read = [...(imports.get('analysis') ?? [])].sort();
+    expect(read).toEqual(['experiment', 'results', 'util']);
+    for (const folder of read) expect([folder, imports.get(folder)?.has('analysis')]).toEqual([folder, false]);
   });
 
-  test('means, spreads, keys and groupings are defined in analysis/ only', () => {
+  test('means, spreads, keys and groupings are defined in analysis/ only, the cell key in results/identity.ts only', () => {
     const defined = sourceFiles(SRC)
-      .filter((f) => !relative(SRC, f).startsWith('analysis/'))
-      .flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/^(?:export\s+)?(?:function|const)\s+(mean|meanOrNull|stat|groupBy|seriesKey|cellKey|NOISY_CV)\b/gm)].map((m) => `${relative(SRC, f)}: ${m[1]}`));
-    expect(defined).toEqual([]);
+      .flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/^(?:export\s+)?(?:function|const)\s+(mean|meanOrNull|stat|groupBy|seriesKey|cellKey|NOISY_CV)\b/gm)].map((m) => `${relative(SRC, f)}: ${m[1]}`))
+      .filter((d) => !d.startsWith('analysis/') || d.endsWith(': cellKey'));
+    expect(defined).toEqual(['results/identity.ts: cellKey']);
   });
 });

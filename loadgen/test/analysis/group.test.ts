@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { cellKey, groupBy, okPoints, seriesKey, type CellParams } from '../../src/analysis/group.js';
+import { groupBy, okPoints, seriesKey } from '../../src/analysis/group.js';
+import { cellKey, type CellParams } from '../../src/results/identity.js';
 import { points } from '../../src/experiment/grid.js';
 import { parseExperiment } from '../../src/experiment/load.js';
 import { point } from '../report/fixtures.js';

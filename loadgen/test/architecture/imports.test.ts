@@ -1,7 +1,8 @@
-// The import structure of loadgen/src, read from its sources: one module talks to dockerode, and
-// no folder imports a folder that imports it back, directly or around a longer loop. A file
-// directly in loadgen/src counts on its own (cli.ts imports every command, and every folder may
-// use errors.ts: as one node they would be a cycle that says nothing).
+// The import structure of loadgen/src, read from its sources: one module talks to dockerode, no
+// folder imports a folder that imports it back, directly or around a longer loop, and the data
+// path flows down: the top-level folders and files sit in layers (LAYERS), and none imports from
+// a layer above its own. A file directly in loadgen/src counts on its own (cli.ts imports every
+// command, and every folder may use errors.ts: as one node they would be a cycle that says nothing).
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +10,24 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const SRC = fileURLToPath(new URL('../../src', import.meta.url));
+
+/**
+ * loadgen/src's top-level folders and files, bottom to top: each imports from its own layer (without
+ * a cycle) or the ones below. Every one has a place, so a new folder is placed on purpose.
+ */
+const LAYERS: readonly (readonly string[])[] = [
+  ['errors.ts', 'validate.ts', 'util'],
+  ['results'],
+  ['disk', 'network', 'threads'],
+  ['workload'],
+  ['runtime'],
+  ['experiment'],
+  ['analysis', 'check'],
+  ['report', 'sweep'],
+  ['api'],
+  ['commands'],
+  ['cli.ts', 'index.ts'],
+];
 
 /** relative path -> source text of every .ts file under dir */
 function sources(dir: string): Map<string, string> {
@@ -29,23 +48,51 @@ function nodeOf(file: string): string {
   return dir === '.' ? file : dir;
 }
 
-/** node -> node -> the import lines that make the edge (relative imports that stay under the root) */
+/** the top-level folder, or the file directly in the root, that a file is in */
+function topOf(file: string): string {
+  return file.split('/')[0]!;
+}
+
+/** every relative import that stays under the root: the importing file, the specifier as written, and the file it names */
+function localImports(files: Map<string, string>): { file: string; spec: string; target: string }[] {
+  return [...files].flatMap(([file, text]) => specifiers(text)
+    .filter((spec) => spec.startsWith('.'))
+    .map((spec) => ({ file, spec, target: path.posix.normalize(path.posix.join(path.posix.dirname(file), spec)).replace(/\.js$/, '.ts') }))
+    .filter(({ target }) => !target.startsWith('../')));
+}
+
+/** node -> node -> the import lines that make the edge */
 function folderGraph(files: Map<string, string>): Map<string, Map<string, string[]>> {
   const graph = new Map<string, Map<string, string[]>>();
-  for (const [file, text] of files) {
+  for (const { file, spec, target } of localImports(files)) {
     const from = nodeOf(file);
-    for (const spec of specifiers(text)) {
-      if (!spec.startsWith('.')) continue;
-      const target = path.posix.normalize(path.posix.join(path.posix.dirname(file), spec)).replace(/\.js$/, '.ts');
-      if (target.startsWith('../')) continue;
-      const to = nodeOf(target);
-      if (to === from) continue;
-      const edges = graph.get(from) ?? new Map<string, string[]>();
-      graph.set(from, edges);
-      edges.set(to, [...(edges.get(to) ?? []), `${file} -> ${spec}`]);
-    }
+    const to = nodeOf(target);
+    if (to === from) continue;
+    const edges = graph.get(from) ?? new Map<string, string[]>();
+    graph.set(from, edges);
+    edges.set(to, [...(edges.get(to) ?? []), `${file} -> ${spec}`]);
   }
   return graph;
+}
+
+/** each import from a lower layer to a higher one: 'file -> specifier' and the two places it joins */
+function upwardImports(files: Map<string, string>, layers: readonly (readonly string[])[]): string[] {
+  const layerOf = new Map(layers.flatMap((names, i) => names.map((name) => [name, i] as const)));
+  return localImports(files).flatMap(({ file, spec, target }) => {
+    const from = topOf(file);
+    const to = topOf(target);
+    const below = layerOf.get(from);
+    const above = layerOf.get(to);
+    if (below === undefined || above === undefined || above <= below) return [];
+    return [`${file} -> ${spec}: ${from} imports ${to}, a layer above it`];
+  });
+}
+
+/** the top-level folders and files with no place in the layers, and the places that name nothing */
+function unplaced(files: Map<string, string>, layers: readonly (readonly string[])[]): { missing: string[]; stale: string[] } {
+  const present = new Set([...files.keys()].map(topOf));
+  const placed = new Set(layers.flat());
+  return { missing: [...present].filter((n) => !placed.has(n)).sort(), stale: [...placed].filter((n) => !present.has(n)).sort() };
 }
 
 /** the strongly connected components with more than one node (Tarjan), each with the imports inside it */
@@ -109,6 +156,30 @@ describe('the cycle check itself', () => {
   });
 });
 
+describe('the layer check itself', () => {
+  const layers = [['low.ts', 'a', 'b'], ['c'], ['top.ts']];
+
+  it('names each import from a lower layer to a higher one, type-only and dynamic ones too, and allows one within a layer', () => {
+    const files = new Map([
+      ['a/x.ts', "import type { Z } from '../c/z.js';\nimport { y } from '../b/y.js';"],
+      ['a/deep/w.ts', "const t = await import('../../top.js');\nimport { e } from '../../low.js';"],
+      ['b/y.ts', "import { readFileSync } from 'node:fs';"],
+      ['c/z.ts', "import { y } from '../b/y.js';\nimport { w } from '../a/deep/w.js';"],
+      ['low.ts', 'export const e = 1;'],
+      ['top.ts', "import { z } from './c/z.js';"],
+    ]);
+    expect(upwardImports(files, layers)).toEqual([
+      'a/x.ts -> ../c/z.js: a imports c, a layer above it',
+      'a/deep/w.ts -> ../../top.js: a imports top.ts, a layer above it',
+    ]);
+  });
+
+  it('names a top-level folder or file the layers leave out, and a place that names nothing', () => {
+    const files = new Map([['a/x.ts', ''], ['new/n.ts', ''], ['low.ts', ''], ['top.ts', ''], ['c/z.ts', ''], ['extra.ts', '']]);
+    expect(unplaced(files, layers)).toEqual({ missing: ['extra.ts', 'new'], stale: ['b'] });
+  });
+});
+
 describe('loadgen/src', () => {
   const files = sources(SRC);
   const graph = folderGraph(files);
@@ -124,6 +195,14 @@ describe('loadgen/src', () => {
       expect.arrayContaining(['runtime/docker/containers', 'runtime/docker/counters', 'runtime/docker/disk', 'runtime/docker/engine', 'runtime/docker/image']),
     );
     expect(cycles(graph)).toEqual([]);
+  });
+
+  it('places every top-level folder and file in LAYERS', () => {
+    expect(unplaced(files, LAYERS)).toEqual({ missing: [], stale: [] });
+  });
+
+  it('has no import from a layer to one above it', () => {
+    expect(upwardImports(files, LAYERS)).toEqual([]);
   });
 
   it('keeps disk/ (presets, profiles, limits) free of any runtime', () => {

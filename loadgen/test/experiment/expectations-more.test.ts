@@ -1,6 +1,6 @@
 // The expectation kinds beyond speedup/faster: the report's findings and totals; and --scale.
 import { describe, expect, it } from 'vitest';
-import { evaluateExpectations } from '../../src/experiment/expectations.js';
+import { evaluateExpectations } from '../../src/analysis/expectations.js';
 import { points } from '../../src/experiment/grid.js';
 import { parseExperiment } from '../../src/experiment/load.js';
 import { scaleExperiment, withRepetitions } from '../../src/experiment/scale.js';

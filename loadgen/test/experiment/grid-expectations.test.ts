@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateExpectations } from '../../src/experiment/expectations.js';
+import { evaluateExpectations } from '../../src/analysis/expectations.js';
 import { estimatePlan } from '../../src/experiment/estimate.js';
 import { points } from '../../src/experiment/grid.js';
 import { parseExperiment } from '../../src/experiment/load.js';

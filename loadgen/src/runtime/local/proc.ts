@@ -1,34 +1,7 @@
 // Counters of a process group from /proc (Linux): CPU from stat, I/O from io, peak memory
 // from status. A user's server may be a shell script with children, so the whole group counts.
 import { readFileSync, readdirSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
-
-let clockTicks: number | undefined;
-function ticksPerSecond(): number {
-  if (clockTicks === undefined) {
-    try {
-      clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-    } catch {
-      clockTicks = 100;
-    }
-  }
-  return clockTicks;
-}
-
-interface StatFields { pgrp: number; cpuTicks: number }
-
-function readStat(pid: number): StatFields | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // the command name (field 2) may hold spaces and parentheses: split after the last ')'
-    const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    const n = (i: number) => Number(rest[i]);
-    // rest[0] is field 3 (state): pgrp is field 5, utime..cstime fields 14..17
-    return { pgrp: n(2), cpuTicks: n(11) + n(12) + n(13) + n(14) };
-  } catch {
-    return undefined;
-  }
-}
+import { readProcStat, ticksPerSecond } from '../../util/proc-stat.js';
 
 function readKeyed(path: string): Record<string, number> {
   const out: Record<string, number> = {};
@@ -43,19 +16,13 @@ function readKeyed(path: string): Record<string, number> {
   return out;
 }
 
-/** CPU seconds one process has used (all its threads, and its waited-for children) */
-export function cpuSecondsOf(pid: number): number | undefined {
-  const st = readStat(pid);
-  return st && st.cpuTicks / ticksPerSecond();
-}
-
 /** the processes of a process group (the server and what it started) */
 export function groupMembers(pgid: number): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const pid = Number(entry);
-    if (readStat(pid)?.pgrp === pgid) pids.push(pid);
+    if (readProcStat(pid)?.pgrp === pgid) pids.push(pid);
   }
   return pids;
 }
@@ -74,7 +41,7 @@ interface GroupCounters {
 export function groupCounters(pgid: number): GroupCounters {
   const c: GroupCounters = { cpuSeconds: 0, rchar: 0, wchar: 0, readBytes: 0, writeBytes: 0, memPeakBytes: 0 };
   for (const pid of groupMembers(pgid)) {
-    const st = readStat(pid);
+    const st = readProcStat(pid);
     if (!st) continue;
     c.cpuSeconds += st.cpuTicks / ticksPerSecond();
     const io = readKeyed(`/proc/${pid}/io`);
@@ -89,11 +56,6 @@ export function groupCounters(pgid: number): GroupCounters {
 
 /** true once the process has ended: gone, or a zombie its parent has not yet reaped (its end is final then) */
 export function hasEnded(pid: number): boolean {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = text.slice(text.lastIndexOf(')') + 2).split(' ')[0];
-    return state === 'Z' || state === 'X';
-  } catch {
-    return true;
-  }
+  const st = readProcStat(pid);
+  return st === undefined || st.state === 'Z' || st.state === 'X';
 }

@@ -8,7 +8,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { WrkFailed } from '../../errors.js';
-import { cpuSecondsOf } from '../../runtime/local/proc.js';
+import { cpuSecondsOf } from '../../util/proc-stat.js';
 import { checkJson } from '../../validate.js';
 import type { LoadResult, WorkloadSpec } from '../job.js';
 import { locateWrk } from './locate.js';

@@ -1,8 +1,9 @@
-// Binary sizes are formatted once (analysis/format.ts), in two styles: the report's words
+// Binary sizes are formatted once (util/binary-bytes.ts), in two styles: the report's words
 // ("4 KiB") and the experiment files' compact sizes ("4KiB", what `plan` and the terminal print).
 // Each style prints exactly what its own function printed before the two were one.
 import { describe, expect, it } from 'vitest';
-import { formatBinaryBytes, formatSize } from '../../src/analysis/format.js';
+import { formatSize } from '../../src/analysis/format.js';
+import { formatBinaryBytes } from '../../src/util/binary-bytes.js';
 import { formatBytes } from '../../src/experiment/units.js';
 
 const KiB = 1024;

@@ -3,16 +3,16 @@
 // faster: mean req/s of one selection at least `by` times another's.
 // finding: the report's own finding (disk-bound, ...) on every matching series, or on none.
 // total: a point-record field summed over the matching points, within bounds.
-import { analyze } from '../analysis/analyze.js';
-import { computeFindings } from '../analysis/findings.js';
-import { groupBy, okPoints, seriesKey } from '../analysis/group.js';
-import { mean } from '../analysis/stats.js';
-import { absentDesigns, type DesignDim } from '../analysis/series.js';
+import { analyze } from './analyze.js';
+import { computeFindings } from './findings.js';
+import { groupBy, okPoints, seriesKey } from './group.js';
+import { mean } from './stats.js';
+import { absentDesigns, type DesignDim } from './series.js';
 import type { ExpectationResult, PointParams, PointRecord } from '../results/record.js';
-import { seriesText } from './describe.js';
-import type { Experiment } from './experiment.js';
-import { formatBytes } from './units.js';
-import type { FasterExpectation, FindingExpectation, SpeedupExpectation, SweepKey, TotalExpectation, TotalField } from './schema.js';
+import { seriesText } from '../experiment/describe.js';
+import type { Experiment } from '../experiment/experiment.js';
+import { formatBytes } from '../experiment/units.js';
+import type { FasterExpectation, FindingExpectation, SpeedupExpectation, SweepKey, TotalExpectation, TotalField } from '../experiment/schema.js';
 
 const selText = (sel: Record<string, string | number> | undefined) =>
   Object.entries(sel ?? {}).map(([k, v]) => `${k}=${v}`).join(', ') || 'all points';
