@@ -31,6 +31,13 @@ const HEIGHT = 280;
 
 const threadsX = (tickCount = 8): NonNullable<Encoding['x']> => ({ field: 'threads', type: 'quantitative', title: 'threads', scale: { type: 'log', base: 2 }, axis: { tickCount } });
 
+/**
+ * A linear axis' labels: d3's precision for the tick step with the trailing zeros dropped, so 0
+ * reads "0" (vega's default wrote "0.000000" when every value was 0, as a RAM disk's device
+ * rate), 0.2 "0.2" (not "0.20"), 1500 "1,500", 0.00002 "0.00002".
+ */
+export const LINEAR_AXIS = { format: ',~f' };
+
 function seriesColor(options: ChartOptions): NonNullable<Encoding['color']> {
   return {
     field: 'series', type: 'nominal', title: 'series',
@@ -59,14 +66,14 @@ function meanWithBars(options: ChartOptions, y: string, lo: string, hi: string, 
     {
       transform: [{ filter: `isValid(datum.${lo}) && isValid(datum.${hi})` }],
       mark: { type: 'rule', strokeWidth: 1.5, opacity: 0.7 },
-      encoding: { x: threadsX(), y: { field: lo, type: 'quantitative', title: yTitle }, y2: { field: hi }, color },
+      encoding: { x: threadsX(), y: { field: lo, type: 'quantitative', title: yTitle, axis: LINEAR_AXIS }, y2: { field: hi }, color },
     },
     {
       transform: [{ filter: `isValid(datum.${y})` }],
       mark: { type: 'line', point: true },
       encoding: {
         x: threadsX(),
-        y: { field: y, type: 'quantitative', title: yTitle },
+        y: { field: y, type: 'quantitative', title: yTitle, axis: LINEAR_AXIS },
         color,
         tooltip: tooltip([['series', 'series'], ['run', 'run'], ['threads', 'threads'], [y, yTitle, ',.4~g'], ['n', 'repetitions'], ...extraTooltip]),
       },
@@ -93,23 +100,23 @@ function speedupChart(options: ChartOptions): ChartDef {
         {
           transform: [{ filter: "datum.kind === 'ideal'" }],
           mark: { type: 'line', color: '#999', strokeDash: [4, 4] },
-          encoding: { x, y: { field: 'speedup', type: 'quantitative', title: 'speedup (×)' }, detail: { field: 'run' } },
+          encoding: { x, y: { field: 'speedup', type: 'quantitative', title: 'speedup (×)', axis: LINEAR_AXIS }, detail: { field: 'run' } },
         },
         {
           transform: [{ filter: "datum.kind === 'USL fit'" }],
           mark: { type: 'line', strokeWidth: 1.5, opacity: 0.8 },
-          encoding: { x, y: { field: 'speedup', type: 'quantitative' }, color: runColor },
+          encoding: { x, y: { field: 'speedup', type: 'quantitative', axis: LINEAR_AXIS }, color: runColor },
         },
         {
           transform: [{ filter: "datum.kind === 'measured' && isValid(datum.lo)" }],
           mark: { type: 'rule' },
-          encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color: runColor },
+          encoding: { x, y: { field: 'lo', type: 'quantitative', axis: LINEAR_AXIS }, y2: { field: 'hi' }, color: runColor },
         },
         {
           transform: [{ filter: "datum.kind === 'measured'" }],
           mark: { type: 'point', filled: true, size: 40 },
           encoding: {
-            x, y: { field: 'speedup', type: 'quantitative' }, color: runColor,
+            x, y: { field: 'speedup', type: 'quantitative', axis: LINEAR_AXIS }, color: runColor,
             tooltip: tooltip([['series', 'series'], ['run', 'run'], ['threads', 'threads'], ['speedup', 'speedup', '.3~f'], ['lo', '−1 sd', '.3~f'], ['hi', '+1 sd', '.3~f']]),
           },
         },
@@ -174,7 +181,7 @@ function deviceWriteChart(options: ChartOptions): ChartDef {
       mark: { type: 'line', point: true },
       encoding: {
         x: threadsX(),
-        y: { field: 'writeMBps', type: 'quantitative', title: 'device writes (MB/s)' },
+        y: { field: 'writeMBps', type: 'quantitative', title: 'device writes (MB/s)', axis: LINEAR_AXIS },
         color: seriesColor(options),
         tooltip: tooltip([['series', 'series'], ['run', 'run'], ['threads', 'threads'], ['writeMBps', 'device writes (MB/s)', ',.4~g'], ['limitMBps', 'limit (MB/s)', ',.4~g']]),
       },
@@ -185,7 +192,7 @@ function deviceWriteChart(options: ChartOptions): ChartDef {
         { aggregate: [{ op: 'max', field: 'limitMBps', as: 'limit' }], groupby: ['disk'] },
       ],
       layer: [
-        { mark: { type: 'rule', color: '#d62728', strokeDash: [6, 3] }, encoding: { y: { field: 'limit', type: 'quantitative' } } },
+        { mark: { type: 'rule', color: '#d62728', strokeDash: [6, 3] }, encoding: { y: { field: 'limit', type: 'quantitative', axis: LINEAR_AXIS } } },
         {
           mark: { type: 'text', align: 'left', dx: 4, dy: -6, color: '#d62728', fontSize: 10 },
           encoding: { y: { field: 'limit', type: 'quantitative' }, x: { value: 0 }, text: { field: 'disk', type: 'nominal' } },
@@ -211,7 +218,7 @@ function cpuChart(options: ChartOptions): ChartDef {
     mark: { type: 'line', point: true },
     encoding: {
       x: threadsX(),
-      y: { field: 'cores', type: 'quantitative', title: 'CPU (cores)' },
+      y: { field: 'cores', type: 'quantitative', title: 'CPU (cores)', axis: LINEAR_AXIS },
       color: seriesColor(options),
       strokeDash: { field: 'process', type: 'nominal', title: 'process', scale: { domain: ['server', 'loadgen'], range: [[1, 0], [5, 3]] } },
       tooltip: tooltip([['series', 'series'], ['run', 'run'], ['threads', 'threads'], ['cores', 'cores', '.3~f'], ['serverCpus', 'server CPUs']]).concat([{ field: 'process', type: 'nominal', title: 'process' }]),
@@ -230,7 +237,7 @@ function errorsChart(options: ChartOptions): ChartDef {
     mark: { type: 'line', point: true },
     encoding: {
       x: threadsX(),
-      y: { field: 'errors', type: 'quantitative', title: 'errors (all repetitions)' },
+      y: { field: 'errors', type: 'quantitative', title: 'errors (all repetitions)', axis: LINEAR_AXIS },
       color: seriesColor(options),
       tooltip: tooltip([['series', 'series'], ['run', 'run'], ['threads', 'threads'], ['errors', 'errors'], ['failed', 'failed points']]),
     },
@@ -255,12 +262,12 @@ export function ratioChart(options: ChartOptions): ChartDef {
       width: WIDTH,
       height: HEIGHT,
       layer: [
-        { mark: { type: 'rule', color: '#999', strokeDash: [4, 4] }, encoding: { y: { datum: 1 } } },
+        { mark: { type: 'rule', color: '#999', strokeDash: [4, 4] }, encoding: { y: { datum: 1, axis: LINEAR_AXIS } } },
         {
           mark: { type: 'line', point: true },
           encoding: {
             x: threadsX(),
-            y: { field: 'ratio', type: 'quantitative', title: `requests/s ratio (${b} / ${a})` },
+            y: { field: 'ratio', type: 'quantitative', title: `requests/s ratio (${b} / ${a})`, axis: LINEAR_AXIS },
             color: seriesColor(options),
             tooltip: tooltip([['series', 'series'], ['threads', 'threads'], ['ratio', 'ratio', '.3~f']]),
           },

@@ -4,7 +4,7 @@ import type { Analysis } from '../analysis/analyze.js';
 import { formatNumber, formatPercent } from '../analysis/format.js';
 import { okPoints, seriesKey } from '../analysis/group.js';
 import type { PointRecord, ThreadStates } from '../results/record.js';
-import type { ChartDef } from './charts.js';
+import { LINEAR_AXIS, type ChartDef } from './charts.js';
 import { table } from './html.js';
 import { html, joinHtml, type Html } from './html-template.js';
 
@@ -56,7 +56,7 @@ export function threadsChart(series: readonly string[]): ChartDef {
         mark: { type: 'bar' },
         encoding: {
           x: { field: 'threads', type: 'ordinal', title: 'threads' },
-          y: { field: 'meanThreads', type: 'quantitative', title: 'threads (mean)', stack: 'zero' },
+          y: { field: 'meanThreads', type: 'quantitative', title: 'threads (mean)', stack: 'zero', axis: LINEAR_AXIS },
           color: { field: 'class', type: 'nominal', title: 'state', scale: { domain: THREAD_CLASS_LABELS.map(([, l]) => l), scheme: 'tableau10' }, legend: { orient: 'bottom' } },
           order: { field: 'order', type: 'quantitative' },
           tooltip: [{ field: 'series', type: 'nominal' }, { field: 'threads', type: 'ordinal' }, { field: 'class', type: 'nominal', title: 'state' }, { field: 'meanThreads', type: 'quantitative', title: 'threads (mean)', format: '.3~f' }],
