@@ -11,7 +11,7 @@ import { html, type Html, type HtmlValue } from './html-template.js';
 import type { InlineLibrary } from './libs.js';
 import type { LoadedRun } from './load-run.js';
 import { renderPage } from './page.js';
-import { environmentRows, findingsList, uslTable, warningsList } from './sections.js';
+import { environmentRows, findingsList, headlineParagraph, uslTable, warningsList } from './sections.js';
 import { runDatasets } from './single.js';
 
 interface ComparedRun {
@@ -63,7 +63,7 @@ export async function renderComparison(a: ComparedRun, b: ComparedRun, outDir: s
   const column = (run: ComparedRun) => html`<div>
 <h3>${run.label}</h3>
 <p class="subtitle">${run.run.dir} — ${run.analysis.points.length} points; ${link(run, 'points.jsonl')}, ${link(run, 'summary.csv')}, ${link(run, 'report.html')}</p>
-${findingsList(run.findings)}
+${headlineParagraph(run.findings)}${findingsList(run.findings)}
 ${warningsList(run.run.warnings)}
 </div>`;
   const top = html`<header>

@@ -1,8 +1,8 @@
 // DIR/index.html: one offline page listing the runs under DIR, no script at all.
-import type { Finding } from '../analysis/findings.js';
 import { codeWords, dirtyWords, shortCommit, type Checkout, type CodeStatus } from './code-version.js';
 import { html, joinHtml, raw, type Html, type HtmlValue } from './html-template.js';
 import { STYLE } from './page.js';
+import { headlineHtml } from './sections.js';
 import type { IndexedRun } from './runs-index.js';
 
 interface RunsIndexInput {
@@ -83,14 +83,7 @@ function expectationsCell({ passed, total }: IndexedRun['expectations']): Html {
 function headlineCell(run: IndexedRun): HtmlValue {
   if (run.points === null) return '–';
   if (!run.headline) return 'Nothing stands out.';
-  const cls = findingClass(run.headline);
-  return cls ? html`<span class="${cls}">${run.headline.text}</span>` : run.headline.text;
-}
-
-/** as the report's findings list colours them */
-function findingClass(f: Finding): string {
-  if (f.kind === 'expectation') return f.passed ? 'ok' : 'bad';
-  return f.level === 'info' ? '' : f.level;
+  return headlineHtml(run.headline);
 }
 
 function codeCell(run: IndexedRun): Html {

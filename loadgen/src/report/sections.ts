@@ -3,7 +3,7 @@ import { settingsText } from '../results/client-settings.js';
 import type { Analysis } from '../analysis/analyze.js';
 import { deviceWriteBps, errorCount } from '../analysis/cells.js';
 import { NETWORK_BOUND_SHARE } from '../analysis/network.js';
-import type { Finding } from '../analysis/findings.js';
+import { caveatWords, headline, type Finding, type Headline } from '../analysis/findings.js';
 import { formatMBps, formatMicros, formatNumber, formatPercent, formatSize } from '../analysis/format.js';
 import { seriesKey } from '../analysis/group.js';
 import type { PointRecord, RunInfo } from '../results/record.js';
@@ -14,13 +14,32 @@ import { html, joinHtml, type Html, type HtmlValue } from './html-template.js';
 export function findingsList(findings: readonly Finding[]): Html {
   if (findings.length === 0) return html`<p>Nothing stands out: no series is bound by its disk, CPU or locks, and no result is in doubt.</p>`;
   const items = findings.map((f) => {
-    const cls = f.kind === 'expectation' ? (f.passed ? 'ok' : 'bad') : f.level === 'info' ? '' : f.level;
+    const cls = findingClass(f);
     const numbers = Object.entries(f.numbers)
       .map(([k, v]) => `${k}=${formatNumber(v, 4)}`)
       .join(', ');
     return html`<li class="${cls}" data-kind="${f.kind}">${f.text}${numbers ? html` <span class="numbers">(${numbers})</span>` : ''}</li>`;
   });
   return html`<ul class="findings">\n${joinHtml(items, '\n')}\n</ul>`;
+}
+
+/** a finding's colour: an expectation's pass or fail, else its level */
+function findingClass(f: Finding): string {
+  if (f.kind === 'expectation') return f.passed ? 'ok' : 'bad';
+  return f.level === 'info' ? '' : f.level;
+}
+
+/** The run's main result in its colour, and its caveats beside it. */
+export function headlineHtml(h: Headline): Html {
+  const cls = findingClass(h.main);
+  const caveats = caveatWords(h.caveats);
+  return html`${cls ? html`<span class="${cls}">${h.main.text}</span>` : h.main.text}${caveats ? html` <span class="warn">${caveats}</span>` : ''}`;
+}
+
+/** The report's headline above its findings; nothing without findings. */
+export function headlineParagraph(findings: readonly Finding[]): Html {
+  const h = headline(findings);
+  return h ? html`<p class="headline"><strong>Headline:</strong> ${headlineHtml(h)}</p>\n` : html``;
 }
 
 export function warningsList(warnings: readonly string[]): Html {

@@ -8,7 +8,7 @@ import type { InlineLibrary } from './libs.js';
 import type { LoadedRun } from './load-run.js';
 import { renderPage } from './page.js';
 import { threadRows, threadsChart, threadsSection } from './threads-section.js';
-import { environmentSection, findingsList, pointsTable, uslTable, warningsList } from './sections.js';
+import { environmentSection, findingsList, headlineParagraph, pointsTable, uslTable, warningsList } from './sections.js';
 
 interface SingleReportInput {
   run: LoadedRun;
@@ -35,7 +35,7 @@ Data: <a href="points.jsonl">points.jsonl</a> (every point), <a href="summary.cs
 </header>
 <section id="findings">
 <h2>Findings</h2>
-${findingsList(findings)}
+${headlineParagraph(findings)}${findingsList(findings)}
 ${warningsList(run.warnings)}
 </section>`;
   const sampled = threadsSection(analysis);

@@ -54,13 +54,13 @@ describe('hostile strings in the pages', () => {
     }
   });
 
-  test('report.html: the run\'s name, the series, the failure\'s hint and an expectation are text; the JSON cannot end its element', async () => {
+  test('report.html: the run\'s name, the series, the failure\'s hint and the headline are text; the JSON cannot end its element', async () => {
     const page = await readFile(join(root, 'a', 'report.html'), 'utf8');
     const text = own(page);
     expectOnlyText(text);
     expect(text).toContain(`<title>speedlab report — a ${IMG_TEXT}${CLOSE_TEXT}</title>`);
     expect(text).toContain(`<h1>speedlab report — a ${IMG_TEXT}${CLOSE_TEXT}</h1>`);
-    expect(text).toContain(`<li class="bad" data-kind="expectation">Expectation NOT met: ${IMG_TEXT} — ${CLOSE_TEXT} <span class="numbers">`);
+    expect(text).toContain(`<p class="headline"><strong>Headline:</strong> <span class="bad">Expectation NOT met: ${IMG_TEXT} — ${CLOSE_TEXT}</span>`);
     expect(text).toContain(`<td>server exited with code 1. ${IMG_TEXT}${CLOSE_TEXT}</td>`);
     expect(text).toContain(`ram${IMG_TEXT}`);
     // the resolved experiment, printed
