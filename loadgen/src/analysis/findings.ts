@@ -151,3 +151,54 @@ function threadList(cells: readonly Cell[]): string {
   const threads = cells.map((c) => c.threads);
   return `${threads.join(', ')} thread${threads.length === 1 && threads[0] === 1 ? '' : 's'}`;
 }
+
+/**
+ * Findings that qualify what a run found rather than say it: its noise, a load generator or a
+ * link that may have set the throughput (no verdict on the server), failed points, writes that
+ * reached the host's real disk.
+ */
+const CAVEAT_KINDS: ReadonlySet<FindingKind> = new Set<FindingKind>(['noisy', 'loadgen-bound', 'network-bound', 'failed-points', 'host-disk']);
+
+/** a run's main result: nothing measured, then a failed expectation, a met one (the experiment says what the run is for), a server verdict (a bound before "scales") */
+function resultRank(f: Finding): number {
+  if (f.kind === 'no-data') return 0;
+  if (f.kind === 'expectation') return f.passed ? 2 : 1;
+  if (f.kind === 'not-enough-data') return 5;
+  return f.level === 'info' ? 4 : 3;
+}
+
+export interface Headline {
+  /** the run's main result */
+  main: Finding;
+  /** the caveats beside it (warn or bad), in the findings' order */
+  caveats: Finding[];
+}
+
+/**
+ * A run's headline, for its report and the runs index: its main result (resultRank; the first of
+ * equals), never a caveat while there is a result, and the caveats beside it. A run with caveats
+ * only has the worst as its main result. Null without findings.
+ */
+export function headline(findings: readonly Finding[]): Headline | null {
+  const caveats = findings.filter((f) => CAVEAT_KINDS.has(f.kind) && f.level !== 'info');
+  const results = findings.filter((f) => !CAVEAT_KINDS.has(f.kind));
+  const best = results.reduce<Finding | undefined>((a, f) => (a === undefined || resultRank(f) < resultRank(a) ? f : a), undefined);
+  const main = best ?? caveats.find((f) => f.level === 'bad') ?? caveats[0] ?? findings[0];
+  return main ? { main, caveats: caveats.filter((f) => f !== main) } : null;
+}
+
+/** The caveats in one sentence: "Caveat: 4 series are noisy (…)."; '' without any. */
+export function caveatWords(caveats: readonly Finding[]): string {
+  const count = (kind: FindingKind) => caveats.filter((f) => f.kind === kind).length;
+  const are = (n: number) => `${n} series ${n === 1 ? 'is' : 'are'}`;
+  const parts: string[] = [];
+  for (const [kind, what] of [['loadgen-bound', 'the load generator'], ['network-bound', 'the network']] as const) {
+    const n = count(kind);
+    if (n > 0) parts.push(`${are(n)} not trusted: ${what} may have set ${n === 1 ? 'its' : 'their'} throughput`);
+  }
+  for (const f of caveats) if (f.kind === 'failed-points') parts.push(`${f.numbers.failed} of ${f.numbers.points} points failed`);
+  const noisy = count('noisy');
+  if (noisy > 0) parts.push(`${are(noisy)} noisy (requests/s vary by more than ${formatPercent(NOISY_CV)} across repetitions)`);
+  for (const f of caveats) if (f.kind === 'host-disk') parts.push(`the server wrote ${formatSize(f.numbers.serverHostWriteBytes ?? 0)} to the host's real disks`);
+  return parts.length === 0 ? '' : `${parts.length === 1 ? 'Caveat' : 'Caveats'}: ${parts.join('; ')}.`;
+}

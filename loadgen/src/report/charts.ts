@@ -1,15 +1,21 @@
 // Vega-Lite specs of the report's charts. Data comes from named datasets (chart-data.ts), so
 // the page carries each row once, whatever the number of charts that read it.
+import type { TopLevelSpec } from 'vega-lite';
 import type { Datasets } from './chart-data.js';
 
-type VegaLiteSpec = Record<string, unknown>;
+// The parts of a spec, from vega-lite's one public spec type: a layer (a unit or a nested
+// layer), a unit's encoding, and its channels.
+type LayerTop = Extract<TopLevelSpec, { layer: unknown }>;
+type Layer = LayerTop['layer'][number];
+type Encoding = NonNullable<Exclude<Layer, { layer: unknown }>['encoding']>;
+type TooltipField = Extract<NonNullable<Encoding['tooltip']>, readonly unknown[]>[number];
 
 export interface ChartDef {
   id: string;
   title: string;
   caption: string;
   datasets: Array<keyof Datasets>;
-  spec: VegaLiteSpec;
+  spec: TopLevelSpec;
 }
 
 interface ChartOptions {
@@ -23,9 +29,16 @@ const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 const WIDTH = 520;
 const HEIGHT = 280;
 
-const threadsX = { field: 'threads', type: 'quantitative', title: 'threads', scale: { type: 'log', base: 2 }, axis: { tickCount: 8 } };
+const threadsX = (tickCount = 8): NonNullable<Encoding['x']> => ({ field: 'threads', type: 'quantitative', title: 'threads', scale: { type: 'log', base: 2 }, axis: { tickCount } });
 
-function seriesColor(options: ChartOptions): Record<string, unknown> {
+/**
+ * A linear axis' labels: d3's precision for the tick step with the trailing zeros dropped, so 0
+ * reads "0" (vega's default wrote "0.000000" when every value was 0, as a RAM disk's device
+ * rate), 0.2 "0.2" (not "0.20"), 1500 "1,500", 0.00002 "0.00002".
+ */
+export const LINEAR_AXIS = { format: ',~f' };
+
+function seriesColor(options: ChartOptions): NonNullable<Encoding['color']> {
   return {
     field: 'series', type: 'nominal', title: 'series',
     scale: { domain: options.series, scheme: options.series.length > 10 ? 'category20' : 'tableau10' },
@@ -33,12 +46,12 @@ function seriesColor(options: ChartOptions): Record<string, unknown> {
   };
 }
 
-function tooltip(fields: Array<[string, string, string?]>): Array<Record<string, unknown>> {
-  return fields.map(([field, title, format]) => ({ field, title, type: field === 'series' || field === 'run' ? 'nominal' : 'quantitative', ...(format ? { format } : {}) }));
+function tooltip(fields: Array<[string, string, string?]>): TooltipField[] {
+  return fields.map(([field, title, format]): TooltipField => ({ field, title, type: field === 'series' || field === 'run' ? 'nominal' : 'quantitative', ...(format ? { format } : {}) }));
 }
 
 /** One chart of the cells dataset; in a comparison one panel per run, side by side. */
-function cellsChart(options: ChartOptions, layers: VegaLiteSpec[], height = HEIGHT): VegaLiteSpec {
+function cellsChart(options: ChartOptions, layers: Layer[], height = HEIGHT): TopLevelSpec {
   const compare = options.runs.length > 1;
   const inner = { width: compare ? Math.round(WIDTH * 0.62) : WIDTH, height, layer: layers };
   const top = { $schema: SCHEMA, data: { name: 'cells' }, config: { view: { stroke: '#ddd' } } };
@@ -47,20 +60,20 @@ function cellsChart(options: ChartOptions, layers: VegaLiteSpec[], height = HEIG
 }
 
 /** Mean as line and points, ± one standard deviation as rules where there are repetitions. */
-function meanWithBars(options: ChartOptions, y: string, lo: string, hi: string, yTitle: string, extraTooltip: Array<[string, string, string?]> = []): VegaLiteSpec[] {
+function meanWithBars(options: ChartOptions, y: string, lo: string, hi: string, yTitle: string, extraTooltip: Array<[string, string, string?]> = []): Layer[] {
   const color = seriesColor(options);
   return [
     {
       transform: [{ filter: `isValid(datum.${lo}) && isValid(datum.${hi})` }],
       mark: { type: 'rule', strokeWidth: 1.5, opacity: 0.7 },
-      encoding: { x: threadsX, y: { field: lo, type: 'quantitative', title: yTitle }, y2: { field: hi }, color },
+      encoding: { x: threadsX(), y: { field: lo, type: 'quantitative', title: yTitle, axis: LINEAR_AXIS }, y2: { field: hi }, color },
     },
     {
       transform: [{ filter: `isValid(datum.${y})` }],
       mark: { type: 'line', point: true },
       encoding: {
-        x: threadsX,
-        y: { field: y, type: 'quantitative', title: yTitle },
+        x: threadsX(),
+        y: { field: y, type: 'quantitative', title: yTitle, axis: LINEAR_AXIS },
         color,
         tooltip: tooltip([['series', 'series'], ['run', 'run'], ['threads', 'threads'], [y, yTitle, ',.4~g'], ['n', 'repetitions'], ...extraTooltip]),
       },
@@ -70,11 +83,11 @@ function meanWithBars(options: ChartOptions, y: string, lo: string, hi: string, 
 
 function speedupChart(options: ChartOptions): ChartDef {
   const compare = options.runs.length > 1;
-  const runColor = compare
+  const runColor: NonNullable<Encoding['color']> = compare
     ? { field: 'run', type: 'nominal', title: 'run', scale: { domain: options.runs }, legend: { orient: 'top' } }
     : { value: '#4c78a8' };
-  const x = { ...threadsX, axis: { tickCount: 5 } };
-  const spec: VegaLiteSpec = {
+  const x = threadsX(5);
+  const spec: TopLevelSpec = {
     $schema: SCHEMA,
     data: { name: 'speedup' },
     config: { view: { stroke: '#ddd' } },
@@ -87,23 +100,23 @@ function speedupChart(options: ChartOptions): ChartDef {
         {
           transform: [{ filter: "datum.kind === 'ideal'" }],
           mark: { type: 'line', color: '#999', strokeDash: [4, 4] },
-          encoding: { x, y: { field: 'speedup', type: 'quantitative', title: 'speedup (×)' }, detail: { field: 'run' } },
+          encoding: { x, y: { field: 'speedup', type: 'quantitative', title: 'speedup (×)', axis: LINEAR_AXIS }, detail: { field: 'run' } },
         },
         {
           transform: [{ filter: "datum.kind === 'USL fit'" }],
           mark: { type: 'line', strokeWidth: 1.5, opacity: 0.8 },
-          encoding: { x, y: { field: 'speedup', type: 'quantitative' }, color: runColor },
+          encoding: { x, y: { field: 'speedup', type: 'quantitative', axis: LINEAR_AXIS }, color: runColor },
         },
         {
           transform: [{ filter: "datum.kind === 'measured' && isValid(datum.lo)" }],
           mark: { type: 'rule' },
-          encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color: runColor },
+          encoding: { x, y: { field: 'lo', type: 'quantitative', axis: LINEAR_AXIS }, y2: { field: 'hi' }, color: runColor },
         },
         {
           transform: [{ filter: "datum.kind === 'measured'" }],
           mark: { type: 'point', filled: true, size: 40 },
           encoding: {
-            x, y: { field: 'speedup', type: 'quantitative' }, color: runColor,
+            x, y: { field: 'speedup', type: 'quantitative', axis: LINEAR_AXIS }, color: runColor,
             tooltip: tooltip([['series', 'series'], ['run', 'run'], ['threads', 'threads'], ['speedup', 'speedup', '.3~f'], ['lo', '−1 sd', '.3~f'], ['hi', '+1 sd', '.3~f']]),
           },
         },
@@ -138,7 +151,7 @@ function bandwidthChart(options: ChartOptions): ChartDef {
 }
 
 function latencyChart(options: ChartOptions): ChartDef {
-  const layer = {
+  const layer: Layer = {
     transform: [
       { fold: ['p50ms', 'p99ms'], as: ['percentile', 'ms'] },
       { filter: 'isValid(datum.ms) && datum.ms > 0' },
@@ -146,7 +159,7 @@ function latencyChart(options: ChartOptions): ChartDef {
     ],
     mark: { type: 'line', point: true },
     encoding: {
-      x: threadsX,
+      x: threadsX(),
       y: { field: 'ms', type: 'quantitative', title: 'latency (ms)', scale: { type: 'log' } },
       color: seriesColor(options),
       strokeDash: { field: 'percentile', type: 'nominal', title: 'percentile', scale: { domain: ['p50', 'p99'], range: [[1, 0], [5, 3]] } },
@@ -162,13 +175,13 @@ function latencyChart(options: ChartOptions): ChartDef {
 }
 
 function deviceWriteChart(options: ChartOptions): ChartDef {
-  const layers: VegaLiteSpec[] = [
+  const layers: Layer[] = [
     {
       transform: [{ filter: 'isValid(datum.writeMBps)' }],
       mark: { type: 'line', point: true },
       encoding: {
-        x: threadsX,
-        y: { field: 'writeMBps', type: 'quantitative', title: 'device writes (MB/s)' },
+        x: threadsX(),
+        y: { field: 'writeMBps', type: 'quantitative', title: 'device writes (MB/s)', axis: LINEAR_AXIS },
         color: seriesColor(options),
         tooltip: tooltip([['series', 'series'], ['run', 'run'], ['threads', 'threads'], ['writeMBps', 'device writes (MB/s)', ',.4~g'], ['limitMBps', 'limit (MB/s)', ',.4~g']]),
       },
@@ -179,7 +192,7 @@ function deviceWriteChart(options: ChartOptions): ChartDef {
         { aggregate: [{ op: 'max', field: 'limitMBps', as: 'limit' }], groupby: ['disk'] },
       ],
       layer: [
-        { mark: { type: 'rule', color: '#d62728', strokeDash: [6, 3] }, encoding: { y: { field: 'limit', type: 'quantitative' } } },
+        { mark: { type: 'rule', color: '#d62728', strokeDash: [6, 3] }, encoding: { y: { field: 'limit', type: 'quantitative', axis: LINEAR_AXIS } } },
         {
           mark: { type: 'text', align: 'left', dx: 4, dy: -6, color: '#d62728', fontSize: 10 },
           encoding: { y: { field: 'limit', type: 'quantitative' }, x: { value: 0 }, text: { field: 'disk', type: 'nominal' } },
@@ -196,7 +209,7 @@ function deviceWriteChart(options: ChartOptions): ChartDef {
 }
 
 function cpuChart(options: ChartOptions): ChartDef {
-  const layer = {
+  const layer: Layer = {
     transform: [
       { fold: ['serverCpu', 'loadgenCpu'], as: ['process', 'cores'] },
       { filter: 'isValid(datum.cores)' },
@@ -204,8 +217,8 @@ function cpuChart(options: ChartOptions): ChartDef {
     ],
     mark: { type: 'line', point: true },
     encoding: {
-      x: threadsX,
-      y: { field: 'cores', type: 'quantitative', title: 'CPU (cores)' },
+      x: threadsX(),
+      y: { field: 'cores', type: 'quantitative', title: 'CPU (cores)', axis: LINEAR_AXIS },
       color: seriesColor(options),
       strokeDash: { field: 'process', type: 'nominal', title: 'process', scale: { domain: ['server', 'loadgen'], range: [[1, 0], [5, 3]] } },
       tooltip: tooltip([['series', 'series'], ['run', 'run'], ['threads', 'threads'], ['cores', 'cores', '.3~f'], ['serverCpus', 'server CPUs']]).concat([{ field: 'process', type: 'nominal', title: 'process' }]),
@@ -220,11 +233,11 @@ function cpuChart(options: ChartOptions): ChartDef {
 }
 
 function errorsChart(options: ChartOptions): ChartDef {
-  const layer = {
+  const layer: Layer = {
     mark: { type: 'line', point: true },
     encoding: {
-      x: threadsX,
-      y: { field: 'errors', type: 'quantitative', title: 'errors (all repetitions)' },
+      x: threadsX(),
+      y: { field: 'errors', type: 'quantitative', title: 'errors (all repetitions)', axis: LINEAR_AXIS },
       color: seriesColor(options),
       tooltip: tooltip([['series', 'series'], ['run', 'run'], ['threads', 'threads'], ['errors', 'errors'], ['failed', 'failed points']]),
     },
@@ -249,12 +262,12 @@ export function ratioChart(options: ChartOptions): ChartDef {
       width: WIDTH,
       height: HEIGHT,
       layer: [
-        { mark: { type: 'rule', color: '#999', strokeDash: [4, 4] }, encoding: { y: { datum: 1 } } },
+        { mark: { type: 'rule', color: '#999', strokeDash: [4, 4] }, encoding: { y: { datum: 1, axis: LINEAR_AXIS } } },
         {
           mark: { type: 'line', point: true },
           encoding: {
-            x: threadsX,
-            y: { field: 'ratio', type: 'quantitative', title: `requests/s ratio (${b} / ${a})` },
+            x: threadsX(),
+            y: { field: 'ratio', type: 'quantitative', title: `requests/s ratio (${b} / ${a})`, axis: LINEAR_AXIS },
             color: seriesColor(options),
             tooltip: tooltip([['series', 'series'], ['threads', 'threads'], ['ratio', 'ratio', '.3~f']]),
           },

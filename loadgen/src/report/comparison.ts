@@ -6,11 +6,12 @@ import { formatMicros, formatNumber } from '../analysis/format.js';
 import { absentDesigns, compareSeries, seriesParams } from '../analysis/series.js';
 import type { RatioRow } from './chart-data.js';
 import { ratioChart, reportCharts } from './charts.js';
-import { escapeHtml, table } from './html.js';
+import { table } from './html.js';
+import { html, type Html, type HtmlValue } from './html-template.js';
 import type { InlineLibrary } from './libs.js';
 import type { LoadedRun } from './load-run.js';
 import { renderPage } from './page.js';
-import { environmentRows, findingsList, uslTable, warningsList } from './sections.js';
+import { environmentRows, findingsList, headlineParagraph, uslTable, warningsList } from './sections.js';
 import { runDatasets } from './single.js';
 
 interface ComparedRun {
@@ -58,28 +59,28 @@ export async function renderComparison(a: ComparedRun, b: ComparedRun, outDir: s
   const da = runDatasets(a.analysis, a.label);
   const db = runDatasets(b.analysis, b.label);
   const datasets = { cells: [...da.cells, ...db.cells], speedup: [...da.speedup, ...db.speedup], ratios: ratioRows(a.analysis, b.analysis) };
-  const link = (run: ComparedRun, file: string) => `<a href="${escapeHtml(relative(outDir, join(run.run.dir, file)) || file)}">${escapeHtml(file)}</a>`;
-  const column = (run: ComparedRun) => `<div>
-<h3>${escapeHtml(run.label)}</h3>
-<p class="subtitle">${escapeHtml(run.run.dir)} — ${run.analysis.points.length} points; ${link(run, 'points.jsonl')}, ${link(run, 'summary.csv')}, ${link(run, 'report.html')}</p>
-${findingsList(run.findings)}
+  const link = (run: ComparedRun, file: string) => html`<a href="${relative(outDir, join(run.run.dir, file)) || file}">${file}</a>`;
+  const column = (run: ComparedRun) => html`<div>
+<h3>${run.label}</h3>
+<p class="subtitle">${run.run.dir} — ${run.analysis.points.length} points; ${link(run, 'points.jsonl')}, ${link(run, 'summary.csv')}, ${link(run, 'report.html')}</p>
+${headlineParagraph(run.findings)}${findingsList(run.findings)}
 ${warningsList(run.run.warnings)}
 </div>`;
-  const top = `<header>
-<h1>speedlab comparison — ${escapeHtml(a.label)} vs ${escapeHtml(b.label)}</h1>
-<p class="subtitle">Ratios are ${escapeHtml(b.label)} / ${escapeHtml(a.label)}. Generated ${escapeHtml(generatedAt.toISOString())}.</p>
+  const top = html`<header>
+<h1>speedlab comparison — ${a.label} vs ${b.label}</h1>
+<p class="subtitle">Ratios are ${b.label} / ${a.label}. Generated ${generatedAt.toISOString()}.</p>
 </header>
 <section id="findings">
 <h2>Findings</h2>
 <div class="columns">${column(a)}${column(b)}</div>
 </section>`;
-  const bottom = `<section id="ratios-section">
+  const bottom = html`<section id="ratios-section">
 <h2>Every point, side by side</h2>
 ${cellComparisonTable(a, b)}
 </section>
 <section id="usl">
 <h2>Universal Scalability Law fits</h2>
-<div class="columns"><div><h3>${escapeHtml(a.label)}</h3>${uslTable(a.analysis)}</div><div><h3>${escapeHtml(b.label)}</h3>${uslTable(b.analysis)}</div></div>
+<div class="columns"><div><h3>${a.label}</h3>${uslTable(a.analysis)}</div><div><h3>${b.label}</h3>${uslTable(b.analysis)}</div></div>
 </section>
 <section id="environment">
 <h2>Environment</h2>
@@ -96,7 +97,7 @@ ${environmentComparison(a, b)}
   });
 }
 
-function cellComparisonTable(a: ComparedRun, b: ComparedRun): string {
+function cellComparisonTable(a: ComparedRun, b: ComparedRun): Html {
   const names = new Map([...a.analysis.series, ...b.analysis.series].map((s) => [s.key, s]));
   const order = [...names.values()].sort((x, y) => compareSeries(x.params, y.params)).map((s) => s.key);
   const aCells = new Map(a.analysis.cells.map((c) => [c.key, c]));
@@ -106,38 +107,37 @@ function cellComparisonTable(a: ComparedRun, b: ComparedRun): string {
   const cellOf = (k: string) => aCells.get(k) ?? bCells.get(k)!;
   keys.sort((x, y) => (rank.get(cellOf(x).seriesKey) ?? 0) - (rank.get(cellOf(y).seriesKey) ?? 0) || cellOf(x).threads - cellOf(y).threads);
   const ratio = (va: number | null | undefined, vb: number | null | undefined) => (va && vb !== undefined && vb !== null && va > 0 ? formatNumber(vb / va) : '–');
-  const rows = keys.map((k) => {
+  const rows = keys.map((k): HtmlValue[] => {
     const ca = aCells.get(k);
     const cb = bCells.get(k);
     const c = cellOf(k);
     return [
-      escapeHtml(names.get(c.seriesKey)?.name ?? c.seriesKey),
-      String(c.threads),
-      escapeHtml(formatNumber(ca?.requestsPerS?.mean, 4)),
-      escapeHtml(formatNumber(cb?.requestsPerS?.mean, 4)),
-      `<strong>${escapeHtml(ratio(ca?.requestsPerS?.mean, cb?.requestsPerS?.mean))}</strong>`,
-      escapeHtml(formatNumber(ca?.speedup?.mean)),
-      escapeHtml(formatNumber(cb?.speedup?.mean)),
-      escapeHtml(formatMicros(ca?.p99Us)),
-      escapeHtml(formatMicros(cb?.p99Us)),
-      escapeHtml(ratio(ca?.p99Us, cb?.p99Us)),
+      names.get(c.seriesKey)?.name ?? c.seriesKey,
+      c.threads,
+      formatNumber(ca?.requestsPerS?.mean, 4),
+      formatNumber(cb?.requestsPerS?.mean, 4),
+      html`<strong>${ratio(ca?.requestsPerS?.mean, cb?.requestsPerS?.mean)}</strong>`,
+      formatNumber(ca?.speedup?.mean),
+      formatNumber(cb?.speedup?.mean),
+      formatMicros(ca?.p99Us),
+      formatMicros(cb?.p99Us),
+      ratio(ca?.p99Us, cb?.p99Us),
     ];
   });
   const [la, lb] = [a.label, b.label];
-  return `<div class="points-wrap">${table(['series', 'threads', `req/s ${la}`, `req/s ${lb}`, 'ratio', `speedup ${la}`, `speedup ${lb}`, `p99 ${la}`, `p99 ${lb}`, 'p99 ratio'], rows, 'compare')}</div>`;
+  return html`<div class="points-wrap">${table(['series', 'threads', `req/s ${la}`, `req/s ${lb}`, 'ratio', `speedup ${la}`, `speedup ${lb}`, `p99 ${la}`, `p99 ${lb}`, 'p99 ratio'], rows, 'compare')}</div>`;
 }
 
-function environmentComparison(a: ComparedRun, b: ComparedRun): string {
+function environmentComparison(a: ComparedRun, b: ComparedRun): Html {
   if (!a.run.info || !b.run.info) {
     const missing = [a, b].filter((r) => !r.run.info).map((r) => r.label).join(' and ');
-    return `<p class="warn">run.json is missing for ${escapeHtml(missing)}.</p>`;
+    return html`<p class="warn">run.json is missing for ${missing}.</p>`;
   }
   const ra = environmentRows(a.run.info);
   const rb = environmentRows(b.run.info);
-  const rows = ra.map((row, i) => {
+  const rows = ra.map(([name, value], i) => {
     const other = rb[i]?.[1] ?? '–';
-    const differs = row[1] !== other;
-    return [row[0]!, row[1]!, differs ? `<strong>${other}</strong>` : other];
+    return [name, value, value !== other ? html`<strong>${other}</strong>` : other];
   });
   return table(['', a.label, b.label], rows);
 }

@@ -1,14 +1,9 @@
-// Escaping for everything that reaches the page: experiment and server strings are untrusted.
-
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/** Escapes text for element content and quoted attribute values. */
-export function escapeHtml(value: string | number | boolean | null | undefined): string {
-  return String(value ?? '').replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch]!);
-}
+// Escaping for the contexts other than text (script elements, server-rendered SVG), and tables:
+// experiment and server strings are untrusted. Text is escaped by the html tag (html-template.ts).
+import { html, joinHtml, raw, type Html, type HtmlValue } from './html-template.js';
 
 /** JSON safe inside <script type="application/json">: no '<', '>' or '&' can end the element. */
-export function jsonForScript(value: unknown, dropNulls = false): string {
+function jsonForScript(value: unknown, dropNulls = false): string {
   return JSON.stringify(value, dropNulls ? (_key, v: unknown) => (v === null ? undefined : v) : undefined)
     .replace(/</g, '\\u003c')
     .replace(/>/g, '\\u003e')
@@ -18,7 +13,7 @@ export function jsonForScript(value: unknown, dropNulls = false): string {
 }
 
 /** JavaScript source safe inside <script>: a literal "</script" would end the element early. */
-export function scriptSafe(source: string): string {
+function scriptSafe(source: string): string {
   return source.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
 }
 
@@ -41,9 +36,19 @@ export function compactSvg(svg: string): string {
     .replace(/="([^"]*)"/g, (_, value: string) => `="${value.replace(/(\d\.\d)\d+/g, '$1')}"`);
 }
 
-/** A table from rows of already-escaped cell HTML. */
-export function table(headers: readonly string[], rows: ReadonlyArray<readonly string[]>, className = ''): string {
-  const head = headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
-  const body = rows.map((r) => `<tr>${r.map((cell) => `<td>${cell}</td>`).join('')}</tr>`).join('\n');
-  return `<table${className ? ` class="${escapeHtml(className)}"` : ''}><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+/** JSON for <script type="application/json">, as Html. */
+export function jsonScript(value: unknown, dropNulls = false): Html {
+  return raw(jsonForScript(value, dropNulls), "jsonForScript escapes '<', '>' and '&': the JSON cannot end its <script> element");
+}
+
+/** JavaScript for <script>, as Html. */
+export function scriptText(source: string): Html {
+  return raw(scriptSafe(source), 'scriptSafe escapes "</script" and "<!--": the source cannot end its <script> element');
+}
+
+/** A table: headers and cells escaped unless they are Html. */
+export function table(headers: readonly HtmlValue[], rows: ReadonlyArray<readonly HtmlValue[]>, className = ''): Html {
+  const head = headers.map((h) => html`<th>${h}</th>`);
+  const body = joinHtml(rows.map((r) => html`<tr>${r.map((cell) => html`<td>${cell}</td>`)}</tr>`), '\n');
+  return html`<table${className ? html` class="${className}"` : ''}><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }

@@ -3,13 +3,14 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { scriptSafe } from './html.js';
+import { scriptText } from './html.js';
+import type { Html } from './html-template.js';
 
 export interface InlineLibrary {
   name: string;
   version: string;
   /** minified UMD bundle, made safe to place inside <script> */
-  source: string;
+  source: Html;
 }
 
 const BUNDLES = [
@@ -38,5 +39,5 @@ async function readBundle(bundle: (typeof BUNDLES)[number]): Promise<InlineLibra
   ]);
   const declared = (JSON.parse(pkg) as { version?: unknown }).version;
   const version = typeof declared === 'string' ? declared : 'unknown';
-  return { name: bundle.name, version, source: scriptSafe(source) };
+  return { name: bundle.name, version, source: scriptText(source) };
 }

@@ -2,60 +2,61 @@
 // that the live vega-embed view replaces when JavaScript runs.
 import type { ChartDef } from './charts.js';
 import type { Datasets } from './chart-data.js';
-import { compactSvg, escapeHtml, jsonForScript, prefixSvgIds } from './html.js';
+import { compactSvg, jsonScript, prefixSvgIds, scriptText } from './html.js';
+import { html, joinHtml, raw, type Html } from './html-template.js';
 import type { InlineLibrary } from './libs.js';
 import { renderSvg } from './svg.js';
 
 interface PageParts {
   title: string;
-  /** already-escaped HTML placed before the charts */
-  top: string;
+  /** placed before the charts */
+  top: Html;
   charts: ChartDef[];
   datasets: Datasets;
-  /** already-escaped HTML placed after the charts */
-  bottom: string;
+  /** placed after the charts */
+  bottom: Html;
   libs: InlineLibrary[];
 }
 
 export async function renderPage(parts: PageParts): Promise<string> {
   const figures = await Promise.all(parts.charts.map((chart) => figure(chart, parts.datasets)));
-  const libs = parts.libs.map((lib) => `<script data-lib="${escapeHtml(lib.name)}" data-version="${escapeHtml(lib.version)}">${lib.source}</script>`).join('\n');
-  return `<!DOCTYPE html>
+  const libs = joinHtml(parts.libs.map((lib) => html`<script data-lib="${lib.name}" data-version="${lib.version}">${lib.source}</script>`), '\n');
+  return html`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; img-src data:">
-<title>${escapeHtml(parts.title)}</title>
+<title>${parts.title}</title>
 <style>${STYLE}</style>
 </head>
 <body>
 ${parts.top}
 <section id="charts">
 <h2>Charts</h2>
-${figures.length > 0 ? figures.join('\n') : '<p class="bad">No chart: no point was measured successfully.</p>'}
+${figures.length > 0 ? joinHtml(figures, '\n') : html`<p class="bad">No chart: no point was measured successfully.</p>`}
 </section>
 ${parts.bottom}
-<script type="application/json" id="report-data">${jsonForScript(parts.datasets, true)}</script>
+<script type="application/json" id="report-data">${jsonScript(parts.datasets, true)}</script>
 ${libs}
-<script>${BOOT}</script>
+<script>${scriptText(BOOT)}</script>
 </body>
 </html>
-`;
+`.toString();
 }
 
-async function figure(chart: ChartDef, datasets: Datasets): Promise<string> {
-  let svg: string;
+async function figure(chart: ChartDef, datasets: Datasets): Promise<Html> {
+  let svg: Html;
   try {
-    svg = prefixSvgIds(compactSvg(await renderSvg(chart, datasets)), `static-${chart.id}`);
+    svg = raw(prefixSvgIds(compactSvg(await renderSvg(chart, datasets)), `static-${chart.id}`), "vega's SVG renderer escapes the text and attribute values it writes");
   } catch (err) {
-    svg = `<p class="bad">This chart could not be rendered: ${escapeHtml((err as Error).message)}</p>`;
+    svg = html`<p class="bad">This chart could not be rendered: ${(err as Error).message}</p>`;
   }
-  return `<figure class="chart" id="chart-${escapeHtml(chart.id)}" data-datasets="${escapeHtml(chart.datasets.join(' '))}">
-<figcaption><strong>${escapeHtml(chart.title)}.</strong> ${escapeHtml(chart.caption)}</figcaption>
+  return html`<figure class="chart" id="chart-${chart.id}" data-datasets="${chart.datasets.join(' ')}">
+<figcaption><strong>${chart.title}.</strong> ${chart.caption}</figcaption>
 <div class="chart-static">${svg}</div>
 <div class="chart-live"></div>
-<script type="application/json" class="chart-spec">${jsonForScript(chart.spec)}</script>
+<script type="application/json" class="chart-spec">${jsonScript(chart.spec)}</script>
 </figure>`;
 }
 
@@ -75,7 +76,7 @@ const BOOT = `(function () {
   Promise.all(done).then(function () { document.body.setAttribute('data-charts', 'done'); });
 })();`;
 
-export const STYLE = `
+export const STYLE = raw(`
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 auto; padding: 1rem 2rem 4rem; max-width: 1200px; color: #222; }
 h1 { font-size: 1.6rem; margin-bottom: .2rem; }
 h2 { border-bottom: 1px solid #ddd; padding-bottom: .2rem; margin-top: 2.2rem; }
@@ -98,4 +99,4 @@ figure.chart.live .chart-static { display: none; }
 .columns { display: grid; grid-template-columns: 1fr 1fr; gap: 1.5rem; }
 pre { background: #f7f7f7; padding: .6rem; overflow: auto; max-height: 30rem; }
 .points-wrap { max-height: 40rem; overflow: auto; }
-`;
+`, 'the constant stylesheet: its quotes are CSS, not text');

@@ -1,8 +1,8 @@
 // DIR/index.html: one offline page listing the runs under DIR, no script at all.
-import type { Finding } from '../analysis/findings.js';
 import { codeWords, dirtyWords, shortCommit, type Checkout, type CodeStatus } from './code-version.js';
-import { escapeHtml } from './html.js';
+import { html, joinHtml, raw, type Html, type HtmlValue } from './html-template.js';
 import { STYLE } from './page.js';
+import { headlineHtml } from './sections.js';
 import type { IndexedRun } from './runs-index.js';
 
 interface RunsIndexInput {
@@ -15,19 +15,19 @@ interface RunsIndexInput {
 
 export function renderRunsIndex(input: RunsIndexInput): string {
   const counts = countStatuses(input.runs);
-  return `<!DOCTYPE html>
+  return html`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<title>speedlab runs — ${escapeHtml(input.title)}</title>
+<title>speedlab runs — ${input.title}</title>
 <style>${STYLE}${INDEX_STYLE}</style>
 </head>
 <body>
 <header>
-<h1>speedlab runs — ${escapeHtml(input.title)}</h1>
-<p class="subtitle">${input.runs.length} run${input.runs.length === 1 ? '' : 's'}, newest first: ${counts}. Generated ${escapeHtml(input.generatedAt.toISOString())}.</p>
+<h1>speedlab runs — ${input.title}</h1>
+<p class="subtitle">${input.runs.length} run${input.runs.length === 1 ? '' : 's'}, newest first: ${counts}. Generated ${input.generatedAt.toISOString()}.</p>
 <p>${checkoutWords(input.checkout)}</p>
 <p class="legend"><span class="badge current">current</span> the run's <code>server/</code> and load path (<code>loadgen/src/workload</code>) are those of the checkout's HEAD.
 <span class="badge stale">server changed since</span> <span class="badge stale">load path changed since</span> that code changed after the run's commit: the run may not describe today's code.
@@ -38,76 +38,68 @@ ${runsTable(input.runs)}
 </section>
 </body>
 </html>
-`;
+`.toString();
 }
 
 const HEADERS = ['run', 'started', 'runtime', 'engines', 'expectations', 'headline finding', 'code'];
 
-function runsTable(runs: readonly IndexedRun[]): string {
-  const head = HEADERS.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
+function runsTable(runs: readonly IndexedRun[]): Html {
+  const head = HEADERS.map((h) => html`<th>${h}</th>`);
   const body = runs.map((run) => {
     const cls = run.status.kind === 'changed' ? 'code-stale' : `code-${run.status.kind}`;
-    return `<tr class="${cls}">${runRow(run).map((cell) => `<td>${cell}</td>`).join('')}</tr>`;
+    return html`<tr class="${cls}">${runRow(run).map((cell) => html`<td>${cell}</td>`)}</tr>`;
   });
-  return `<table class="runs"><thead><tr>${head}</tr></thead><tbody>\n${body.join('\n')}\n</tbody></table>`;
+  return html`<table class="runs"><thead><tr>${head}</tr></thead><tbody>\n${joinHtml(body, '\n')}\n</tbody></table>`;
 }
 
-function runRow(run: IndexedRun): string[] {
+function runRow(run: IndexedRun): HtmlValue[] {
   return [
     runCell(run),
-    run.startedAt ? `<time datetime="${escapeHtml(run.startedAt)}">${escapeHtml(readableDate(run.startedAt))}</time>` : '–',
-    escapeHtml(run.runtime ?? '–'),
-    run.engines === null ? '–' : escapeHtml(run.engines.join(', ') || '–'),
+    run.startedAt ? html`<time datetime="${run.startedAt}">${readableDate(run.startedAt)}</time>` : '–',
+    run.runtime ?? '–',
+    run.engines === null ? '–' : run.engines.join(', ') || '–',
     expectationsCell(run.expectations),
     headlineCell(run),
     codeCell(run),
   ];
 }
 
-function runCell(run: IndexedRun): string {
-  const name = `<strong>${escapeHtml(run.name)}</strong>`;
+function runCell(run: IndexedRun): Html {
+  const name = html`<strong>${run.name}</strong>`;
   const link = run.hasReport
-    ? `<a href="${escapeHtml(`${encodeURIComponent(run.dir)}/report.html`)}">${name}</a>`
-    : `${name} <span class="warn">(no report.html: run <code>speedlab report</code> on it)</span>`;
-  const dir = run.dir === run.name ? '' : ` <span class="numbers">${escapeHtml(run.dir)}/</span>`;
-  const description = run.description ? `<div class="description">${escapeHtml(run.description)}</div>` : '';
-  const warnings = run.warnings.map((w) => `<div class="warn numbers">${escapeHtml(w)}</div>`).join('');
-  return `${link}${dir}${description}${warnings}`;
+    ? html`<a href="${`${encodeURIComponent(run.dir)}/report.html`}">${name}</a>`
+    : html`${name} <span class="warn">(no report.html: run <code>speedlab report</code> on it)</span>`;
+  const dir = run.dir === run.name ? '' : html` <span class="numbers">${run.dir}/</span>`;
+  const description = run.description ? html`<div class="description">${run.description}</div>` : '';
+  const warnings = run.warnings.map((w) => html`<div class="warn numbers">${w}</div>`);
+  return html`${link}${dir}${description}${warnings}`;
 }
 
-function expectationsCell({ passed, total }: IndexedRun['expectations']): string {
-  if (total === 0) return '<span class="numbers">none</span>';
-  return `<span class="${passed === total ? 'ok' : 'bad'}">${passed} of ${total} passed</span>`;
+function expectationsCell({ passed, total }: IndexedRun['expectations']): Html {
+  if (total === 0) return html`<span class="numbers">none</span>`;
+  return html`<span class="${passed === total ? 'ok' : 'bad'}">${passed} of ${total} passed</span>`;
 }
 
-function headlineCell(run: IndexedRun): string {
+function headlineCell(run: IndexedRun): HtmlValue {
   if (run.points === null) return '–';
   if (!run.headline) return 'Nothing stands out.';
-  const cls = findingClass(run.headline);
-  return cls ? `<span class="${cls}">${escapeHtml(run.headline.text)}</span>` : escapeHtml(run.headline.text);
+  return headlineHtml(run.headline);
 }
 
-/** as the report's findings list colours them */
-function findingClass(f: Finding): string {
-  if (f.kind === 'expectation') return f.passed ? 'ok' : 'bad';
-  return f.level === 'info' ? '' : f.level;
-}
-
-function codeCell(run: IndexedRun): string {
-  const commit = run.code ? `<code title="${escapeHtml(codeWords(run.code))}">${escapeHtml(shortCommit(run.code.commit))}</code> ` : '';
+function codeCell(run: IndexedRun): Html {
+  const commit = run.code ? html`<code title="${codeWords(run.code)}">${shortCommit(run.code.commit)}</code> ` : '';
   const notes: string[] = [];
   if (run.code?.dirty) notes.push(`${dirtyWords()} at run time`);
   if (run.code?.resumedWith?.length) notes.push(`resumed with ${run.code.resumedWith.map((c) => shortCommit(c.commit)).join(', ')}`);
-  return `${commit}${badges(run.status)}${notes.map((n) => `<div class="warn numbers">${escapeHtml(n)}</div>`).join('')}`;
+  return html`${commit}${badges(run.status)}${notes.map((n) => html`<div class="warn numbers">${n}</div>`)}`;
 }
 
-function badges(status: CodeStatus): string {
-  if (status.kind === 'current') return '<span class="badge current">current</span>';
-  if (status.kind === 'unknown') return `<span class="badge unknown">unknown (${escapeHtml(status.why)})</span>`;
-  return [status.server && 'server changed since', status.load && 'load path changed since']
+function badges(status: CodeStatus): Html {
+  if (status.kind === 'current') return html`<span class="badge current">current</span>`;
+  if (status.kind === 'unknown') return html`<span class="badge unknown">unknown (${status.why})</span>`;
+  return joinHtml([status.server && 'server changed since', status.load && 'load path changed since']
     .filter((t): t is string => typeof t === 'string')
-    .map((t) => `<span class="badge stale">${t}</span>`)
-    .join(' ');
+    .map((t) => html`<span class="badge stale">${t}</span>`), ' ');
 }
 
 function countStatuses(runs: readonly IndexedRun[]): string {
@@ -115,11 +107,11 @@ function countStatuses(runs: readonly IndexedRun[]): string {
   return `${n('current')} current, ${n('changed')} with code changed since, ${n('unknown')} unknown`;
 }
 
-function checkoutWords(checkout: Checkout | undefined): string {
-  if (!checkout) return '<span class="warn">No git checkout to compare with here: the code of every run is unknown.</span>';
+function checkoutWords(checkout: Checkout | undefined): Html {
+  if (!checkout) return html`<span class="warn">No git checkout to compare with here: the code of every run is unknown.</span>`;
   const c = checkout.code;
-  const dirty = c.dirty ? ` <span class="warn">It has ${escapeHtml(dirtyWords())}, which no commit shows.</span>` : '';
-  return `Code compared with the checkout's HEAD, commit <code>${escapeHtml(shortCommit(c.commit))}</code> (tree of <code>server/</code> <code>${escapeHtml(shortCommit(c.paths.server))}</code>, of the load path <code>${escapeHtml(shortCommit(c.paths.load))}</code>).${dirty}`;
+  const dirty = c.dirty ? html` <span class="warn">It has ${dirtyWords()}, which no commit shows.</span>` : '';
+  return html`Code compared with the checkout's HEAD, commit <code>${shortCommit(c.commit)}</code> (tree of <code>server/</code> <code>${shortCommit(c.paths.server)}</code>, of the load path <code>${shortCommit(c.paths.load)}</code>).${dirty}`;
 }
 
 /** "2026-11-26T07:36:58.907Z" -> "2026-11-26 07:36 UTC" */
@@ -128,7 +120,7 @@ function readableDate(iso: string): string {
   return Number.isNaN(d.getTime()) ? iso : `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-const INDEX_STYLE = `
+const INDEX_STYLE = raw(`
 table.runs { font-size: 13px; width: 100%; }
 table.runs td { padding: 4px 6px; }
 tr.code-stale td { background: #fff6e5; }
@@ -139,4 +131,4 @@ tr.code-unknown td { background: #f6f6f6; }
 .badge.stale { color: #8a3b00; background: #ffe3c2; border-color: #e0a060; }
 .badge.unknown { color: #555; background: #eee; border-color: #bbb; }
 .legend { color: #555; font-size: .9em; }
-`;
+`, 'the constant stylesheet: its quotes are CSS, not text');

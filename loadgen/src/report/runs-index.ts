@@ -3,7 +3,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { analyze } from '../analysis/analyze.js';
 import { absentDesigns } from '../analysis/series.js';
-import { computeFindings, type Finding } from '../analysis/findings.js';
+import { computeFindings, headline as headlineOf, type Headline } from '../analysis/findings.js';
 import { ReportInputError, ResultsFormatError } from '../errors.js';
 import type { CodeVersion, Engine, RunInfo } from '../results/record.js';
 import { codeStatus, recordedCode, type Checkout, type CodeStatus } from './code-version.js';
@@ -21,8 +21,8 @@ export interface IndexedRun {
   engines: Engine[] | null;
   points: number | null;
   expectations: { passed: number; total: number };
-  /** the report's first bad or warn finding, else its first; null when none or without points */
-  headline: Finding | null;
+  /** the report's headline: its main result and the caveats beside it; null when no finding or without points */
+  headline: Headline | null;
   code: CodeVersion | undefined;
   status: CodeStatus;
   /** why something is missing (no points.jsonl, an unreadable run.json, ...) */
@@ -76,11 +76,10 @@ async function indexRun(path: string, dir: string, checkout: Checkout | undefine
   const warnings: string[] = [];
   const run = await loadPoints(path, warnings);
   const info: RunInfo | null = run ? run.info : await unreadableAsWarning(() => readRunInfo(join(path, 'run.json'), warnings), warnings);
-  let headline: Finding | null = null;
+  let headline: Headline | null = null;
   if (run) {
     warnings.push(...run.warnings);
-    const findings = computeFindings(analyze(run.points, [], absentDesigns(info?.experiment)), info);
-    headline = findings.find((f) => f.level === 'bad' || f.level === 'warn') ?? findings[0] ?? null;
+    headline = headlineOf(computeFindings(analyze(run.points, [], absentDesigns(info?.experiment)), info));
   }
   const code = recordedCode(info);
   const results = Array.isArray(info?.expectations) ? info.expectations : [];

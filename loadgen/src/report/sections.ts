@@ -4,52 +4,73 @@ import type { Analysis } from '../analysis/analyze.js';
 import { deviceWriteBps, errorCount } from '../analysis/cells.js';
 import { LOADGEN_CEILING_SHARE_WORDS } from '../analysis/loadgen.js';
 import { NETWORK_BOUND_SHARE } from '../analysis/network.js';
-import type { Finding } from '../analysis/findings.js';
+import { caveatWords, headline, type Finding, type Headline } from '../analysis/findings.js';
 import { formatMBps, formatMicros, formatNumber, formatPercent, formatSize } from '../analysis/format.js';
 import { seriesKey } from '../analysis/group.js';
 import type { PointRecord, RunInfo } from '../results/record.js';
 import { codeWords, recordedCode } from './code-version.js';
-import { escapeHtml, table } from './html.js';
+import { table } from './html.js';
+import { html, joinHtml, type Html, type HtmlValue } from './html-template.js';
 
-export function findingsList(findings: readonly Finding[]): string {
-  if (findings.length === 0) return '<p>Nothing stands out: no series is bound by its disk, CPU or locks, and no result is in doubt.</p>';
+export function findingsList(findings: readonly Finding[]): Html {
+  if (findings.length === 0) return html`<p>Nothing stands out: no series is bound by its disk, CPU or locks, and no result is in doubt.</p>`;
   const items = findings.map((f) => {
-    const cls = f.kind === 'expectation' ? (f.passed ? 'ok' : 'bad') : f.level === 'info' ? '' : f.level;
+    const cls = findingClass(f);
     const numbers = Object.entries(f.numbers)
-      .map(([k, v]) => `${escapeHtml(k)}=${escapeHtml(formatNumber(v, 4))}`)
+      .map(([k, v]) => `${k}=${formatNumber(v, 4)}`)
       .join(', ');
-    return `<li class="${cls}" data-kind="${escapeHtml(f.kind)}">${escapeHtml(f.text)}${numbers ? ` <span class="numbers">(${numbers})</span>` : ''}</li>`;
+    return html`<li class="${cls}" data-kind="${f.kind}">${f.text}${numbers ? html` <span class="numbers">(${numbers})</span>` : ''}</li>`;
   });
-  return `<ul class="findings">\n${items.join('\n')}\n</ul>`;
+  return html`<ul class="findings">\n${joinHtml(items, '\n')}\n</ul>`;
 }
 
-export function warningsList(warnings: readonly string[]): string {
-  if (warnings.length === 0) return '';
-  return `<ul class="findings">${warnings.map((w) => `<li class="warn">${escapeHtml(w)}</li>`).join('')}</ul>`;
+/** a finding's colour: an expectation's pass or fail, else its level */
+function findingClass(f: Finding): string {
+  if (f.kind === 'expectation') return f.passed ? 'ok' : 'bad';
+  return f.level === 'info' ? '' : f.level;
 }
 
-export function uslTable(analysis: Analysis): string {
-  if (analysis.series.length === 0) return '<p>No series.</p>';
-  const rows = analysis.series.map((s) => {
-    if (!s.usl.ok) return [escapeHtml(s.name), `<span class="numbers">${escapeHtml(s.usl.reason)}</span>`, '', '', '', '', ''];
+/** The run's main result in its colour, and its caveats beside it. */
+export function headlineHtml(h: Headline): Html {
+  const cls = findingClass(h.main);
+  const caveats = caveatWords(h.caveats);
+  return html`${cls ? html`<span class="${cls}">${h.main.text}</span>` : h.main.text}${caveats ? html` <span class="warn">${caveats}</span>` : ''}`;
+}
+
+/** The report's headline above its findings; nothing without findings. */
+export function headlineParagraph(findings: readonly Finding[]): Html {
+  const h = headline(findings);
+  return h ? html`<p class="headline"><strong>Headline:</strong> ${headlineHtml(h)}</p>\n` : html``;
+}
+
+export function warningsList(warnings: readonly string[]): Html {
+  if (warnings.length === 0) return html``;
+  return html`<ul class="findings">${warnings.map((w) => html`<li class="warn">${w}</li>`)}</ul>`;
+}
+
+export function uslTable(analysis: Analysis): Html {
+  if (analysis.series.length === 0) return html`<p>No series.</p>`;
+  const rows = analysis.series.map((s): HtmlValue[] => {
+    if (!s.usl.ok) return [s.name, html`<span class="numbers">${s.usl.reason}</span>`, '', '', '', '', ''];
     const f = s.usl.fit;
     const peak = f.peakN !== null ? `${formatNumber(f.peakN)} threads` : f.limitX !== null ? 'none (levels off)' : 'none';
     const peakX = f.peakX !== null ? formatNumber(f.peakX) : f.limitX !== null ? `→ ${formatNumber(f.limitX)}` : '–';
-    return [escapeHtml(s.name), num(formatNumber(f.sigma, 4)), num(formatNumber(f.kappa, 4)), num(formatNumber(f.lambda, 4)), num(escapeHtml(peak)), num(escapeHtml(peakX)), num(formatNumber(f.r2, 4))];
+    return [s.name, num(formatNumber(f.sigma, 4)), num(formatNumber(f.kappa, 4)), num(formatNumber(f.lambda, 4)), num(peak), num(peakX), num(formatNumber(f.r2, 4))];
   });
   return table(['series', 'σ (contention)', 'κ (coherency)', 'λ (req/s at 1 thread)', 'predicted peak', 'peak requests/s', 'R²'], rows);
 }
 
-function num(html: string): string {
-  return `<span class="num">${html}</span>`;
+function num(value: HtmlValue): Html {
+  return html`<span class="num">${value}</span>`;
 }
 
-export function environmentSection(info: RunInfo | null): string {
-  if (!info) return '<p class="warn">run.json is missing: the environment of this run is unknown.</p>';
-  return `${table(['', ''], environmentRows(info))}\n${enginesTable(info)}${calibrationTable(info)}\n${ceilingTable(info)}\n${experimentDetails(info)}`;
+export function environmentSection(info: RunInfo | null): Html {
+  if (!info) return html`<p class="warn">run.json is missing: the environment of this run is unknown.</p>`;
+  return html`${table(['', ''], environmentRows(info))}\n${enginesTable(info)}${calibrationTable(info)}\n${ceilingTable(info)}\n${experimentDetails(info)}`;
 }
 
-export function environmentRows(info: RunInfo): string[][] {
+/** the environment, one [name, value] a row, as text */
+export function environmentRows(info: RunInfo): Array<[string, string]> {
   const h: Partial<RunInfo['host']> = info.host ?? {};
   const rows: Array<[string, string | number | boolean | null | undefined]> = [
     ['run', info.name],
@@ -70,7 +91,7 @@ export function environmentRows(info: RunInfo): string[][] {
     ['code', codeWords(recordedCode(info))],
     ['client settings', clientWords(info.client)],
   ];
-  return rows.map(([k, v]) => [escapeHtml(k), escapeHtml(v === undefined || v === null || v === '' ? '–' : v)]);
+  return rows.map(([k, v]) => [k, v === undefined || v === null || v === '' ? '–' : String(v)]);
 }
 
 /** what the lab's clients did, and where each auto setting came from */
@@ -81,51 +102,51 @@ function clientWords(c: RunInfo['client']): string | undefined {
 }
 
 /** two engines: each side, the path between them and the link measured once */
-function enginesTable(info: RunInfo): string {
+function enginesTable(info: RunInfo): Html {
   const e = info.engines;
-  if (!e) return '';
+  if (!e) return html``;
   const side = (role: string, s: typeof e.server) => [
-    escapeHtml(role), escapeHtml(s.name), escapeHtml(s.url), escapeHtml(s.version), escapeHtml(s.hostname), num(formatNumber(s.cpus)), escapeHtml(s.cpuset),
+    role, s.name, s.url, s.version, s.hostname, num(formatNumber(s.cpus)), s.cpuset,
   ];
   const link = e.link
     ? `${formatMBps(e.link.down.bytesPerS)} server → load generator, ${formatMBps(e.link.up.bytesPerS)} back (${e.link.down.streams} streams, ${formatNumber(e.link.down.seconds)} s each way); a point above ${formatPercent(NETWORK_BOUND_SHARE)} of it is flagged network-bound.`
     : 'not measured.';
-  return `<h3>Two engines</h3>
-<p id="engines">The server ran on one Docker engine and the load generator on another${e.sameHost ? ' (one machine: both engines report the same host name, so the cpusets are disjoint)' : ''}. The load generator reached the server at ${escapeHtml(e.address)}:${e.port} (the server listened on ${escapeHtml(e.bind)}; the path's peer on port ${e.peerPort}). Link: ${escapeHtml(link)}</p>
+  return html`<h3>Two engines</h3>
+<p id="engines">The server ran on one Docker engine and the load generator on another${e.sameHost ? ' (one machine: both engines report the same host name, so the cpusets are disjoint)' : ''}. The load generator reached the server at ${e.address}:${e.port} (the server listened on ${e.bind}; the path's peer on port ${e.peerPort}). Link: ${link}</p>
 ${table(['side', 'engine', 'address', 'Docker', 'host', 'CPUs', 'cpuset'], [side('server', e.server), side('load generator', e.loadgen)])}
 `;
 }
 
-function ceilingTable(info: RunInfo): string {
+function ceilingTable(info: RunInfo): Html {
   const ceilings = Array.isArray(info.loadgenCeilings) ? info.loadgenCeilings : [];
-  if (ceilings.length === 0) return '<p>Load generator ceiling: not measured in this run (only its CPU use flags loadgen-bound points).</p>';
+  if (ceilings.length === 0) return html`<p>Load generator ceiling: not measured in this run (only its CPU use flags loadgen-bound points).</p>`;
   const rows = ceilings.map((c) => [
-    escapeHtml(c.engine),
+    c.engine,
     num(formatNumber(c.connections)),
     num(`${formatNumber(c.requestsPerS)} req/s`),
     num(c.measuredPerS === undefined ? '–' : `${formatNumber(c.measuredPerS)} req/s`),
     num(`${formatNumber(c.cpuCores)} cores`),
     num(`${formatNumber(c.windowS)} s`),
   ]);
-  return `<p>Load generator ceiling: what each engine can drive, from its requests per CPU-second against a trivial responder on the load generator's CPUs, times the cores it can use. A point above ${LOADGEN_CEILING_SHARE_WORDS} of it is flagged loadgen-bound.</p>\n${table(['engine', 'connections', 'ceiling', 'reached against the responder', 'engine CPU', 'window'], rows)}`;
+  return html`<p>Load generator ceiling: what each engine can drive, from its requests per CPU-second against a trivial responder on the load generator's CPUs, times the cores it can use. A point above ${LOADGEN_CEILING_SHARE_WORDS} of it is flagged loadgen-bound.</p>\n${table(['engine', 'connections', 'ceiling', 'reached against the responder', 'engine CPU', 'window'], rows)}`;
 }
 
-function calibrationTable(info: RunInfo): string {
+function calibrationTable(info: RunInfo): Html {
   const calibration = Array.isArray(info.calibration) ? info.calibration : [];
-  if (calibration.length === 0) return '<p>Disk calibration: none recorded for this run.</p>';
+  if (calibration.length === 0) return html`<p>Disk calibration: none recorded for this run.</p>`;
   const mibps = (v: number | undefined) => num(v === undefined ? '–' : `${formatNumber(v)} MiB/s`);
   const rows = calibration.map((c) => [
-    escapeHtml(c.disk),
+    c.disk,
     mibps(c.directWriteMiBps),
     mibps(c.bufferedWriteMiBps),
     mibps(c.fsyncWriteMiBps),
     mibps(c.readMiBps),
     mibps(c.directReadMiBps),
-    escapeHtml(limitsText(c.limits)),
-    escapeHtml(c.warnings?.join(' ') ?? ''),
+    limitsText(c.limits),
+    c.warnings?.join(' ') ?? '',
   ]);
   const version = info.engine?.cgroupVersion ?? info.host?.cgroupVersion;
-  return `<h3>Disk calibration${version ? ` (cgroup v${version})` : ''}</h3>\n${table(['disk', 'direct write', 'buffered write', 'buffered + fsync write', 'cold buffered read', 'direct read', 'configured limits', "engine's warnings"], rows)}`;
+  return html`<h3>Disk calibration${version ? ` (cgroup v${version})` : ''}</h3>\n${table(['disk', 'direct write', 'buffered write', 'buffered + fsync write', 'cold buffered read', 'direct read', 'configured limits', "engine's warnings"], rows)}`;
 }
 
 function limitsText(limits: PointRecord['diskLimits']): string {
@@ -138,17 +159,17 @@ function limitsText(limits: PointRecord['diskLimits']): string {
   return parts.length > 0 ? parts.join(', ') : 'none';
 }
 
-function experimentDetails(info: RunInfo): string {
-  if (info.experiment === undefined) return '';
-  return `<details><summary>The resolved experiment</summary><pre>${escapeHtml(JSON.stringify(info.experiment, null, 2))}</pre></details>`;
+function experimentDetails(info: RunInfo): Html {
+  if (info.experiment === undefined) return html``;
+  return html`<details><summary>The resolved experiment</summary><pre>${JSON.stringify(info.experiment, null, 2)}</pre></details>`;
 }
 
 /**
  * Every point, in series order, failed ones highlighted with their reason. cgroupVersion is shown
  * beside each disk result: on v2 buffered writeback is throttled and counted, on v1 it is not
  */
-export function pointsTable(analysis: Analysis, cgroupVersion?: 1 | 2): string {
-  if (analysis.points.length === 0) return '<p>No point was measured.</p>';
+export function pointsTable(analysis: Analysis, cgroupVersion?: 1 | 2): Html {
+  if (analysis.points.length === 0) return html`<p>No point was measured.</p>`;
   const order = new Map(analysis.series.map((s, i) => [s.key, i]));
   const names = new Map(analysis.series.map((s) => [s.key, s.name]));
   const sorted = [...analysis.points].sort((a, b) => {
@@ -160,11 +181,11 @@ export function pointsTable(analysis: Analysis, cgroupVersion?: 1 | 2): string {
   const rows = sorted.map((p) => pointRow(p, names.get(seriesKey(p.params)) ?? '', network, cgroupVersion));
   const head = ['series', 'threads', 'rep.', 'outcome', 'requests/s', 'MB/s', 'p50', 'p99', 'server CPU', 'loadgen CPU', ...(network ? ['RTT p50', 'link share'] : []), 'device writes', 'errors', 'verified', 'note'];
   const lastNum = network ? 13 : 11;
-  const body = rows.map((r) => `<tr class="${r.cls}">${r.cells.map((c, i) => `<td${i >= 1 && i <= 2 || i >= 4 && i <= lastNum ? ' class="num"' : ''}>${c}</td>`).join('')}</tr>`).join('\n');
-  return `<div class="points-wrap"><table id="points"><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
+  const body = joinHtml(rows.map((r) => html`<tr class="${r.cls}">${r.cells.map((c, i) => html`<td${i >= 1 && i <= 2 || i >= 4 && i <= lastNum ? html` class="num"` : ''}>${c}</td>`)}</tr>`), '\n');
+  return html`<div class="points-wrap"><table id="points"><thead><tr>${head.map((h) => html`<th>${h}</th>`)}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
 }
 
-function pointRow(p: PointRecord, series: string, network: boolean, cgroupVersion: 1 | 2 | undefined): { cls: string; cells: string[] } {
+function pointRow(p: PointRecord, series: string, network: boolean, cgroupVersion: 1 | 2 | undefined): { cls: string; cells: HtmlValue[] } {
   const ok = p.outcome === 'ok';
   const write = deviceWriteBps(p);
   const limit = p.diskLimits?.writeBps;
@@ -180,24 +201,24 @@ function pointRow(p: PointRecord, series: string, network: boolean, cgroupVersio
   return {
     cls: [ok ? '' : 'failed', p.unthrottled ? 'unthrottled' : ''].filter(Boolean).join(' '),
     cells: [
-      escapeHtml(series),
-      String(p.params.threads),
-      String(p.params.repetition),
-      ok ? 'ok' : '<span class="bad">failed</span>',
-      escapeHtml(formatNumber(p.requestsPerS, 4)),
-      escapeHtml(formatNumber(p.bytesPerS / 1e6, 4)),
-      escapeHtml(formatMicros(p.latencyUs.p50)),
-      escapeHtml(formatMicros(p.latencyUs.p99)),
-      escapeHtml(cpu),
-      escapeHtml(formatNumber(p.loadgenCpuCores)),
+      series,
+      p.params.threads,
+      p.params.repetition,
+      ok ? 'ok' : html`<span class="bad">failed</span>`,
+      formatNumber(p.requestsPerS, 4),
+      formatNumber(p.bytesPerS / 1e6, 4),
+      formatMicros(p.latencyUs.p50),
+      formatMicros(p.latencyUs.p99),
+      cpu,
+      formatNumber(p.loadgenCpuCores),
       ...(network ? [
-        escapeHtml(p.network ? formatMicros(p.network.rttUs.p50) : '–'),
-        escapeHtml(p.network?.linkShare !== undefined ? formatPercent(p.network.linkShare) : '–'),
+        p.network ? formatMicros(p.network.rttUs.p50) : '–',
+        p.network?.linkShare !== undefined ? formatPercent(p.network.linkShare) : '–',
       ] : []),
-      escapeHtml(writeText),
-      String(errorCount(p)),
-      escapeHtml(`${p.verification.checked - p.verification.mismatches}/${p.verification.checked}`),
-      escapeHtml(notes.join('; ')),
+      writeText,
+      errorCount(p),
+      `${p.verification.checked - p.verification.mismatches}/${p.verification.checked}`,
+      notes.join('; '),
     ],
   };
 }

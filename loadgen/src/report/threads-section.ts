@@ -4,8 +4,9 @@ import type { Analysis } from '../analysis/analyze.js';
 import { formatNumber, formatPercent } from '../analysis/format.js';
 import { okPoints, seriesKey } from '../analysis/group.js';
 import type { PointRecord, ThreadStates } from '../results/record.js';
-import type { ChartDef } from './charts.js';
-import { escapeHtml, table } from './html.js';
+import { LINEAR_AXIS, type ChartDef } from './charts.js';
+import { table } from './html.js';
+import { html, joinHtml, type Html } from './html-template.js';
 
 /** the classes in stacking order, with their labels */
 const THREAD_CLASS_LABELS = [
@@ -55,7 +56,7 @@ export function threadsChart(series: readonly string[]): ChartDef {
         mark: { type: 'bar' },
         encoding: {
           x: { field: 'threads', type: 'ordinal', title: 'threads' },
-          y: { field: 'meanThreads', type: 'quantitative', title: 'threads (mean)', stack: 'zero' },
+          y: { field: 'meanThreads', type: 'quantitative', title: 'threads (mean)', stack: 'zero', axis: LINEAR_AXIS },
           color: { field: 'class', type: 'nominal', title: 'state', scale: { domain: THREAD_CLASS_LABELS.map(([, l]) => l), scheme: 'tableau10' }, legend: { orient: 'bottom' } },
           order: { field: 'order', type: 'quantitative' },
           tooltip: [{ field: 'series', type: 'nominal' }, { field: 'threads', type: 'ordinal' }, { field: 'class', type: 'nominal', title: 'state' }, { field: 'meanThreads', type: 'quantitative', title: 'threads (mean)', format: '.3~f' }],
@@ -74,39 +75,40 @@ function worstPoint(points: readonly PointRecord[]): (PointRecord & { threadStat
 
 const SHOWN_THREADS = 24;
 
-function perThreadTable(p: PointRecord & { threadStates: ThreadStates }): string {
+function perThreadTable(p: PointRecord & { threadStates: ThreadStates }): Html {
   const s = p.threadStates;
   const threads = [...(s.threads ?? [])].sort((a, b) => b.cpuS - a.cpuS);
-  const pct = (x: number) => `<span class="num">${escapeHtml(formatPercent(x))}</span>`;
+  const pct = (x: number) => html`<span class="num">${formatPercent(x)}</span>`;
   const rows = threads.slice(0, SHOWN_THREADS).map((t) => [
-    String(t.tid), escapeHtml(t.name), t.role, `<span class="num">${escapeHtml(formatNumber(t.cpuS / s.windowS))}</span>`, `<span class="num">${escapeHtml(formatNumber(t.cpuWaitS, 3))}</span>`,
+    t.tid, t.name, t.role, html`<span class="num">${formatNumber(t.cpuS / s.windowS)}</span>`, html`<span class="num">${formatNumber(t.cpuWaitS, 3)}</span>`,
     pct(t.shares.onCpu), pct(t.shares.cpuWait), pct(t.shares.lock), pct(t.shares.disk), pct(t.shares.network), pct(t.shares.other),
-    escapeHtml([t.futex && `futex ${t.futex}`, t.where].filter(Boolean).join('; ')),
+    [t.futex && `futex ${t.futex}`, t.where].filter(Boolean).join('; '),
   ]);
-  const more = threads.length > SHOWN_THREADS ? `<p>${threads.length - SHOWN_THREADS} more threads, all in points.jsonl.</p>` : '';
-  return table(['tid', 'name', 'role', 'cores', 'CPU wait (s)', 'on CPU', 'wait CPU', 'lock', 'disk', 'network/idle', 'other', 'waited in'], rows) + more;
+  const more = threads.length > SHOWN_THREADS ? html`<p>${threads.length - SHOWN_THREADS} more threads, all in points.jsonl.</p>` : '';
+  return html`${table(['tid', 'name', 'role', 'cores', 'CPU wait (s)', 'on CPU', 'wait CPU', 'lock', 'disk', 'network/idle', 'other', 'waited in'], rows)}${more}`;
 }
 
 /** where the sampler ran: off the server's CPUs when there was a split */
-function samplerWhere(s: { samplerCpus?: string | undefined; samplerPinProblem?: string | undefined }): string {
-  if (s.samplerCpus) return ` (taken from the load generator's CPUs ${escapeHtml(s.samplerCpus)}, not the server's)`;
-  if (s.samplerPinProblem) return ` (taken on any CPU: ${escapeHtml(s.samplerPinProblem)})`;
-  return '';
+function samplerWhere(s: { samplerCpus?: string | undefined; samplerPinProblem?: string | undefined }): Html {
+  if (s.samplerCpus) return html` (taken from the load generator's CPUs ${s.samplerCpus}, not the server's)`;
+  if (s.samplerPinProblem) return html` (taken on any CPU: ${s.samplerPinProblem})`;
+  return html``;
 }
 
-export function threadsSection(analysis: Analysis): string {
-  const parts: string[] = [];
+/** per series with thread samples, its worst point; null when no series has any */
+export function threadsSection(analysis: Analysis): Html | null {
+  const parts: Html[] = [];
   for (const series of analysis.series) {
     const points = okPoints(analysis.points).filter((p) => seriesKey(p.params) === series.key);
     const worst = worstPoint(points);
     if (!worst) continue;
     const s = worst.threadStates;
     const busiest = [...(s.threads ?? [])].sort((a, b) => b.cpuS - a.cpuS)[0];
-    const futex = s.hottestFutex ? `the hottest futex ${escapeHtml(s.hottestFutex.address)} (process ${s.hottestFutex.pid}) had ${escapeHtml(formatNumber(s.hottestFutex.meanWaiters))} waiters on average, ${s.hottestFutex.threads} threads waited there` : 'no thread that ran waited on a futex';
-    const busy = busiest ? `the busiest thread, ${escapeHtml(busiest.name)} (tid ${busiest.tid}, ${busiest.role}), was on a CPU ${escapeHtml(formatPercent(busiest.cpuS / s.windowS))} of the window` : '';
-    parts.push(`<h3>${escapeHtml(series.name)} — ${worst.params.threads} threads, repetition ${worst.params.repetition} (${escapeHtml(formatNumber(worst.requestsPerS))} req/s)</h3>
-<p>${s.ticks} samples at ${s.hz} Hz over ${escapeHtml(formatNumber(s.windowS))} s${samplerWhere(s)}: ${busy}; ${futex}.</p>
+    const futex = s.hottestFutex ? html`the hottest futex ${s.hottestFutex.address} (process ${s.hottestFutex.pid}) had ${formatNumber(s.hottestFutex.meanWaiters)} waiters on average, ${s.hottestFutex.threads} threads waited there` : 'no thread that ran waited on a futex';
+    const busy = busiest ? html`the busiest thread, ${busiest.name} (tid ${busiest.tid}, ${busiest.role}), was on a CPU ${formatPercent(busiest.cpuS / s.windowS)} of the window` : '';
+    parts.push(html`<h3>${series.name} — ${worst.params.threads} threads, repetition ${worst.params.repetition} (${formatNumber(worst.requestsPerS)} req/s)</h3>
+<p>${s.ticks} samples at ${s.hz} Hz over ${formatNumber(s.windowS)} s${samplerWhere(s)}: ${busy}; ${futex}.</p>
 ${perThreadTable(worst)}`);
   }
-  return parts.join('\n');
+  return parts.length > 0 ? joinHtml(parts, '\n') : null;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { PointRecord } from '../../src/results/record.js';
 import { analyze } from '../../src/analysis/analyze.js';
-import { computeFindings, type Finding } from '../../src/analysis/findings.js';
+import { caveatWords, computeFindings, headline, type Finding } from '../../src/analysis/findings.js';
 import { HDD_LIMIT, knownRun, point, runInfo, series } from '../report/fixtures.js';
 
 function findingsOf(points: PointRecord[], info = runInfo({ expectations: [] })): Finding[] {
@@ -135,5 +135,51 @@ describe('the host disk finding', () => {
   test('warns when the server did write to a real disk, and is absent when nothing was measured', () => {
     expect(findingsOf(flat(() => ({ hostWriteBytes: 1024 }))).find((x) => x.kind === 'host-disk')?.level).toBe('warn');
     expect(findingsOf(flat(() => ({}))).some((x) => x.kind === 'host-disk')).toBe(false);
+  });
+});
+
+describe('the headline: the run\'s main result, its caveats beside it', () => {
+  const f = (kind: Finding['kind'], level: Finding['level'], extra: Partial<Finding> = {}): Finding => ({ kind, level, text: `${kind} ${level}`, numbers: {}, ...extra });
+  const noisy = f('noisy', 'warn', { series: 'no log' });
+  const met = f('expectation', 'info', { passed: true });
+  const notMet = f('expectation', 'bad', { passed: false });
+  const main = (findings: Finding[]) => headline(findings)?.main;
+
+  test('noise is never the main result while there is a result (the logging-cost example: noisy first, then its verdicts)', () => {
+    const cpu = f('cpu-bound', 'warn');
+    expect(headline([noisy, cpu, f('noisy', 'warn', { series: 'meta log' }), f('scales', 'info')])).toEqual({ main: cpu, caveats: [noisy, expect.objectContaining({ series: 'meta log' })] });
+    expect(main([f('host-disk', 'warn'), noisy, f('scales', 'info')])?.kind).toBe('scales');
+  });
+
+  test('ranked: nothing measured, a failed expectation, a met one, a bound, scales, then "cannot be judged"', () => {
+    const ranked = [f('no-data', 'bad'), notMet, met, f('lock-bound', 'warn'), f('scales', 'info'), f('not-enough-data', 'info')];
+    for (let i = 0; i < ranked.length; i++) expect(main([...ranked.slice(i)].reverse())).toBe(ranked[i]);
+    // the first of equals
+    const other = f('disk-bound', 'warn');
+    expect(main([f('scales', 'info'), other, f('lock-bound', 'warn')])).toBe(other);
+  });
+
+  test('with caveats only, the worst is the headline; without findings there is none', () => {
+    const failed = f('failed-points', 'bad', { numbers: { failed: 2, points: 9 } });
+    expect(headline([noisy, failed])).toEqual({ main: failed, caveats: [noisy] });
+    expect(headline([f('host-disk', 'info')])).toEqual({ main: expect.objectContaining({ kind: 'host-disk' }), caveats: [] });
+    expect(headline([])).toBeNull();
+  });
+
+  test('the caveats in words, the untrusted first', () => {
+    expect(caveatWords([])).toBe('');
+    expect(caveatWords([noisy])).toBe('Caveat: 1 series is noisy (requests/s vary by more than 5% across repetitions).');
+    expect(caveatWords([
+      noisy, f('noisy', 'warn'), f('failed-points', 'bad', { numbers: { failed: 2, points: 9 } }), f('network-bound', 'bad'),
+      f('loadgen-bound', 'bad'), f('loadgen-bound', 'bad'), f('host-disk', 'warn', { numbers: { serverHostWriteBytes: 4096 } }),
+    ])).toBe('Caveats: 2 series are not trusted: the load generator may have set their throughput; 1 series is not trusted: the network may have set its throughput; '
+      + '2 of 9 points failed; 2 series are noisy (requests/s vary by more than 5% across repetitions); the server wrote 4 KiB to the host\'s real disks.');
+  });
+
+  test('the known run: its failed expectation, with the untrusted and noisy series beside it', () => {
+    const h = headline(computeFindings(analyze(knownRun()), runInfo()))!;
+    expect(h.main.text).toBe('Expectation NOT met: disk: ram, log: off — speedup at 8 threads at least 2 — measured 1.6×');
+    expect(h.caveats.map((c) => c.kind)).toEqual(['loadgen-bound', 'noisy']);
+    expect(caveatWords(h.caveats)).toBe('Caveats: 1 series is not trusted: the load generator may have set its throughput; 1 series is noisy (requests/s vary by more than 5% across repetitions).');
   });
 });

@@ -92,6 +92,24 @@ describe.skipIf(!existsSync(CHROMIUM))('report in a browser', () => {
     expect(visit.blocked).toEqual([]);
   });
 
+  test('the live charts\' linear axes: 0 for a RAM disk\'s device rate, no padding zeros', async () => {
+    const points = knownRun().filter((p) => p.params.disk === 'ram').map((p) => ({ ...p, deviceWriteBytes: 0, serverCpuCores: 0.15 * p.params.threads }));
+    const { htmlPath } = await writeReport(await writeRun(join(dir, 'axes'), points, runInfo({ name: 'axes' })));
+    const visit = await open(pathToFileURL(htmlPath).href);
+    await liveMarks(visit.page);
+    const labels = (chart: string, title: string) => visit.page.$$eval(`#chart-${chart} .chart-live g.role-axis`, (axes, t) => {
+      const axis = axes.find((a) => a.querySelector('.role-axis-title text')?.textContent === t);
+      return axis ? Array.from(axis.querySelectorAll('.role-axis-label text'), (e) => e.textContent) : null;
+    }, title);
+    expect(await labels('device-writes', 'device writes (MB/s)')).toEqual(['0']);
+    expect(await labels('errors', 'errors (all repetitions)')).toEqual(['0']);
+    const cpu = await labels('cpu', 'CPU (cores)');
+    expect(cpu?.[0]).toBe('0');
+    expect(cpu).toContain('0.5');
+    for (const label of cpu ?? []) expect(label).not.toMatch(/\.\d*0$/);
+    expect(visit.consoleErrors).toEqual([]);
+  });
+
   test('a comparison renders every chart, the ratio chart included', async () => {
     const a = await writeRun(join(dir, 'a'), knownRun(), runInfo({ name: 'before' }));
     const faster = knownRun().map((p) => ({ ...p, requestsPerS: p.requestsPerS * 1.5 }));

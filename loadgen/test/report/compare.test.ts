@@ -28,6 +28,8 @@ describe('compare', () => {
     expect(html).toContain('id="chart-ratios"');
     expect(html).toContain('<a href="a/points.jsonl">');
     expect((html.match(/<strong>2<\/strong>/g) ?? []).length).toBe(25);
+    // each run's headline above its findings
+    expect(html.match(/<h3>(baseline|patched)<\/h3>\n<p class="subtitle">[^\n]*\n<p class="headline"><strong>Headline:<\/strong> <span class="bad">Expectation NOT met: /g)).toHaveLength(2);
     expect(result.findings.a.length).toBeGreaterThan(0);
   });
 

@@ -36,6 +36,9 @@ describe('writeReport', () => {
     // no reference to anything outside the file
     expect(pageText(html)).not.toMatch(/\b(src|href)="(?!points\.jsonl|summary\.csv|run\.json)/);
     expect(result.findings.map((f) => f.kind)).toContain('disk-bound');
+    // the headline: the run's main result (its failed expectation), the untrusted and noisy series beside it
+    expect(html).toContain('<h2>Findings</h2>\n<p class="headline"><strong>Headline:</strong> <span class="bad">Expectation NOT met: disk: ram, log: off — speedup at 8 threads at least 2 — measured 1.6×</span> '
+      + '<span class="warn">Caveats: 1 series is not trusted: the load generator may have set its throughput; 1 series is noisy (requests/s vary by more than 5% across repetitions).</span></p>\n<ul class="findings">');
   });
 
   test('escapes every string that comes from an experiment or a server', async () => {

@@ -53,7 +53,8 @@ describe('speedlab report --index', () => {
       name: 'server-changed', startedAt: '2025-02-02T10:00:00.000Z',
       code: { ...head, paths: { server: '0'.repeat(40), load: head.paths.load } },
     }));
-    await run(root, 'load-changed', small({}), runInfo({
+    // noisy (±10% between its 2 repetitions), and scales: its headline is the verdict, the noise a caveat beside it
+    await run(root, 'load-changed', series({ params: {}, threads: [1, 2, 4], repetitions: 2, sigma: 0.05, kappa: 0.001, lambda: 2000, jitter: 0.1 }), runInfo({
       name: 'load-changed', startedAt: '2025-01-15T10:00:00.000Z', expectations: [],
       code: { ...head, paths: { server: head.paths.server, load: '1'.repeat(40) } },
     }));
@@ -104,10 +105,15 @@ describe('speedlab report --index', () => {
     const r = rows(html);
     expect(r.get('current')).toContain('<span class="ok">2 of 2 passed</span>');
     expect(r.get('server-changed')).toContain('<span class="bad">1 of 2 passed</span>');
-    expect(r.get('server-changed')).toContain('<span class="bad">Expectation NOT met: disk: ram, log: off — speedup at 8 threads at least 2 — measured 1.6×</span>');
+    // the run's main result, its caveats beside it
+    expect(r.get('server-changed')).toContain('<td><span class="bad">Expectation NOT met: disk: ram, log: off — speedup at 8 threads at least 2 — measured 1.6×</span> '
+      + '<span class="warn">Caveats: 1 series is not trusted: the load generator may have set its throughput; 1 series is noisy (requests/s vary by more than 5% across repetitions).</span></td>');
+    expect(r.get('current')).toContain('<td><span class="ok">Expectation met: check 0 — ok</span></td>');
     expect(r.get('load-changed')).toContain('<span class="numbers">none</span>');
-    // nothing bad or warn: the first finding
-    expect(r.get('load-changed')).toMatch(/<td>no log, per-file locks, 4 KiB, ram: scales to [\d.]+× at 4 threads; /);
+    // the noise is listed first in its findings, the verdict after it: the verdict is the headline
+    expect(r.get('load-changed')).toContain('<td>no log, per-file locks, 4 KiB, ram: scales to 3.56× at 4 threads; the USL fit (R² 0.995) approaches 57,842 requests/s without a peak '
+      + '(inferred from the throughput curve and CPU totals: no thread samples — the run was made without the thread-state sampler). '
+      + '<span class="warn">Caveat: 1 series is noisy (requests/s vary by more than 5% across repetitions).</span></td>');
   });
 
   test('the code version: current, or stale at a glance, or unknown', () => {
