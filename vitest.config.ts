@@ -46,6 +46,8 @@ const SLOW = [
   'loadgen/test/report/code-version.test.ts',
   'loadgen/test/security/report-escaping.test.ts',
   'loadgen/test/workload/wrk.test.ts',
+  // builds a commit of the repository in a worktree, renders a run with both builds
+  'loadgen/test/scripts/same-outputs.test.ts',
   // the servers under load, for seconds at a time or gigabytes
   'server/test/concurrency.test.ts',
   'server/test/fuzz.test.ts',

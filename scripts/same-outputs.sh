@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Shows that a change to the analysis, the report or the CLI left the lab's outputs as they were:
-# renders finished run directories with the code of BEFORE (a commit) and with this checkout's,
+# renders finished run directories with the code of BEFORE (a commit) and with this checkout's
+# build (dist/: run npm run build first),
 # and compares every output byte for byte: report.html, summary.csv, the terminal table and the
 # expectations' verdicts (what `run --resume` prints for a finished run) and the index page.
 # Only the report's "Generated <time>" stamp is set aside.
@@ -19,6 +20,7 @@ before=$1
 shift
 root=$(cd "$(dirname "$0")/.." && pwd)
 git -C "$root" rev-parse --verify --quiet "$before^{commit}" >/dev/null || { echo "same-outputs: '$before' is not a commit of $root" >&2; exit 2; }
+[ -f "$root/dist/loadgen/src/cli.js" ] || { echo "same-outputs: this checkout is not built: run npm run build first" >&2; exit 2; }
 for dir in "$@"; do
   [ -f "$dir/run.json" ] && [ -f "$dir/points.jsonl" ] || { echo "same-outputs: $dir has no run.json and points.jsonl: not a run directory" >&2; exit 2; }
 done
@@ -34,34 +36,43 @@ echo "building $before in $work/before-code" >&2
 git -C "$root" worktree add --quiet --detach "$work/before-code" "$before"
 ln -s "$root/node_modules" "$work/before-code/node_modules"
 (cd "$work/before-code" && npx tsc -p tsconfig.json)
-echo "building this checkout ($(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD || echo ', with uncommitted changes'))" >&2
-(cd "$root" && npx tsc -p tsconfig.json)
 
-# render SIDE CODE RUN_DIR...: every run directory rendered by that code, into $work/SIDE
+# render SIDE CODE RUN_DIR...: every run directory rendered by that code, into $work/SIDE/runs
 render() {
   local side=$1 code=$2
   shift 2
+  # the index compares each run's commit with the checkout its code sits in: a copy of the code
+  # outside any checkout renders it the same for both sides
+  mkdir -p "$work/$side/code" "$work/$side/runs" "$work/$side/index/runs"
+  cp -r "$code/dist" "$code/package.json" "$work/$side/code/"
+  ln -s "$root/node_modules" "$work/$side/code/node_modules"
   for dir in "$@"; do
-    local name out
+    local name base out resumed
     name=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).name)' "$dir/run.json")
-    out="$work/$side/$(basename "$dir")"
-    mkdir -p "$out"
+    base=$(basename "$dir")
+    out="$work/$side/runs/$base"
+    resumed="$work/$side/resumed/$base"
+    mkdir -p "$out" "$resumed" "$work/$side/index/runs/$base"
     cp "$dir/run.json" "$dir/points.jsonl" "$out/"
+    cp "$dir/run.json" "$dir/points.jsonl" "$resumed/"
     (cd "$code" && node dist/loadgen/src/cli.js report "$out" >/dev/null)
+    cp "$dir/run.json" "$dir/points.jsonl" "$out/report.html" "$work/$side/index/runs/$base/"
     # a finished run: --resume runs no point and prints the table and the expectations' verdicts
-    (cd "$code" && node dist/loadgen/src/cli.js run "experiments/$name.yaml" --out "$out" --resume --runtime local >"$out/terminal.txt" 2>&1) || echo "(exit $?)" >>"$out/terminal.txt"
-    sed -i -E "s#$work/$side/#RUNS/#g" "$out/terminal.txt"
+    # (on its own copy: it records the resume in run.json and writes the report again)
+    (cd "$code" && node dist/loadgen/src/cli.js run "experiments/$name.yaml" --out "$resumed" --resume --runtime local >"$out/terminal.txt" 2>&1) || echo "(exit $?)" >>"$out/terminal.txt"
+    sed -i -E "s#$work/$side/#WORK/#g" "$out/terminal.txt"
   done
-  (cd "$code" && node dist/loadgen/src/cli.js report --index "$work/$side" >/dev/null)
-  sed -i -E 's/Generated [0-9T:.Z-]+\./Generated <time>./' "$work/$side"/*/report.html
+  (cd "$work/$side/code" && node dist/loadgen/src/cli.js report --index "$work/$side/index/runs" >/dev/null)
+  mv "$work/$side/index/runs/index.html" "$work/$side/runs/index.html"
+  sed -i -E 's/Generated [0-9T:.Z-]+\./Generated <time>./' "$work/$side"/runs/*/report.html "$work/$side/runs/index.html"
 }
 
 render before "$work/before-code" "$@"
 render after "$root" "$@"
 
 # the inputs' copies (run --resume writes run.json again, with its finish time) are not outputs
-if diff -r -x run.json -x points.jsonl "$work/before" "$work/after"; then
-  echo "same outputs: $# run directories, rendered by $before and by this checkout" >&2
+if diff -r -x run.json -x points.jsonl "$work/before/runs" "$work/after/runs"; then
+  echo "same outputs: $# run $([ $# -eq 1 ] && echo directory || echo directories), rendered by $before and by this checkout's build" >&2
 else
   echo "outputs differ (above: < $before, > this checkout)" >&2
   exit 1
