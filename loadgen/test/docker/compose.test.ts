@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { runHelper } from '../../src/runtime/docker/disk/helper.js';
+import { helperResult, loopEntriesSchema } from '../../src/runtime/docker/disk/helper.js';
 import { OWNER_LABEL } from '../../src/runtime/docker/engine/owner.js';
 import { docker, engine, ensureTestImage, HAVE_DOCKER } from './engine.js';
 
@@ -114,7 +114,7 @@ describe.skipIf(!HAVE_DOCKER)('docker-compose.yml (compose 1.29)', () => {
       const filters = { label: [`${OWNER_LABEL}=${labOwner}`] };
       expect(await docker().listContainers({ all: true, filters })).toEqual([]);
       expect((await docker().listVolumes({ filters })).Volumes ?? []).toEqual([]);
-      const loops = JSON.parse(await runHelper(engine(), ['list'], { runId: `compose-check-${process.pid}` })) as { owner: { host?: string } | null }[];
+      const loops = await helperResult(engine(), ['list'], { runId: `compose-check-${process.pid}` }, loopEntriesSchema);
       expect(loops.filter((l) => l.owner?.host === lab.slice(0, 12))).toEqual([]);
     } finally {
       compose([...files, 'down', '--remove-orphans']);

@@ -1,18 +1,15 @@
 // Removing what runs leave behind: a run's own containers, volumes and loop devices at its end
 // (or on Ctrl-C), and at the start of a run the leftovers of runs whose owner process is gone.
-import { runHelper } from './disk/helper.js';
+import type { z } from 'zod';
+import { helperResult, loopEntriesSchema, runHelper } from './disk/helper.js';
 import type { DockerEngine, Labelled } from './engine/engine.js';
 import { RUN_LABEL } from './engine/labels.js';
 import { OWNER_LABEL, ownerAlive, parseOwner } from './engine/owner.js';
 
-interface LoopEntry {
-  name: string;
-  owner: { runId?: string; host?: string; pid?: number } | null;
-  devices: string[];
-}
+type LoopEntry = z.output<typeof loopEntriesSchema>[number];
 
 async function loopEntries(docker: DockerEngine, runId: string): Promise<LoopEntry[]> {
-  return JSON.parse(await runHelper(docker, ['list'], { runId })) as LoopEntry[];
+  return helperResult(docker, ['list'], { runId }, loopEntriesSchema);
 }
 
 /** containers first (they hold the volumes), then volumes, then loop devices */

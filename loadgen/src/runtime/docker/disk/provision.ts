@@ -6,6 +6,7 @@
 //  host       directories on the host's disk, bound at /disk/data and /disk/log (opt-in)
 // Volumes of type tmpfs/ext4 are mounted by the engine itself, in the host's mount namespace,
 // so no mount propagation is needed and the lab container needs no privileges.
+import type { z } from 'zod';
 import type { DiskProfile } from '../../../disk/profile.js';
 import { DATA_DIR, DISK_ROOT, LOG_DIR } from '../containers/paths.js';
 import type { Blkio, ServerDisk } from '../containers/server.js';
@@ -13,7 +14,7 @@ import type { DeviceNumber } from '../counters/stats.js';
 import type { DockerEngine } from '../engine/engine.js';
 import { labels, safeName } from '../engine/labels.js';
 import { currentOwner } from '../engine/owner.js';
-import { runHelper } from './helper.js';
+import { attachedSchema, deviceNumberSchema, helperResult, runHelper } from './helper.js';
 
 /** mounts, blkio limits and memory for the server container's HostConfig, and the disk's device */
 export interface ProvisionedDisk extends ServerDisk {
@@ -63,11 +64,7 @@ async function provisionRam(docker: DockerEngine, p: DiskProfile, runId: string,
   };
 }
 
-interface Attached {
-  device: string;
-  major: number;
-  minor: number;
-}
+type Attached = z.output<typeof attachedSchema>;
 
 function throttles(p: DiskProfile, device: string): Blkio {
   const b: Blkio = {};
@@ -84,7 +81,7 @@ async function provisionThrottled(docker: DockerEngine, p: DiskProfile, runId: s
   const detach = () => runHelper(docker, ['detach', name], { runId });
   let attached: Attached;
   try {
-    attached = JSON.parse(await runHelper(docker, ['attach', name, String(p.sizeBytes), owner], { runId })) as Attached;
+    attached = await helperResult(docker, ['attach', name, String(p.sizeBytes), owner], { runId }, attachedSchema);
   } catch (err) {
     await detach().catch(() => {});
     throw new Error(`cannot provision disk '${p.name}': ${(err as Error).message}`, { cause: err });
@@ -123,7 +120,7 @@ async function provisionHost(docker: DockerEngine, p: DiskProfile, runId: string
     { code: 'SPEEDLAB_HOST_DISK' },
   );
   const sub = safeName('speedlab', key);
-  const dev = JSON.parse(await runHelper(docker, ['prepare-host', `/${sub}`], { runId, hostDir: root })) as DeviceNumber;
+  const dev = await helperResult(docker, ['prepare-host', `/${sub}`], { runId, hostDir: root }, deviceNumberSchema);
   return {
     profile: p,
     mounts: [
