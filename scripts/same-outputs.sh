@@ -4,7 +4,7 @@
 # build (dist/: run npm run build first),
 # and compares every output byte for byte: report.html, summary.csv, the terminal table and the
 # expectations' verdicts (what `run --resume` prints for a finished run) and the index page.
-# Only the report's "Generated <time>" stamp is set aside.
+# Only the report's "Generated <time>" stamp and the resume's "this session <time>" are set aside.
 #   scripts/same-outputs.sh BEFORE RUN_DIR...      e.g. scripts/same-outputs.sh 23c6ba8 results/examples/*/
 # Each RUN_DIR's experiment is experiments/<its name>.yaml. Nothing in RUN_DIR is changed: each
 # side renders a copy. Exit 0 when every output is identical, 1 when some differ (the diff is
@@ -60,7 +60,7 @@ render() {
     # a finished run: --resume runs no point and prints the table and the expectations' verdicts
     # (on its own copy: it records the resume in run.json and writes the report again)
     (cd "$code" && node dist/loadgen/src/cli.js run "experiments/$name.yaml" --out "$resumed" --resume --runtime local >"$out/terminal.txt" 2>&1) || echo "(exit $?)" >>"$out/terminal.txt"
-    sed -i -E "s#$work/$side/#WORK/#g" "$out/terminal.txt"
+    sed -i -E -e "s#$work/$side/#WORK/#g" -e 's/this session [0-9hms.]+\)/this session <time>)/' "$out/terminal.txt"
   done
   (cd "$work/$side/code" && node dist/loadgen/src/cli.js report --index "$work/$side/index/runs" >/dev/null)
   mv "$work/$side/index/runs/index.html" "$work/$side/runs/index.html"

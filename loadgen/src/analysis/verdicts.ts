@@ -18,6 +18,8 @@ export const SINGLE_THREAD_SHARE = 0.9;
 const ONE_LOCK_WAITERS_SHARE = 0.5;
 /** mean threads in any futex wait, as a share of the worker threads, when the curve agrees (no one address: e.g. each waiter on its own condition variable) */
 const LOCK_WAITERS_SHARE = 0.75;
+/** the server's own share of the busy CPUs that makes busy CPUs outrank its lock waits */
+const SERVER_SHARE_OF_BUSY = 0.5;
 /** mean threads in disk waits (D state, fsync, journal) as a share of the worker threads */
 const DISK_WAITERS_SHARE = 0.5;
 
@@ -55,6 +57,12 @@ function threadName(b: NonNullable<ThreadEvidence['busiest']>): string {
 function cpuRatio(c: Cell): number | null {
   if (c.cpusBusy) return c.cpusBusy.busyCores / c.cpusBusy.cpus;
   return c.serverCpuCores !== null && c.serverCpus ? c.serverCpuCores / c.serverCpus : null;
+}
+
+/** of the busy CPUs, the share the server's own processes used (1 where only the server was counted) */
+function serverShareOfBusy(c: Cell): number {
+  if (!c.cpusBusy || c.serverCpuCores === null) return 1;
+  return c.cpusBusy.busyCores > 0 ? c.serverCpuCores / c.cpusBusy.busyCores : 0;
 }
 
 /** the device's write rate over its profile's limit, where both are known */
@@ -111,9 +119,10 @@ function fromEvidence(series: Series, c: Cell, best: number, base: Base): Findin
   const at = `at ${plural(c.threads, 'thread')}`;
   const numbers = { threads: c.threads, bestSpeedup: best, lockWaiters: ev.classes.lock, diskWaiters: ev.classes.disk, onCpu: ev.classes.onCpu, cpuWait: ev.classes.cpuWait };
 
-  // with the CPUs it could use busy, no change to its locks could give the server more: threads
-  // waiting on a futex then wait for what the CPU cannot do sooner (often idle workers on their queue)
-  const cpusFull = cpu !== null && cpu >= CPU_BOUND_RATIO;
+  // with the CPUs it could use busy with its own work, no change to its locks could give the server
+  // more: threads waiting on a futex then wait for what the CPU cannot do sooner (often idle workers
+  // on their queue). CPUs busy with other work (another program beside it) do not count here.
+  const cpusFull = cpu !== null && cpu >= CPU_BOUND_RATIO && serverShareOfBusy(c) >= SERVER_SHARE_OF_BUSY;
   const oneLock = ev.hottestFutex;
   const oneLockBound = oneLock !== null && oneLock.meanWaiters >= Math.max(2, ONE_LOCK_WAITERS_SHARE * workers);
   const manyLocksBound = workers >= 2 && ev.classes.lock >= LOCK_WAITERS_SHARE * workers && best < LOCK_BOUND_SPEEDUP;

@@ -32,11 +32,19 @@ describe('verdicts from thread samples', () => {
   });
 
   test('threads waiting on one futex while the server\'s CPUs were busy: CPU-bound, not lock-bound (the large-log example: idle workers on their queue)', () => {
-    const cpuset = { serverCpusBusy: { scope: 'cpuset' as const, cpuList: '1', cpus: 1, busyCores: 0.997 } };
+    const cpuset = { serverCpusBusy: { scope: 'cpuset' as const, cpuList: '1', cpus: 1, busyCores: 0.997 }, serverCpuCores: 0.99 };
     const [v, ...more] = verdicts(flatWith((t) => ({ threadStates: states(t, { lock: t, onCpu: 1, cpuWait: 2 }, { futexWaiters: 0.5 * t }), ...cpuset })));
     expect(more).toEqual([]);
     expect(v).toMatchObject({ kind: 'cpu-bound', evidence: 'measured', numbers: { threads: 16, lockWaiters: 16 } });
-    expect(v!.text).toContain("CPU-bound — at 16 threads, the server's cpuset of 1 CPU was 100% busy (0.997 cores, every process counted;");
+    expect(v!.text).toContain("CPU-bound — at 16 threads, the server's cpuset of 1 CPU was 100% busy (0.997 cores, every process counted; the server used 0.99 cores");
+  });
+
+  test('threads waiting on one futex while other programs kept the machine busy: still lock-bound (the C example under scripts/busy-test.sh)', () => {
+    const busy = { ...machine(2), serverCpuCores: 0.02 };
+    const [v, ...more] = verdicts(flatWith((t) => ({ threadStates: states(t, { lock: 0.85 * t, onCpu: 0.02 }, { futexWaiters: 0.85 * t }), ...busy })));
+    expect(more).toEqual([]);
+    expect(v).toMatchObject({ kind: 'lock-bound', evidence: 'measured', numbers: { threads: 16, oneLockWaiters: 13.6 } });
+    expect(v!.text).toContain("the machine's 2 CPUs were 100% busy (2 cores, every process counted; the server used 0.02 cores");
   });
 
   test('a flat curve on a saturated machine with no futex waits is CPU-bound, not lock-bound (the local C example with wrk)', () => {
