@@ -14,7 +14,7 @@ import { C_DIR, work } from './c-server.js';
 describe('the C httpserver through the lab, in Docker', () => {
   const skip = !HAVE_DOCKER;
   if (skip) console.warn(`skipping the C server in Docker: ${NO_ENGINE_REASON}`);
-  it.skipIf(skip)('scaling-docker.yaml: its FROM scratch image, hardened like every server container, the global lock's waiters measured', async () => {
+  it.skipIf(skip)('scaling-docker.yaml: its FROM scratch image, hardened like every server container, the global lock\'s waiters measured', async () => {
     execFileSync('make', ['-s', '-C', C_DIR, 'image'], { stdio: ['ignore', 'ignore', 'inherit'] });
     // reduced scale: shorter windows, and only the thread counts its expectations compare (1 and 8)
     const doc = parseDocument(readFileSync(path.join(C_DIR, 'scaling-docker.yaml'), 'utf8'));
