@@ -40,6 +40,7 @@ const SLOW = [
   'loadgen/test/experiments/c-server.test.ts',
   'loadgen/test/threads/evidence.test.ts',
   'loadgen/test/faults/server-dies.test.ts',
+  'loadgen/test/faults/stop.test.ts',
   'loadgen/test/sweep/sweep.test.ts',
   'loadgen/test/sweep/resume.test.ts',
   'loadgen/test/api/api.test.ts',

@@ -122,6 +122,8 @@ export interface FailureParts {
   /** server-died and loadgen-died: `cause` is how the process ended; symptom: what the client saw */
   kind: 'server-died' | 'loadgen-died' | 'symptom';
   cause: string;
+  /** when in the phase, where the phase's own words do not say it ("when the lab stopped it with SIGTERM") */
+  when?: string;
   /** "PUT /name", when one request was in flight */
   inFlight?: string;
   /** what the client saw (after the cause) */

@@ -17,6 +17,26 @@ export interface ProcessEnd {
   stderrTail: string[];
 }
 
+/** the lab stops a server with SIGTERM, then SIGKILL after this long (both runtimes) */
+export const STOP_GRACE_MS = 2000;
+
+/**
+ * the server's own end, as the lab's stop found it: it had ended before the lab stopped it, or it
+ * ended its own way (a crash, the OOM killer) when the lab's SIGTERM asked it to stop
+ */
+export interface OwnEnd extends ProcessEnd {
+  when: 'before-stop' | 'on-stop';
+}
+
+/**
+ * an end during the lab's stop that is the server's own, or undefined: the lab's SIGTERM or
+ * SIGKILL, or any exit status (a server's answer to SIGTERM), is the stop the lab asked for
+ */
+export function ownEndOnStop(end: ProcessEnd): OwnEnd | undefined {
+  const own = end.how.kind === 'oom' || (end.how.kind === 'signal' && end.how.signal !== 'SIGTERM' && end.how.signal !== 'SIGKILL');
+  return own ? { ...end, when: 'on-stop' } : undefined;
+}
+
 /** how many of a dead process's last output lines a failure quotes */
 const TAIL_LINES = 3;
 

@@ -1,7 +1,7 @@
 // The contract between the sweep and the places a server can run (DESIGN §4).
 // The sweep never knows whether it talks to a child process or a container.
 import type { DiskProfile } from '../disk/profile.js';
-import type { ProcessEnd } from './death.js';
+import type { OwnEnd, ProcessEnd } from './death.js';
 import type { Calibration, LockMode, LogMode, LogWrite, PointNetwork, RunEngine, RunEngines, RunInfo, SyncMode } from '../results/record.js';
 
 export type { DiskProfile };
@@ -75,10 +75,12 @@ export interface RunningServer {
    */
   ended(settleMs?: number): Promise<ProcessEnd | undefined>;
   /**
-   * ends the server and removes what it used (idempotent). Resolves with the server's own end when
-   * it had ended before the lab stopped it (the sweep's stop phase reports it), else undefined
+   * ends the server (SIGTERM, then SIGKILL after death.ts STOP_GRACE_MS) and removes what it used
+   * (idempotent). Resolves with the server's own end (the sweep's stop phase reports it) when it
+   * had ended before the lab stopped it, or ended its own way when asked to stop (a crash, the OOM
+   * killer); undefined when it stopped as asked
    */
-  stop(): Promise<ProcessEnd | undefined>;
+  stop(): Promise<OwnEnd | undefined>;
 }
 
 /**

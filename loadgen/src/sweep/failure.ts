@@ -4,7 +4,7 @@
 // later reader (hints, `speedlab check`) can add to them without parsing the sentence.
 import { hintFor } from '../check/hints.js';
 import { PointFailure, type FailureParts } from '../errors.js';
-import { endedHow, type ProcessEnd } from '../runtime/death.js';
+import { endedHow, type OwnEnd, type ProcessEnd } from '../runtime/death.js';
 
 /** a point's phases, in order */
 export type PointPhase = 'start' | 'readiness' | 'seeding' | 'warm-up' | 'window' | 'verify' | 'stop';
@@ -28,7 +28,7 @@ export function requestOf(line: string | undefined): string | undefined {
 function failureMessage(p: FailureParts): string {
   const hint = p.hint ? `. ${p.hint}` : '';
   if (p.kind === 'symptom') return `${p.cause}${p.detail?.length ? `: ${p.detail.join('; ')}` : ''}${hint}`;
-  const when = WHEN[p.phase as PointPhase] ?? `during ${p.phase}`;
+  const when = p.when ?? WHEN[p.phase as PointPhase] ?? `during ${p.phase}`;
   // the in-flight request's own symptom reads best beside it; other symptoms follow
   const [first, ...rest] = p.detail ?? [];
   const own = p.inFlight && first?.startsWith(`${p.inFlight}: `) ? first.slice(p.inFlight.length + 2) : undefined;
@@ -53,10 +53,12 @@ function pointFailure(p: FailureParts, options?: ErrorOptions): PointFailure {
 const OOM_HINT = "Give the server more memory with SPEEDLAB_SERVER_MEMORY_MIB (the server's share of the container's limit), or find what grows";
 const LOADGEN_HINT = 'This is a failure of the lab, not of the server: run the point again (run --resume)';
 
-/** the server ended in `phase`; symptom: what the client saw then */
-export function serverDied(phase: PointPhase, end: ProcessEnd, symptom: { inFlight?: string; detail?: string[] } = {}): PointFailure {
+/** the server ended in `phase` (at the stop: before it, or its own way on the lab's SIGTERM); symptom: what the client saw then */
+export function serverDied(phase: PointPhase, end: ProcessEnd | OwnEnd, symptom: { inFlight?: string; detail?: string[] } = {}): PointFailure {
+  const onStop = 'when' in end && end.when === 'on-stop';
   return pointFailure({
     phase,
+    ...(onStop && { when: 'when the lab stopped it with SIGTERM' }),
     kind: 'server-died',
     cause: `the server ${endedHow(end.how)}`,
     ...(symptom.inFlight && { inFlight: symptom.inFlight }),

@@ -20,6 +20,8 @@ export interface TaskRecord {
   name: string;
   /** samples taken of it */
   seen: number;
+  /** ticks it was alive through: more than `seen` when the sampler looked at threads in turn */
+  lived: number;
   counts: Record<SampleClass, number>;
   /** of its network samples, those waiting in accept, poll, epoll or select */
   dispatch: number;
@@ -79,12 +81,14 @@ export function summarize(tasks: readonly TaskRecord[], window: { hz: number; ti
       cpuWait: t.counts.running * (1 - tm.onCpuOfRunnable),
       lock, disk: t.counts.disk, network, other: t.counts.other,
     };
-    for (const k of Object.keys(classes) as (keyof typeof classes)[]) classes[k] += counts[k] / ticks;
+    // its samples stand for the ticks it lived through (all of them, unless looked at in turn)
+    const weight = Math.max(t.lived, t.seen) / t.seen / ticks;
+    for (const k of Object.keys(classes) as (keyof typeof classes)[]) classes[k] += counts[k] * weight;
     if (tm.active) {
       for (const [address, n] of t.futex) {
         const key = `${t.pid}:${address}`;
         const w = waiters.get(key) ?? { pid: t.pid, address, samples: 0, threads: 0 };
-        w.samples += n;
+        w.samples += n * weight * ticks;
         w.threads++;
         waiters.set(key, w);
       }

@@ -168,6 +168,7 @@ describe('a sweep with auto client settings: check learns what each server needs
     expect(info.client.learned).toEqual([line.match(/check set (\w+)/)![1]]);
     expect(info.client.blocking).toEqual([]);
     expect(info.client.checkS).toBeGreaterThan(0);
+    console.log(`check before the first point (${server}, ${engine}): ${info.client.checkS} s`);
   }, 120_000);
 
   it('wrk cannot send one request per connection: the run stops before the first point and says why', async () => {

@@ -1,13 +1,13 @@
 // The C httpserver of examples/c-server through the lab, as a user brings their own server:
-// locally a sweep with both engines that agree on the finding (the global lock flat, per-file locks
-// rising). Its experiment file in Docker: c-server-docker.test.ts. Build first: npx tsc -p .
+// locally a sweep with both engines that agree on the finding (the global lock's waiters measured,
+// none for per-file locks). Its experiment file in Docker: c-server-docker.test.ts. Build first: npx tsc -p .
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runHeld, writeExperiment } from '../fixtures/cli.js';
 import { C_DIR, work } from './c-server.js';
 
 describe('the C httpserver through the lab', () => {
-  it('locally, both engines drive it and agree: the global lock stays flat, per-file locks scale, with the full hex log', async () => {
+  it('locally, both engines drive it and agree: threads wait on the global lock, not on per-file locks, with the full hex log', async () => {
     const file = writeExperiment(work, 'c-both-engines', [
       'name: c-both-engines',
       'server:',
@@ -15,14 +15,15 @@ describe('the C httpserver through the lab', () => {
       '  log: full',
       'sweep: { threads: [1, 4], lock: [global, file], engine: [autocannon, wrk] }',
       'workload: { mix: get, fileSize: 4KiB, connections: 16, warmup: 0.3s, duration: 1s }',
-      // the 2 ms of modelled I/O: inside the global lock a speedup of 1, in per-file locks of 4. Each
-      // bound sits on its side of 2 (their geometric middle): room for the two windows of a ratio
-      // to differ by ~2x on a busy machine (measured there: global 0.94 and 1.37, file 3.3 and 4.3)
+      // judged by its thread evidence, not its speedups: the 2 ms of modelled I/O inside the global
+      // lock keeps the other threads waiting on its futex, per-file locks do not. A speedup is a
+      // ratio of two rates, which a busy machine does not keep (issue 19): the experiment's own
+      // speedups (scaling.yaml) are for a quiet machine
       'expect:',
-      '  - { where: { lock: global, engine: autocannon }, speedup: { threads: 4, atMost: 1.9 } }',
-      '  - { where: { lock: global, engine: wrk }, speedup: { threads: 4, atMost: 1.9 } }',
-      '  - { where: { lock: file, engine: autocannon }, speedup: { threads: 4, atLeast: 2.1 } }',
-      '  - { where: { lock: file, engine: wrk }, speedup: { threads: 4, atLeast: 2.1 } }',
+      '  - { where: { lock: global, engine: autocannon }, finding: { kind: lock-bound, measured: true } }',
+      '  - { where: { lock: global, engine: wrk }, finding: { kind: lock-bound, measured: true } }',
+      '  - { where: { lock: file, engine: autocannon }, finding: { kind: lock-bound, present: false } }',
+      '  - { where: { lock: file, engine: wrk }, finding: { kind: lock-bound, present: false } }',
       '',
     ].join('\n'));
     const { info, points } = await runHeld(file, path.join(work, 'both'), ['--runtime', 'local']);

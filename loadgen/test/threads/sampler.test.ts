@@ -42,6 +42,10 @@ let dir: string;
 let child: ChildProcess;
 let mutexAddress: string;
 let states: ThreadStates;
+/** the same window, sampled by a second sampler that looks at only BUDGET threads a tick, in turn */
+let budgeted: ThreadStates;
+const BUDGET = 3;
+const THREADS = WAITERS + 5;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'speedlab-sampler-'));
@@ -54,10 +58,13 @@ beforeAll(async () => {
     await new Promise((r) => setTimeout(r, 10));
   }
   const sampler = new ThreadSampler({ hz: 100, processes: () => [child.pid!] });
+  const inTurn = new ThreadSampler({ hz: 100, processes: () => [child.pid!], looksPerTick: BUDGET });
   sampler.start();
+  inTurn.start();
   // a number of samples, not a duration, decides when the window ends
-  while ((sampler as unknown as { ticks: number }).ticks < 60) await new Promise((r) => setTimeout(r, 20));
+  while (sampler.ticks < 60 || inTurn.ticks < 60) await new Promise((r) => setTimeout(r, 20));
   states = sampler.stop();
+  budgeted = inTurn.stop();
 });
 
 afterAll(() => {
@@ -93,6 +100,28 @@ describe('the thread-state sampler on a real C program', () => {
     expect(spinner.cpuS).toBeGreaterThan(0);
     expect(named('poller')[0]!.shares.network).toBe(1);
     expect(named('sleeper')[0]!.where).toBe('hrtimer_nanosleep');
+  });
+
+  it('with a budget of looks per tick, looks at the threads in turn, each for its share of the ticks', () => {
+    const seen = budgeted.threads!.map((t) => t.samples);
+    expect(budgeted.threads).toHaveLength(THREADS);
+    // a rotating share: every thread looked at as often as any other, give or take one look
+    expect(Math.max(...seen) - Math.min(...seen)).toBeLessThanOrEqual(1);
+    expect(seen.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(budgeted.ticks * BUDGET);
+    expect(Math.max(...seen)).toBeLessThan(budgeted.ticks);
+  });
+
+  it('with or without a budget, a thread alive the whole window counts as one thread: the classes add up to the thread count', () => {
+    for (const s of [states, budgeted]) {
+      const sum = Object.values(s.classes!).reduce((a, b) => a + b, 0);
+      expect(Math.abs(sum - THREADS)).toBeLessThan(0.05);
+    }
+  });
+
+  it('with a budget, still finds the waiters on the mutex and the epoll thread on the network', () => {
+    expect(budgeted.hottestFutex).toMatchObject({ pid: child.pid, address: mutexAddress });
+    expect(budgeted.hottestFutex!.meanWaiters).toBeGreaterThanOrEqual(WAITERS - 1);
+    expect(budgeted.threads!.find((t) => t.name === 'poller')!.shares.network).toBe(1);
   });
 
   it('says why when the server has no process to read', () => {

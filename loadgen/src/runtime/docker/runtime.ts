@@ -24,7 +24,7 @@ import { calibrateDisk } from './disk/calibrate.js';
 import { provisionDisk, type ProvisionedDisk } from './disk/provision.js';
 import { resolveEndpoint } from './engine/endpoint.js';
 import { connectEngine, type ContainerRef, type DockerEngine, type EngineInfo } from './engine/engine.js';
-import { fromContainerExit, lastLines, LoadgenEndedError, ServerEndedError, type ProcessEnd } from '../death.js';
+import { fromContainerExit, lastLines, LoadgenEndedError, ServerEndedError, type OwnEnd, type ProcessEnd } from '../death.js';
 import { endedBy, ownEnd, watchEnd } from './containers/end.js';
 import { IMAGE, labels, safeName, WRK_LABEL } from './engine/labels.js';
 import { imageLabels } from './image/build.js';
@@ -162,7 +162,7 @@ export class DockerRuntime implements Runtime {
   }
 
   private runningServer(spec: ServerSpec, c: ContainerRef, netns: NetnsContainer, disk: ProvisionedDisk, exited: Promise<ProcessEnd>): DockerServer {
-    let stopped: Promise<ProcessEnd | undefined> | undefined;
+    let stopped: Promise<OwnEnd | undefined> | undefined;
     const cgroup = locateCgroup(c.id);
     const counters = async () => (cgroup && cgroupCounters(cgroup, disk.device)) || containerCounters(c, disk.device);
     // a throttled disk is a loop device over RAM: its ext4 writes count in write_bytes too, and

@@ -17,7 +17,7 @@ import { canConnect, freePort } from './ports.js';
 import { pidAlive } from '../../util/pid.js';
 import { lastJsonLine } from '../../validate.js';
 import { groupCounters, groupMembers, hasEnded } from './proc.js';
-import { fromWaitStatus, lastLines, LoadgenEndedError, ServerEndedError, type ProcessEnd } from '../death.js';
+import { fromWaitStatus, lastLines, LoadgenEndedError, ownEndOnStop, ServerEndedError, STOP_GRACE_MS, type OwnEnd, type ProcessEnd } from '../death.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // the compiled CLIs, also when this module runs from source (tests): dist/loadgen/src/runtime/local -> dist/
@@ -143,7 +143,7 @@ export class LocalRuntime implements Runtime {
         return 0;
       }
     };
-    let stopped: Promise<ProcessEnd | undefined> | undefined;
+    let stopped: Promise<OwnEnd | undefined> | undefined;
     const exited = child.exited.then((r) => processEnd(child, r));
     return {
       host: '127.0.0.1',
@@ -162,11 +162,12 @@ export class LocalRuntime implements Runtime {
       stop: () => {
         stopped ??= (async () => {
           // a child that ended by itself is a zombie until reaped: its end is final before SIGTERM
-          const own = hasEnded(child.pid) ? await exited : undefined;
-          await stopChild(child);
+          const before = hasEnded(child.pid);
+          await stopChild(child, STOP_GRACE_MS);
           this.live.delete(child);
           removeDir();
-          return own;
+          const end = await exited;
+          return before ? { ...end, when: 'before-stop' as const } : ownEndOnStop(end);
         })();
         return stopped;
       },

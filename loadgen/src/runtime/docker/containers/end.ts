@@ -1,6 +1,6 @@
 // How a lab container ended (DESIGN §4, "Death wins over symptom"): the engine's record of its
 // exit code, OOM kill and memory limit, worded by runtime/death.ts as the local runtime words a child's end.
-import { fromContainerExit, lastLines, type ProcessEnd } from '../../death.js';
+import { fromContainerExit, lastLines, ownEndOnStop, STOP_GRACE_MS, type OwnEnd, type ProcessEnd } from '../../death.js';
 import type { ContainerRef } from '../engine/engine.js';
 import { demuxBuffer } from './run.js';
 
@@ -40,14 +40,22 @@ export async function endedBy(c: ContainerRef, exited: Promise<ProcessEnd>, sett
 }
 
 /**
- * kills the container and tells whose end it was: the server's own when it had ended before the
- * kill (the engine records a process's end a moment after it, so its state alone cannot tell),
- * undefined when the lab's SIGKILL ended it. A container removed by someone else is an end too
+ * the lab's stop: SIGTERM (the engine's init hands it to the server), SIGKILL after graceMs, and
+ * whose end it was: the server's own when it had ended before (the engine's state, or its answer
+ * that the container no longer runs) or ended its own way when asked to stop (death.ts
+ * ownEndOnStop); undefined when it stopped as asked. A container removed by someone else is an end too
  */
-export async function ownEnd(c: ContainerRef, exited: Promise<ProcessEnd>): Promise<ProcessEnd | undefined> {
-  const killed = await c.kill().catch(() => undefined);
-  if (killed === undefined) return undefined; // the engine did not answer: nothing to tell
-  const end = await exited;
-  const byTheLab = killed === 'killed' && end.how.kind === 'signal' && end.how.signal === 'SIGKILL';
-  return byTheLab ? undefined : end;
+export async function ownEnd(c: ContainerRef, exited: Promise<ProcessEnd>, graceMs = STOP_GRACE_MS): Promise<OwnEnd | undefined> {
+  const before = async (): Promise<OwnEnd> => ({ ...(await exited), when: 'before-stop' });
+  const state = await c.inspect().catch(() => undefined);
+  if (state && !state.running) return before();
+  const asked = await c.kill('SIGTERM').catch(() => undefined);
+  if (asked === undefined) return undefined; // the engine did not answer: nothing to tell
+  if (asked !== 'killed') return before();
+  let timer: NodeJS.Timeout | undefined;
+  const grace = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), graceMs)));
+  const first = await Promise.race([exited, grace]);
+  clearTimeout(timer);
+  if (first === 'late') await c.kill('SIGKILL').catch(() => undefined);
+  return ownEndOnStop(await exited);
 }

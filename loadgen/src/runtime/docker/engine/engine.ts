@@ -356,8 +356,8 @@ export class ContainerRef {
     return logs;
   }
 
-  async kill(): Promise<'killed' | 'gone' | 'not-running'> {
-    const r = await this.calls.attempt(() => this.handle.kill(), NOT_FOUND, CONFLICT);
+  async kill(signal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL'): Promise<'killed' | 'gone' | 'not-running'> {
+    const r = await this.calls.attempt(() => this.handle.kill({ signal }), NOT_FOUND, CONFLICT);
     return r.ok ? 'killed' : r.status === NOT_FOUND ? 'gone' : 'not-running';
   }
 
