@@ -4,7 +4,7 @@
 // process, as it runs in the orchestrator. Reports the throughput ratio on/off per round and its
 // median (target >= 0.98 at 100 Hz), the samples it took and the CPU it used.
 // Build first (npx tsc -p . and make -C examples/c-server), then:
-//   node dist/bench/sampler-overhead.js [--server c|reference] [--threads 64] [--hz 100] [--rounds 5] [--seconds 4]
+//   node dist/bench/sampler-overhead.js [--server c|reference] [--threads 64] [--hz 100] [--looks 16|all] [--rounds 5] [--seconds 4]
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { canConnect, freePort } from '../loadgen/src/runtime/local/ports.js';
-import { ThreadSampler } from '../loadgen/src/threads/sampler.js';
+import { DEFAULT_LOOKS_PER_TICK, ThreadSampler } from '../loadgen/src/threads/sampler.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(here, '../..');
@@ -24,6 +24,8 @@ const { values } = parseArgs({
     server: { type: 'string', default: 'c' },
     threads: { type: 'string', default: '64' },
     hz: { type: 'string', default: '100' },
+    // threads looked at per tick (the sampler's budget); all: every thread, every tick
+    looks: { type: 'string', default: String(DEFAULT_LOOKS_PER_TICK) },
     rounds: { type: 'string', default: '5' },
     seconds: { type: 'string', default: '4' },
     connections: { type: 'string', default: '64' },
@@ -31,6 +33,7 @@ const { values } = parseArgs({
 });
 const threads = Number(values.threads);
 const hz = Number(values.hz);
+const looksPerTick = values.looks === 'all' ? Number.MAX_SAFE_INTEGER : Number(values.looks);
 const rounds = Number(values.rounds);
 const seconds = Number(values.seconds);
 const connections = Number(values.connections);
@@ -68,14 +71,15 @@ function wrkAsync(port: number, s: number): Promise<number> {
   });
 }
 
-async function measure(port: number, pid: number, on: boolean): Promise<{ rps: number; ticks: number; cpuS: number }> {
+async function measure(port: number, pid: number, on: boolean): Promise<{ rps: number; ticks: number; looks: number; cpuS: number }> {
   const cpu0 = process.cpuUsage();
-  const sampler = on ? new ThreadSampler({ hz, processes: () => [pid] }) : undefined;
+  const sampler = on ? new ThreadSampler({ hz, looksPerTick, processes: () => [pid] }) : undefined;
   sampler?.start();
   const rps = await wrkAsync(port, seconds);
   const states = sampler?.stop();
   const cpu = process.cpuUsage(cpu0);
-  return { rps, ticks: states?.ticks ?? 0, cpuS: (cpu.user + cpu.system) / 1e6 };
+  const looks = (states?.threads ?? []).reduce((n, t) => n + t.samples, 0);
+  return { rps, ticks: states?.ticks ?? 0, looks, cpuS: (cpu.user + cpu.system) / 1e6 };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -85,14 +89,14 @@ try {
   const { port, child } = await startServer(dir);
   wrkRate(port, 1); // warm-up
   const ratios: number[] = [];
-  console.log(`server ${values.server} -N ${threads}, wrk ${connections} connections, ${seconds}s windows, sampler at ${hz} Hz, ${rounds} paired rounds`);
+  console.log(`server ${values.server} -N ${threads}, wrk ${connections} connections, ${seconds}s windows, sampler at ${hz} Hz looking at ${values.looks} threads a tick, ${rounds} paired rounds`);
   for (let r = 0; r < rounds; r++) {
     const first = r % 2 === 0;
     const a = await measure(port, child.pid!, first);
     const b = await measure(port, child.pid!, !first);
     const [on, off] = first ? [a, b] : [b, a];
     ratios.push(on.rps / off.rps);
-    console.log(`round ${r + 1}: on ${on.rps.toFixed(0)} req/s (${on.ticks} samples, ${(on.ticks / seconds).toFixed(0)}/s, sampler process ${(on.cpuS / seconds).toFixed(3)} cores), off ${off.rps.toFixed(0)} req/s, ratio ${(on.rps / off.rps).toFixed(3)}`);
+    console.log(`round ${r + 1}: on ${on.rps.toFixed(0)} req/s (${on.ticks} ticks, ${(on.ticks / seconds).toFixed(0)}/s, ${(on.looks / seconds).toFixed(0)} looks/s, sampler process ${(on.cpuS / seconds).toFixed(3)} cores), off ${off.rps.toFixed(0)} req/s, ratio ${(on.rps / off.rps).toFixed(3)}`);
   }
   console.log(`median ratio on/off: ${median(ratios).toFixed(3)} (target >= 0.98)`);
   child.kill('SIGTERM');
