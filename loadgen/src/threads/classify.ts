@@ -35,7 +35,8 @@ const TABLES: Record<string, SyscallTable> = {
   },
 };
 
-const LOCK_WCHAN = /^futex_/;
+/** a futex wait, by the kernel function it sleeps in */
+export const LOCK_WCHAN = /^futex_/;
 const DISK_WCHAN = /io_schedule|jbd2|wait_on_page|folio_wait|wait_on_buffer|blkdev|blk_mq|ext4_sync|file_write_and_wait|filemap_fdatawait|writeback/;
 const NETWORK_WCHAN = /epoll|ep_poll|do_sys_poll|poll_schedule|do_select|core_sys_select|inet_csk_accept|sk_wait_data|wait_woken|unix_stream|sk_stream_wait|tcp_/;
 const DISPATCH_WCHAN = /epoll|ep_poll|do_sys_poll|poll_schedule|do_select|core_sys_select|inet_csk_accept/;

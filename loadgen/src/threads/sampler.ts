@@ -1,8 +1,12 @@
 // The thread-state sampler (issue 21): during a measured window, every thread of the server's
-// processes is looked at `hz` times a second through /proc/PID/task/TID/syscall ("running" for a
-// thread on a CPU or runnable; else the blocking syscall and its arguments, a futex's address
-// among them) and, where the syscall does not tell, wchan. The CPU counters (stat, schedstat)
-// and the list of threads are read ten times less often. Each file stays open and is re-read
+// processes is looked at `hz` times a second through /proc/PID/task/TID/wchan (0 for a thread on a
+// CPU or runnable; else the kernel function it sleeps in) and, for a futex wait, now and then its
+// syscall file (the futex's address); for a thread in neither, its state (stat: D is the disk).
+// The syscall file of a blocked thread is the costly read: the kernel takes the runqueue lock of
+// the thread's CPU twice for it (wait_task_inactive), where wchan takes the thread's own lock. So
+// one futex look in ADDRESS_EVERY reads the address, and the summary scales the addresses read to
+// all of a thread's futex looks. Without a readable wchan, every look reads the syscall file.
+// The CPU counters (stat, schedstat) and the list of threads are read ten times less often. Each file stays open and is re-read
 // with pread at offset 0 (the kernel regenerates it): one system call per file per look. Every
 // look is kept with its time: the summary covers the last `windowS` seconds only, the load
 // generator's measured window, not its start-up before it.
@@ -12,7 +16,7 @@
 // for the ticks it lived through (summary.ts weights them so).
 import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
 import type { ThreadStates } from '../results/record.js';
-import { classifySample, needsWchan, SAMPLE_CLASSES, type Classified, type SampleClass } from './classify.js';
+import { classifySample, LOCK_WCHAN, needsWchan, SAMPLE_CLASSES, type Classified, type SampleClass } from './classify.js';
 import { parseSchedstat, parseSyscall, parseTaskStat, parseWchan, type Schedstat, type TaskStat } from './procfs.js';
 import { summarize, type TaskRecord } from './summary.js';
 
@@ -27,9 +31,13 @@ const COUNTER_EVERY = 10;
  * throughput; as many looks as 25 Hz of every thread took are within its noise
  */
 export const DEFAULT_LOOKS_PER_TICK = 16;
+/** of a thread's looks that find it in a futex wait, the first and then one in this many read the futex's address */
+const ADDRESS_EVERY = 4;
 
 interface Look extends Classified {
   tick: number;
+  /** a lock look that read the syscall file (the futex's address, when it was a futex wait) */
+  addressRead?: true;
 }
 
 interface Counters {
@@ -46,6 +54,8 @@ interface Task {
   aliveTo?: number;
   fds: { stat: number; sched?: number; syscall?: number; wchan?: number };
   looks: Look[];
+  /** its looks so far that found it in a futex wait */
+  lockLooks: number;
   counters: Counters[];
   gone: boolean;
 }
@@ -88,12 +98,21 @@ export class ThreadSampler {
   private unavailable: string | undefined;
   /** where the next tick's share of the threads begins */
   private cursor = 0;
+  /** reads of a syscall file so far (the costly read for a blocked thread) */
+  private syscallFileReads = 0;
 
   constructor(private readonly opts: SamplerOptions) {}
 
   /** samples taken so far */
   get ticks(): number {
     return this.tickTimes.length;
+  }
+
+  /** syscall files read so far, and looks taken */
+  get reads(): { syscall: number; looks: number } {
+    let looks = 0;
+    for (const t of this.tasks.values()) looks += t.looks.length;
+    return { syscall: this.syscallFileReads, looks };
   }
 
   start(): void {
@@ -172,7 +191,7 @@ export class ThreadSampler {
     const stat = openOrUndefined(`${dir}/stat`);
     if (stat === undefined) return;
     const fds = { stat, sched: openOrUndefined(`${dir}/schedstat`), syscall: openOrUndefined(`${dir}/syscall`), wchan: openOrUndefined(`${dir}/wchan`) };
-    this.tasks.set(tid, { pid, tid, fds, looks: [], counters: [], gone: false });
+    this.tasks.set(tid, { pid, tid, fds, looks: [], lockLooks: 0, counters: [], gone: false });
   }
 
   /** the thread's CPU counters now; false when it has ended */
@@ -189,6 +208,36 @@ export class ThreadSampler {
 
   /** one look at one thread; false when it could not be read */
   private look(t: Task, tick: number): boolean {
+    if (t.fds.wchan === undefined) return this.lookBySyscall(t, tick);
+    const text = pread(t.fds.wchan);
+    if (text === undefined) {
+      this.close(t);
+      return false;
+    }
+    const wchan = parseWchan(text);
+    if (wchan === '') {
+      t.looks.push({ tick, cls: 'running' });
+      return true;
+    }
+    if (LOCK_WCHAN.test(wchan)) {
+      if (t.lockLooks++ % ADDRESS_EVERY !== 0 || t.fds.syscall === undefined) {
+        t.looks.push({ tick, cls: 'lock' });
+        return true;
+      }
+      this.syscallFileReads++;
+      const syscall = parseSyscall(pread(t.fds.syscall) ?? '');
+      // running again by now: it was on the lock when wchan was read
+      const classified = syscall === undefined || syscall === 'running' ? { cls: 'lock' as const } : classifySample('S', syscall, wchan);
+      t.looks.push({ tick, ...classified, addressRead: true });
+      return true;
+    }
+    const state = parseTaskStat(pread(t.fds.stat) ?? '')?.state ?? 'S';
+    t.looks.push({ tick, ...classifySample(state, undefined, wchan) });
+    return true;
+  }
+
+  /** a look through the syscall file, and wchan where it does not tell: for a thread whose wchan cannot be read */
+  private lookBySyscall(t: Task, tick: number): boolean {
     if (t.fds.syscall === undefined) {
       // no syscall file to read (no permission): the state and the wchan say less, but something
       const stat = parseTaskStat(pread(t.fds.stat) ?? '');
@@ -196,6 +245,7 @@ export class ThreadSampler {
       t.looks.push({ tick, ...classifySample(stat.state, undefined, parseWchan(pread(t.fds.wchan) ?? '')) });
       return true;
     }
+    this.syscallFileReads++;
     const text = pread(t.fds.syscall);
     if (text === undefined) {
       this.close(t);
@@ -203,12 +253,12 @@ export class ThreadSampler {
     }
     const syscall = parseSyscall(text);
     if (syscall === 'running' || !needsWchan('S', syscall)) {
-      t.looks.push({ tick, ...classifySample(syscall === 'running' ? 'R' : 'S', syscall, '') });
+      t.looks.push({ tick, ...classifySample(syscall === 'running' ? 'R' : 'S', syscall, ''), ...(syscall !== 'running' && { addressRead: true as const }) });
       return true;
     }
     // a syscall the tables do not name: the state (D: the disk) and the wchan say where it waits
     const state = parseTaskStat(pread(t.fds.stat) ?? '')?.state ?? 'S';
-    t.looks.push({ tick, ...classifySample(state, syscall, parseWchan(pread(t.fds.wchan) ?? '')) });
+    t.looks.push({ tick, ...classifySample(state, syscall, parseWchan(pread(t.fds.wchan) ?? '')), addressRead: true });
     return true;
   }
 
@@ -245,8 +295,10 @@ function record(t: Task, from: number): TaskRecord {
   const futex = new Map<string, number>();
   const where = new Map<string, number>();
   let dispatch = 0;
+  let addressed = 0;
   for (const l of inWindow) {
     counts[l.cls]++;
+    if (l.cls === 'lock' && l.addressRead) addressed++;
     if (l.dispatch) dispatch++;
     if (l.futex) futex.set(l.futex, (futex.get(l.futex) ?? 0) + 1);
     if (l.where) where.set(l.where, (where.get(l.where) ?? 0) + 1);
@@ -255,7 +307,7 @@ function record(t: Task, from: number): TaskRecord {
   const last = t.counters[t.counters.length - 1];
   const ends = (c: Counters | undefined) => c && { stat: c.stat, ...(c.sched && { sched: c.sched }) };
   return {
-    pid: t.pid, tid: t.tid, name: last?.stat.comm ?? '', seen: inWindow.length, lived: lived(t, from), counts, dispatch, futex, where,
+    pid: t.pid, tid: t.tid, name: last?.stat.comm ?? '', seen: inWindow.length, lived: lived(t, from), counts, addressed, dispatch, futex, where,
     ...(first && { first: ends(first) }), ...(last && last !== first && { last: ends(last) }),
   };
 }

@@ -25,8 +25,10 @@ export interface TaskRecord {
   counts: Record<SampleClass, number>;
   /** of its network samples, those waiting in accept, poll, epoll or select */
   dispatch: number;
-  /** futex address -> samples waiting on it */
+  /** futex address -> samples waiting on it, of the lock samples that read the address */
   futex: Map<string, number>;
+  /** its lock samples that read the address (the sampler reads it for one futex wait in a few) */
+  addressed: number;
   /** 'other' samples by where they waited */
   where: Map<string, number>;
   first?: Ends;
@@ -88,7 +90,8 @@ export function summarize(tasks: readonly TaskRecord[], window: { hz: number; ti
       for (const [address, n] of t.futex) {
         const key = `${t.pid}:${address}`;
         const w = waiters.get(key) ?? { pid: t.pid, address, samples: 0, threads: 0 };
-        w.samples += n * weight * ticks;
+        // the addresses read stand for all of its lock samples
+        w.samples += n * (t.addressed > 0 ? t.counts.lock / t.addressed : 1) * weight * ticks;
         w.threads++;
         waiters.set(key, w);
       }

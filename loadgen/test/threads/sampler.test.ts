@@ -44,6 +44,7 @@ let mutexAddress: string;
 let states: ThreadStates;
 /** the same window, sampled by a second sampler that looks at only BUDGET threads a tick, in turn */
 let budgeted: ThreadStates;
+let reads: { syscall: number; looks: number };
 const BUDGET = 3;
 const THREADS = WAITERS + 5;
 
@@ -63,6 +64,7 @@ beforeAll(async () => {
   inTurn.start();
   // a number of samples, not a duration, decides when the window ends
   while (sampler.ticks < 60 || inTurn.ticks < 60) await new Promise((r) => setTimeout(r, 20));
+  reads = sampler.reads;
   states = sampler.stop();
   budgeted = inTurn.stop();
 });
@@ -122,6 +124,15 @@ describe('the thread-state sampler on a real C program', () => {
     expect(budgeted.hottestFutex).toMatchObject({ pid: child.pid, address: mutexAddress });
     expect(budgeted.hottestFutex!.meanWaiters).toBeGreaterThanOrEqual(WAITERS - 1);
     expect(budgeted.threads!.find((t) => t.name === 'poller')!.shares.network).toBe(1);
+  });
+
+  it('reads a futex wait\'s address (the syscall file, which takes the runqueue lock) for one lock look in four, and no other look', () => {
+    const lockLooks = states.threads!.map((t) => Math.round(t.shares.lock * t.samples));
+    // the first lock look of each thread, then every fourth
+    const expected = lockLooks.reduce((n, k) => n + Math.ceil(k / 4), 0);
+    expect(reads.syscall).toBeGreaterThan(0);
+    expect(Math.abs(reads.syscall - expected)).toBeLessThanOrEqual(states.threads!.length);
+    expect(reads.syscall).toBeLessThan(reads.looks / 4);
   });
 
   it('says why when the server has no process to read', () => {
