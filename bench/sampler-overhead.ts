@@ -3,10 +3,10 @@
 // order alternates, so drift on a shared machine falls on both alike). The sampler runs in this
 // process, as it runs in the orchestrator. Reports the throughput ratio on/off per round and its
 // median (target >= 0.98 at 100 Hz), the samples it took and the CPU it used.
-// Build first (npx tsc -p . and make -C examples/c-server), then:
+// Build first (npx tsc -p . and make -C examples/c-server; npm run bench:sampler does both), then:
 //   node dist/bench/sampler-overhead.js [--server c|reference] [--threads 64] [--hz 100] [--looks 16|all] [--rounds 5] [--seconds 4]
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -83,6 +83,11 @@ async function measure(port: number, pid: number, on: boolean): Promise<{ rps: n
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+if (values.server !== 'reference' && !existsSync(C_SERVER)) {
+  console.error(`bench:sampler: measuring the C example needs ${path.relative(process.cwd(), C_SERVER) || C_SERVER}, which is not built: run make -C examples/c-server (or use --server reference)`);
+  process.exit(2);
+}
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'speedlab-sampler-bench-'));
 try {
