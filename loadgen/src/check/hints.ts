@@ -2,7 +2,7 @@
 // them under its stages, and `hintFor` finds one for a failed point's message (a pure function, so
 // that the sweep can add it to a point's failure).
 
-import { STOP_GRACE_MS } from '../runtime/death.js';
+import { ON_STOP_WORDS, STOP_GRACE_MS } from '../runtime/death.js';
 
 export const HINTS = {
   emptyConnection: 'your server crashed or stopped on a connection that sent nothing: recv() returned 0 and the code went on to parse an empty request (e.g. strcpy of a NULL first token from strtok); treat 0 from recv() as the end of the connection',
@@ -16,7 +16,7 @@ export const HINTS = {
 
 /** a hint for a failed point's message, or undefined when none of the common causes fits */
 export function hintFor(failure: string): string | undefined {
-  if (/when the lab stopped it with SIGTERM/.test(failure)) return HINTS.stopCrash;
+  if (failure.includes(ON_STOP_WORDS)) return HINTS.stopCrash;
   if (/SIGPIPE/.test(failure)) return HINTS.sigpipe;
   if (/\b(?:start|starting|ready|readiness)\b.*SIGSEGV|SIGSEGV.*\bbefore (?:it was ready|accepting)/.test(failure)) return HINTS.emptyConnection;
   if (/SIGSEGV|code 139\b/.test(failure)) return HINTS.segfault;

@@ -7,14 +7,14 @@ import { CliError } from '../errors.js';
 import type { Experiment } from '../experiment/experiment.js';
 import { points } from '../experiment/grid.js';
 import type { RunningServer, Runtime, ServerSpec } from '../runtime/types.js';
-import { endedHow, ServerEndedError, type ProcessEnd } from '../runtime/death.js';
+import { endedHow, endWithin, ServerEndedError, type ProcessEnd } from '../runtime/death.js';
 import { check } from '../validate.js';
 
 const nextStage = (id: StageId): StageId | undefined => STAGE_IDS[STAGE_IDS.indexOf(id) + 1];
 
 /** resolves with the server's end within ms, or undefined while it lives */
 async function endedWithin(server: RunningServer, ms: number): Promise<string | undefined> {
-  const end = await Promise.race([server.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), ms).unref())]);
+  const end = await endWithin(server.exited, ms);
   return end && serverEnd(end);
 }
 

@@ -37,6 +37,20 @@ export function ownEndOnStop(end: ProcessEnd): OwnEnd | undefined {
   return own ? { ...end, when: 'on-stop' } : undefined;
 }
 
+/** the words of a failure for a server that ended its own way on the lab's SIGTERM (hints.ts matches them) */
+export const ON_STOP_WORDS = 'when the lab stopped it with SIGTERM';
+
+/** a process's end when it comes within `ms`, else undefined */
+export async function endWithin(exited: Promise<ProcessEnd>, ms: number): Promise<ProcessEnd | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), ms)));
+  try {
+    return await Promise.race([exited, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** how many of a dead process's last output lines a failure quotes */
 const TAIL_LINES = 3;
 

@@ -4,7 +4,7 @@
 // later reader (hints, `speedlab check`) can add to them without parsing the sentence.
 import { hintFor } from '../check/hints.js';
 import { PointFailure, type FailureParts } from '../errors.js';
-import { endedHow, type OwnEnd, type ProcessEnd } from '../runtime/death.js';
+import { endedHow, ON_STOP_WORDS, type OwnEnd, type ProcessEnd } from '../runtime/death.js';
 
 /** a point's phases, in order */
 export type PointPhase = 'start' | 'readiness' | 'seeding' | 'warm-up' | 'window' | 'verify' | 'stop';
@@ -58,7 +58,7 @@ export function serverDied(phase: PointPhase, end: ProcessEnd | OwnEnd, symptom:
   const onStop = 'when' in end && end.when === 'on-stop';
   return pointFailure({
     phase,
-    ...(onStop && { when: 'when the lab stopped it with SIGTERM' }),
+    ...(onStop && { when: ON_STOP_WORDS }),
     kind: 'server-died',
     cause: `the server ${endedHow(end.how)}`,
     ...(symptom.inFlight && { inFlight: symptom.inFlight }),

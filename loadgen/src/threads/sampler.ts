@@ -6,14 +6,13 @@
 // the thread's CPU twice for it (wait_task_inactive), where wchan takes the thread's own lock. So
 // one futex look in ADDRESS_EVERY reads the address, and the summary scales the addresses read to
 // all of a thread's futex looks. Without a readable wchan, every look reads the syscall file.
-// The CPU counters (stat, schedstat) and the list of threads are read ten times less often. Each file stays open and is re-read
-// with pread at offset 0 (the kernel regenerates it): one system call per file per look. Every
+// The CPU counters (stat, schedstat) and the list of threads are read ten times less often. Each
+// file stays open and is re-read with pread at offset 0 (the kernel regenerates it): one system call per file per look. Every
 // look is kept with its time: the summary covers the last `windowS` seconds only, the load
 // generator's measured window, not its start-up before it.
 // A tick looks at no more than `looksPerTick` threads: a server with more has them looked at in
-// turn (a rotating share per tick), so the sampler's cost stops growing with the thread count
-// (a look at a blocked thread takes its CPU's run-queue lock); each thread's samples then stand
-// for the ticks it lived through (summary.ts weights them so).
+// turn (a rotating share per tick), so the sampler's cost stops growing with the thread count;
+// each thread's samples then stand for the ticks it lived through (summary.ts weights them so).
 import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
 import type { ThreadStates } from '../results/record.js';
 import { classifySample, LOCK_WCHAN, needsWchan, SAMPLE_CLASSES, type Classified, type SampleClass } from './classify.js';
@@ -236,13 +235,13 @@ export class ThreadSampler {
     return true;
   }
 
-  /** a look through the syscall file, and wchan where it does not tell: for a thread whose wchan cannot be read */
+  /** a look through the syscall file, and the state where it does not tell: for a thread whose wchan cannot be read */
   private lookBySyscall(t: Task, tick: number): boolean {
     if (t.fds.syscall === undefined) {
-      // no syscall file to read (no permission): the state and the wchan say less, but something
+      // neither file to read (no permission): the state alone says less, but something
       const stat = parseTaskStat(pread(t.fds.stat) ?? '');
       if (!stat) return false;
-      t.looks.push({ tick, ...classifySample(stat.state, undefined, parseWchan(pread(t.fds.wchan) ?? '')) });
+      t.looks.push({ tick, ...classifySample(stat.state, undefined, '') });
       return true;
     }
     this.syscallFileReads++;
@@ -256,9 +255,9 @@ export class ThreadSampler {
       t.looks.push({ tick, ...classifySample(syscall === 'running' ? 'R' : 'S', syscall, ''), ...(syscall !== 'running' && { addressRead: true as const }) });
       return true;
     }
-    // a syscall the tables do not name: the state (D: the disk) and the wchan say where it waits
+    // a syscall the tables do not name: the state says whether it waits on the disk (D)
     const state = parseTaskStat(pread(t.fds.stat) ?? '')?.state ?? 'S';
-    t.looks.push({ tick, ...classifySample(state, syscall, parseWchan(pread(t.fds.wchan) ?? '')), addressRead: true });
+    t.looks.push({ tick, ...classifySample(state, syscall, ''), addressRead: true });
     return true;
   }
 

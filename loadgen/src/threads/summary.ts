@@ -83,15 +83,15 @@ export function summarize(tasks: readonly TaskRecord[], window: { hz: number; ti
       cpuWait: t.counts.running * (1 - tm.onCpuOfRunnable),
       lock, disk: t.counts.disk, network, other: t.counts.other,
     };
-    // its samples stand for the ticks it lived through (all of them, unless looked at in turn)
-    const weight = Math.max(t.lived, t.seen) / t.seen / ticks;
-    for (const k of Object.keys(classes) as (keyof typeof classes)[]) classes[k] += counts[k] * weight;
+    // each of its samples stands for this many ticks it lived through (1, unless looked at in turn)
+    const standsFor = Math.max(t.lived, t.seen) / t.seen;
+    for (const k of Object.keys(classes) as (keyof typeof classes)[]) classes[k] += (counts[k] * standsFor) / ticks;
     if (tm.active) {
       for (const [address, n] of t.futex) {
         const key = `${t.pid}:${address}`;
         const w = waiters.get(key) ?? { pid: t.pid, address, samples: 0, threads: 0 };
         // the addresses read stand for all of its lock samples
-        w.samples += n * (t.addressed > 0 ? t.counts.lock / t.addressed : 1) * weight * ticks;
+        w.samples += n * (t.addressed > 0 ? t.counts.lock / t.addressed : 1) * standsFor;
         w.threads++;
         waiters.set(key, w);
       }

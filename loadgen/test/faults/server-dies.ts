@@ -6,18 +6,17 @@
 // failure. The OOM case runs under a real container memory limit.
 // This module holds the cases and the sweeps; server-dies.test.ts runs them locally,
 // server-dies-docker.test.ts in Docker.
-import { readFileSync, rmSync, existsSync } from 'node:fs';
+import { rmSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { PointRecord } from '../../src/results/record.js';
 import { OWNER_LABEL } from '../../src/runtime/docker/engine/owner.js';
-import { IMAGE, RUN_LABEL } from '../../src/runtime/docker/engine/labels.js';
+import { RUN_LABEL } from '../../src/runtime/docker/engine/labels.js';
 import { processesWith, sleep, startCli, tempDir, uniqueSeed, waitFor, writeExperiment, type CliResult } from '../fixtures/cli.js';
 import { docker, ensureTestImage, type Docker } from '../docker/engine.js';
+import { dyingServer } from '../fixtures/dying.js';
 import { ownerOf, records, resources, runningContainer, shmDirsOf } from './helpers.js';
 
-const FIXTURE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/dying-server.mjs');
 const work = tempDir();
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -87,9 +86,8 @@ const WARMUP_CASE: Case = {
 
 function serverConfig(rt: RuntimeName, faults: string[], marker: string): string {
   const args = ['{port}', '-N', '{threads}', '-l', '{log}', `--marker=${marker}`, ...faults];
-  if (rt === 'local') return `{ command: ${JSON.stringify(['node', FIXTURE, ...args])} }`;
-  // the lab's image has node: the fixture goes in as the source of node -e
-  return `{ image: ${JSON.stringify(IMAGE)}, command: ${JSON.stringify(['node', '--input-type=module', '-e', readFileSync(FIXTURE, 'utf8'), ...args])} }`;
+  // JSON is YAML: the experiment's server: mapping as it is
+  return JSON.stringify(dyingServer(rt, args));
 }
 
 function experiment(name: string, rt: RuntimeName, cases: Case[], threads: number[], seed: number, warmup: string, marker: string, note: string): string {

@@ -2,16 +2,11 @@
 // and whose end it was. Each case is put in an order the kernel keeps, never a race: the server
 // that ends by itself is awaited to its end before the lab stops it; the one that crashes does so
 // on the lab's own SIGTERM. stop.test.ts runs them locally, stop-docker.test.ts in Docker.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import { STOP_GRACE_MS } from '../../src/runtime/death.js';
-import { IMAGE } from '../../src/runtime/docker/engine/labels.js';
 import type { RunningServer, ServerSpec } from '../../src/runtime/types.js';
 import { uniqueSeed } from '../fixtures/cli.js';
-
-const FIXTURE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/dying-server.mjs');
+import { dyingServer } from '../fixtures/dying.js';
 
 export interface StopHarness {
   runtime: 'local' | 'docker';
@@ -21,11 +16,9 @@ export interface StopHarness {
 }
 
 function spec(runtime: StopHarness['runtime'], fault: string | undefined, runId: string): ServerSpec {
-  const args = ['{port}', '-N', '{threads}', ...(fault ? [`--fault=1,${fault}`] : [])];
+  const server = dyingServer(runtime, ['{port}', '-N', '{threads}', ...(fault ? [`--fault=1,${fault}`] : [])]);
   return {
-    impl: runtime === 'local'
-      ? { kind: 'command', command: ['node', FIXTURE, ...args] }
-      : { kind: 'image', image: IMAGE, command: ['node', '--input-type=module', '-e', readFileSync(FIXTURE, 'utf8'), ...args] },
+    impl: 'image' in server ? { kind: 'image', ...server } : { kind: 'command', ...server },
     threads: 1, log: 'off', lock: 'global', logWrite: 'locked', sync: 'none',
     disk: { name: 'ram', kind: 'ram', sizeBytes: 16 * 1024 ** 2 },
     runId,

@@ -1,6 +1,6 @@
 // How a lab container ended (DESIGN §4, "Death wins over symptom"): the engine's record of its
 // exit code, OOM kill and memory limit, worded by runtime/death.ts as the local runtime words a child's end.
-import { fromContainerExit, lastLines, ownEndOnStop, STOP_GRACE_MS, type OwnEnd, type ProcessEnd } from '../../death.js';
+import { endWithin, fromContainerExit, lastLines, ownEndOnStop, STOP_GRACE_MS, type OwnEnd, type ProcessEnd } from '../../death.js';
 import type { ContainerRef } from '../engine/engine.js';
 import { demuxBuffer } from './run.js';
 
@@ -29,14 +29,7 @@ export function watchEnd(c: ContainerRef): Promise<ProcessEnd> {
 export async function endedBy(c: ContainerRef, exited: Promise<ProcessEnd>, settleMs: number): Promise<ProcessEnd | undefined> {
   const state = await c.inspect().catch(() => undefined);
   if (!state?.running) return exited;
-  if (settleMs <= 0) return undefined;
-  let timer: NodeJS.Timeout | undefined;
-  const settle = new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), settleMs)));
-  try {
-    return await Promise.race([exited, settle]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return settleMs > 0 ? endWithin(exited, settleMs) : undefined;
 }
 
 /**
@@ -52,10 +45,6 @@ export async function ownEnd(c: ContainerRef, exited: Promise<ProcessEnd>, grace
   const asked = await c.kill('SIGTERM').catch(() => undefined);
   if (asked === undefined) return undefined; // the engine did not answer: nothing to tell
   if (asked !== 'killed') return before();
-  let timer: NodeJS.Timeout | undefined;
-  const grace = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), graceMs)));
-  const first = await Promise.race([exited, grace]);
-  clearTimeout(timer);
-  if (first === 'late') await c.kill('SIGKILL').catch(() => undefined);
+  if (!(await endWithin(exited, graceMs))) await c.kill('SIGKILL').catch(() => undefined);
   return ownEndOnStop(await exited);
 }
