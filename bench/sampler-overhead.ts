@@ -3,15 +3,21 @@
 // order alternates, so drift on a shared machine falls on both alike). The sampler runs in this
 // process, as it runs in the orchestrator. Reports the throughput ratio on/off per round and its
 // median (target >= 0.98 at 100 Hz), the samples it took and the CPU it used.
+// --cpus split (the default on two or more CPUs) arranges the CPUs as the Docker runtime does: the
+// server on the server's cpuset, wrk and this process (the sampler) on the load generator's
+// (containers/cpus.ts splitCpus); --cpus shared lets all three run anywhere.
 // Build first (npx tsc -p . and make -C examples/c-server; npm run bench:sampler does both), then:
-//   node dist/bench/sampler-overhead.js [--server c|reference] [--threads 64] [--hz 100] [--looks 16|all] [--rounds 5] [--seconds 4]
+//   node dist/bench/sampler-overhead.js [--server c|reference] [--threads 64] [--hz 100] [--looks 16|all]
+//     [--rounds 5] [--seconds 4] [--cpus split|shared] [--io-delay MS]
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { splitCpus } from '../loadgen/src/runtime/docker/containers/cpus.js';
 import { canConnect, freePort } from '../loadgen/src/runtime/local/ports.js';
+import { keepThisProcessTo } from '../loadgen/src/threads/pin.js';
 import { DEFAULT_LOOKS_PER_TICK, ThreadSampler } from '../loadgen/src/threads/sampler.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -29,8 +35,17 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '5' },
     seconds: { type: 'string', default: '4' },
     connections: { type: 'string', default: '64' },
+    cpus: { type: 'string', default: os.cpus().length >= 2 ? 'split' : 'shared' },
+    'io-delay': { type: 'string', default: '0' },
   },
 });
+if (values.cpus !== 'split' && values.cpus !== 'shared') {
+  console.error(`bench:sampler: --cpus is split or shared, not '${values.cpus}'`);
+  process.exit(2);
+}
+const split = values.cpus === 'split' ? splitCpus(os.cpus().length) : undefined;
+/** argv run on `cpus` (taskset), or as it is without a split */
+const on = (cpus: string | undefined, argv: string[]) => (cpus === undefined ? argv : ['taskset', '-c', cpus, ...argv]);
 const threads = Number(values.threads);
 const hz = Number(values.hz);
 const looksPerTick = values.looks === 'all' ? Number.MAX_SAFE_INTEGER : Number(values.looks);
@@ -40,9 +55,10 @@ const connections = Number(values.connections);
 
 async function startServer(dir: string): Promise<{ port: number; child: ChildProcess }> {
   const port = await freePort();
-  const argv = values.server === 'reference'
-    ? [process.execPath, REFERENCE, String(port), '-N', String(threads), '--dir', dir]
-    : [C_SERVER, String(port), '-N', String(threads), '--lock', 'file', '--dir', dir];
+  const delay = ['--io-delay', values['io-delay']];
+  const argv = on(split?.server, values.server === 'reference'
+    ? [process.execPath, REFERENCE, String(port), '-N', String(threads), '--dir', dir, ...delay]
+    : [C_SERVER, String(port), '-N', String(threads), '--lock', 'file', '--dir', dir, ...delay]);
   const child = spawn(argv[0]!, argv.slice(1), { stdio: 'ignore' });
   for (let i = 0; i < 400 && !(await canConnect(port)); i++) await new Promise((r) => setTimeout(r, 25));
   const put = await fetch(`http://127.0.0.1:${port}/f`, { method: 'PUT', body: 'x'.repeat(4096) });
@@ -50,8 +66,13 @@ async function startServer(dir: string): Promise<{ port: number; child: ChildPro
   return { port, child };
 }
 
+function wrkArgv(port: number, s: number): string[] {
+  return on(split?.loadgen, ['wrk', '-t2', `-c${connections}`, `-d${s}s`, `http://127.0.0.1:${port}/f`]);
+}
+
 function wrkRate(port: number, s: number): number {
-  const out = execFileSync('wrk', ['-t2', `-c${connections}`, `-d${s}s`, `http://127.0.0.1:${port}/f`], { encoding: 'utf8' });
+  const [cmd, ...args] = wrkArgv(port, s);
+  const out = execFileSync(cmd!, args, { encoding: 'utf8' });
   const m = /Requests\/sec:\s+([\d.]+)/.exec(out);
   if (!m) throw new Error(`wrk printed no rate:\n${out}`);
   return Number(m[1]);
@@ -60,7 +81,8 @@ function wrkRate(port: number, s: number): number {
 /** wrk runs synchronously in this process's thread; the sampler's timer needs the event loop: run wrk as a child and wait for it */
 function wrkAsync(port: number, s: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn('wrk', ['-t2', `-c${connections}`, `-d${s}s`, `http://127.0.0.1:${port}/f`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const [cmd, ...args] = wrkArgv(port, s);
+    const child = spawn(cmd!, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
     child.on('close', () => {
@@ -89,12 +111,21 @@ if (values.server !== 'reference' && !existsSync(C_SERVER)) {
   process.exit(2);
 }
 
+if (split) {
+  const pinned = keepThisProcessTo(split.loadgen);
+  if ('problem' in pinned) {
+    console.error(`bench:sampler: ${pinned.problem}; run with --cpus shared`);
+    process.exit(2);
+  }
+}
+
 const dir = mkdtempSync(path.join(os.tmpdir(), 'speedlab-sampler-bench-'));
 try {
   const { port, child } = await startServer(dir);
   wrkRate(port, 1); // warm-up
   const ratios: number[] = [];
-  console.log(`server ${values.server} -N ${threads}, wrk ${connections} connections, ${seconds}s windows, sampler at ${hz} Hz looking at ${values.looks} threads a tick, ${rounds} paired rounds`);
+  const where = split ? `server on CPU ${split.server}, wrk and the sampler on CPU ${split.loadgen}` : 'all on any CPU';
+  console.log(`server ${values.server} -N ${threads} --io-delay ${values['io-delay']}, ${where}, wrk ${connections} connections, ${seconds}s windows, sampler at ${hz} Hz looking at ${values.looks} threads a tick, ${rounds} paired rounds`);
   for (let r = 0; r < rounds; r++) {
     const first = r % 2 === 0;
     const a = await measure(port, child.pid!, first);

@@ -65,6 +65,15 @@ export function classifySample(state: string, syscall: ThreadSyscall | undefined
   return { cls: 'other', where: wchan || (nr >= 0 ? `syscall ${nr}` : 'unknown') };
 }
 
+/**
+ * a wait its wchan alone classifies, whatever the thread's state: a futex, the disk (where a D state
+ * would put it too), or a dispatch wait (epoll, poll, select and accept always sleep interruptibly).
+ * For any other wchan the state is read: D puts it on the disk
+ */
+export function settledByWchan(wchan: string): boolean {
+  return LOCK_WCHAN.test(wchan) || DISK_WCHAN.test(wchan) || DISPATCH_WCHAN.test(wchan);
+}
+
 /** the wchan is needed only when the syscall does not tell: a D state, or a syscall no table names */
 export function needsWchan(state: string, syscall: ThreadSyscall | undefined, arch: string = process.arch): boolean {
   if (state === 'R' || syscall === 'running') return false;

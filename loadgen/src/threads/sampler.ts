@@ -1,13 +1,16 @@
 // The thread-state sampler (issue 21): during a measured window, every thread of the server's
 // processes is looked at `hz` times a second through /proc/PID/task/TID/wchan (0 for a thread on a
 // CPU or runnable; else the kernel function it sleeps in) and, for a futex wait, now and then its
-// syscall file (the futex's address); for a thread in neither, its state (stat: D is the disk).
+// syscall file (the futex's address); for a wait its wchan does not settle, its state (stat: D is
+// the disk). An idle worker in epoll_wait costs one read a look.
 // The syscall file of a blocked thread is the costly read: the kernel takes the runqueue lock of
 // the thread's CPU twice for it (wait_task_inactive), where wchan takes the thread's own lock. So
 // one futex look in ADDRESS_EVERY reads the address, and the summary scales the addresses read to
 // all of a thread's futex looks. Without a readable wchan, every look reads the syscall file.
-// The CPU counters (stat, schedstat) and the list of threads are read ten times less often. Each
-// file stays open and is re-read with pread at offset 0 (the kernel regenerates it): one system call per file per look. Every
+// The CPU counters and the list of threads are read ten times less often: schedstat then; stat
+// (the longer text, with the name) only when a thread is found and at the end, or where schedstat
+// is missing. Each file stays open and is re-read with pread at offset 0 (the kernel regenerates
+// it): one system call per file per look. Every
 // look is kept with its time: the summary covers the last `windowS` seconds only, the load
 // generator's measured window, not its start-up before it.
 // A tick looks at no more than `looksPerTick` threads: a server with more has them looked at in
@@ -15,7 +18,7 @@
 // each thread's samples then stand for the ticks it lived through (summary.ts weights them so).
 import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
 import type { ThreadStates } from '../results/record.js';
-import { classifySample, LOCK_WCHAN, needsWchan, SAMPLE_CLASSES, type Classified, type SampleClass } from './classify.js';
+import { classifySample, LOCK_WCHAN, needsWchan, SAMPLE_CLASSES, settledByWchan, type Classified, type SampleClass } from './classify.js';
 import { parseSchedstat, parseSyscall, parseTaskStat, parseWchan, type Schedstat, type TaskStat } from './procfs.js';
 import { summarize, type TaskRecord } from './summary.js';
 
@@ -39,9 +42,10 @@ interface Look extends Classified {
   addressRead?: true;
 }
 
+/** one reading of a thread's CPU counters: schedstat, stat, or both */
 interface Counters {
   tick: number;
-  stat: TaskStat;
+  stat?: TaskStat;
   sched?: Schedstat;
 }
 
@@ -97,8 +101,9 @@ export class ThreadSampler {
   private unavailable: string | undefined;
   /** where the next tick's share of the threads begins */
   private cursor = 0;
-  /** reads of a syscall file so far (the costly read for a blocked thread) */
+  /** reads so far of a syscall file (the costly read for a blocked thread) and of a stat file */
   private syscallFileReads = 0;
+  private statFileReads = 0;
 
   constructor(private readonly opts: SamplerOptions) {}
 
@@ -107,11 +112,11 @@ export class ThreadSampler {
     return this.tickTimes.length;
   }
 
-  /** syscall files read so far, and looks taken */
-  get reads(): { syscall: number; looks: number } {
+  /** syscall and stat files read so far, and looks taken */
+  get reads(): { syscall: number; stat: number; looks: number } {
     let looks = 0;
     for (const t of this.tasks.values()) looks += t.looks.length;
-    return { syscall: this.syscallFileReads, looks };
+    return { syscall: this.syscallFileReads, stat: this.statFileReads, looks };
   }
 
   start(): void {
@@ -127,7 +132,7 @@ export class ThreadSampler {
     this.timer = undefined;
     const lastTick = this.tickTimes.length - 1;
     for (const t of this.tasks.values()) {
-      if (!t.gone && lastTick >= 0) this.readCounters(t, lastTick);
+      if (!t.gone && lastTick >= 0) this.readCounters(t, lastTick, true);
       this.close(t);
     }
     const times = this.tickTimes;
@@ -156,7 +161,7 @@ export class ThreadSampler {
     if (performance.now() - this.pidsAt >= PROCESS_REFRESH_MS) this.refreshProcesses();
     const tick = this.tickTimes.length;
     const full = tick % COUNTER_EVERY === 0;
-    if (full) this.listThreads();
+    if (full) this.listThreads(tick);
     const alive: Task[] = [];
     for (const task of this.tasks.values()) {
       if (task.gone) continue;
@@ -173,7 +178,7 @@ export class ThreadSampler {
     if (seen > 0) this.tickTimes.push(performance.now());
   }
 
-  private listThreads(): void {
+  private listThreads(tick: number): void {
     for (const pid of this.pids) {
       let tids: string[];
       try {
@@ -181,27 +186,39 @@ export class ThreadSampler {
       } catch {
         continue;
       }
-      for (const name of tids) if (!this.tasks.has(Number(name))) this.open(pid, Number(name));
+      for (const name of tids) if (!this.tasks.has(Number(name))) this.open(pid, Number(name), tick);
     }
   }
 
-  private open(pid: number, tid: number): void {
+  /** a thread found: its files opened, its name and counters read */
+  private open(pid: number, tid: number, tick: number): void {
     const dir = `/proc/${pid}/task/${tid}`;
     const stat = openOrUndefined(`${dir}/stat`);
     if (stat === undefined) return;
     const fds = { stat, sched: openOrUndefined(`${dir}/schedstat`), syscall: openOrUndefined(`${dir}/syscall`), wchan: openOrUndefined(`${dir}/wchan`) };
-    this.tasks.set(tid, { pid, tid, fds, looks: [], lockLooks: 0, counters: [], gone: false });
+    const task: Task = { pid, tid, fds, looks: [], lockLooks: 0, counters: [], gone: false };
+    this.tasks.set(tid, task);
+    this.readCounters(task, tick, true);
   }
 
-  /** the thread's CPU counters now; false when it has ended */
-  private readCounters(t: Task, tick: number): boolean {
-    const stat = parseTaskStat(pread(t.fds.stat) ?? '');
-    if (!stat) {
+  private readStat(t: Task): TaskStat | undefined {
+    this.statFileReads++;
+    return parseTaskStat(pread(t.fds.stat) ?? '');
+  }
+
+  /** the thread's CPU counters now: schedstat, and stat too when asked or without schedstat; false when it has ended */
+  private readCounters(t: Task, tick: number, withStat = false): boolean {
+    const stat = withStat || t.fds.sched === undefined ? this.readStat(t) : undefined;
+    const sched = t.fds.sched === undefined ? undefined : parseSchedstat(pread(t.fds.sched) ?? '');
+    if (!stat && !sched) {
       this.close(t);
       return false;
     }
-    const sched = parseSchedstat(pread(t.fds.sched) ?? '');
-    t.counters.push({ tick, stat, ...(sched && { sched }) });
+    const reading: Counters = { tick, ...(stat && { stat }), ...(sched && { sched }) };
+    const last = t.counters[t.counters.length - 1];
+    // read twice on one tick (found on it, or the final reading): one reading, the newer values
+    if (last?.tick === tick) t.counters[t.counters.length - 1] = { ...last, ...reading };
+    else t.counters.push(reading);
     return true;
   }
 
@@ -218,20 +235,20 @@ export class ThreadSampler {
       t.looks.push({ tick, cls: 'running' });
       return true;
     }
-    if (LOCK_WCHAN.test(wchan)) {
-      if (t.lockLooks++ % ADDRESS_EVERY !== 0 || t.fds.syscall === undefined) {
-        t.looks.push({ tick, cls: 'lock' });
-        return true;
-      }
-      this.syscallFileReads++;
-      const syscall = parseSyscall(pread(t.fds.syscall) ?? '');
-      // running again by now: it was on the lock when wchan was read
-      const classified = syscall === undefined || syscall === 'running' ? { cls: 'lock' as const } : classifySample('S', syscall, wchan);
-      t.looks.push({ tick, ...classified, addressRead: true });
+    if (!LOCK_WCHAN.test(wchan)) {
+      const state = settledByWchan(wchan) ? 'S' : (this.readStat(t)?.state ?? 'S');
+      t.looks.push({ tick, ...classifySample(state, undefined, wchan) });
       return true;
     }
-    const state = parseTaskStat(pread(t.fds.stat) ?? '')?.state ?? 'S';
-    t.looks.push({ tick, ...classifySample(state, undefined, wchan) });
+    if (t.lockLooks++ % ADDRESS_EVERY !== 0 || t.fds.syscall === undefined) {
+      t.looks.push({ tick, cls: 'lock' });
+      return true;
+    }
+    this.syscallFileReads++;
+    const syscall = parseSyscall(pread(t.fds.syscall) ?? '');
+    // running again by now: it was on the lock when wchan was read
+    const classified = syscall === undefined || syscall === 'running' ? { cls: 'lock' as const } : classifySample('S', syscall, wchan);
+    t.looks.push({ tick, ...classified, addressRead: true });
     return true;
   }
 
@@ -239,7 +256,7 @@ export class ThreadSampler {
   private lookBySyscall(t: Task, tick: number): boolean {
     if (t.fds.syscall === undefined) {
       // neither file to read (no permission): the state alone says less, but something
-      const stat = parseTaskStat(pread(t.fds.stat) ?? '');
+      const stat = this.readStat(t);
       if (!stat) return false;
       t.looks.push({ tick, ...classifySample(stat.state, undefined, '') });
       return true;
@@ -256,7 +273,7 @@ export class ThreadSampler {
       return true;
     }
     // a syscall the tables do not name: the state says whether it waits on the disk (D)
-    const state = parseTaskStat(pread(t.fds.stat) ?? '')?.state ?? 'S';
+    const state = this.readStat(t)?.state ?? 'S';
     t.looks.push({ tick, ...classifySample(state, syscall, ''), addressRead: true });
     return true;
   }
@@ -304,9 +321,10 @@ function record(t: Task, from: number): TaskRecord {
   }
   const first = t.counters.filter((c) => c.tick <= from).pop() ?? t.counters[0];
   const last = t.counters[t.counters.length - 1];
-  const ends = (c: Counters | undefined) => c && { stat: c.stat, ...(c.sched && { sched: c.sched }) };
+  const ends = (c: Counters) => ({ ...(c.stat && { stat: c.stat }), ...(c.sched && { sched: c.sched }) });
+  const named = t.counters.findLast((c) => c.stat !== undefined);
   return {
-    pid: t.pid, tid: t.tid, name: last?.stat.comm ?? '', seen: inWindow.length, lived: lived(t, from), counts, addressed, dispatch, futex, where,
+    pid: t.pid, tid: t.tid, name: named?.stat?.comm ?? '', seen: inWindow.length, lived: lived(t, from), counts, addressed, dispatch, futex, where,
     ...(first && { first: ends(first) }), ...(last && last !== first && { last: ends(last) }),
   };
 }

@@ -8,8 +8,9 @@ import type { Schedstat, TaskStat } from './procfs.js';
 /** /proc counts utime and stime in USER_HZ, 100 on every Linux architecture the lab runs on */
 const USER_HZ = 100;
 
+/** a reading of its CPU counters: schedstat, else stat */
 interface Ends {
-  stat: TaskStat;
+  stat?: TaskStat;
   sched?: Schedstat;
 }
 
@@ -57,13 +58,13 @@ interface ThreadTimes { cpuS: number; cpuWaitS: number; active: boolean; onCpuOf
 function times(t: TaskRecord): ThreadTimes {
   const a = t.first;
   const b = t.last;
-  if (!a || !b) return { cpuS: 0, cpuWaitS: 0, active: t.counts.running > 0, onCpuOfRunnable: 1 };
-  const ticks = b.stat.utimeTicks + b.stat.stimeTicks - a.stat.utimeTicks - a.stat.stimeTicks;
-  if (a.sched && b.sched) {
+  if (a?.sched && b?.sched) {
     const on = b.sched.onCpuNs - a.sched.onCpuNs;
     const wait = b.sched.runQueueNs - a.sched.runQueueNs;
     return { cpuS: on / 1e9, cpuWaitS: wait / 1e9, active: b.sched.timeslices > a.sched.timeslices, onCpuOfRunnable: on + wait > 0 ? on / (on + wait) : 1 };
   }
+  if (!a?.stat || !b?.stat) return { cpuS: 0, cpuWaitS: 0, active: t.counts.running > 0, onCpuOfRunnable: 1 };
+  const ticks = b.stat.utimeTicks + b.stat.stimeTicks - a.stat.utimeTicks - a.stat.stimeTicks;
   return { cpuS: ticks / USER_HZ, cpuWaitS: 0, active: ticks > 0 || t.counts.running > 0, onCpuOfRunnable: 1 };
 }
 

@@ -10,6 +10,9 @@ import { ThreadSampler } from '../../src/threads/sampler.js';
 import type { ThreadStates } from '../../src/results/record.js';
 
 const WAITERS = 4;
+// the mean waiters on the mutex, measured over 30 windows of 60 ticks: median 3.28 on an idle
+// machine and 3.0 with two busy loops on its two cores, lowest 2.7
+const MIN_MEAN_WAITERS = WAITERS - 1.5;
 const PROGRAM = `
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -44,7 +47,7 @@ let mutexAddress: string;
 let states: ThreadStates;
 /** the same window, sampled by a second sampler that looks at only BUDGET threads a tick, in turn */
 let budgeted: ThreadStates;
-let reads: { syscall: number; looks: number };
+let reads: { syscall: number; stat: number; looks: number };
 const BUDGET = 3;
 const THREADS = WAITERS + 5;
 
@@ -88,11 +91,11 @@ describe('the thread-state sampler on a real C program', () => {
     expect(roles).toEqual({ poller: 'dispatcher', holder: 'worker', sleeper: 'worker', spinner: 'worker', waiter: 'worker' });
   });
 
-  it(`finds at least ${WAITERS - 1} threads, on average, waiting on the one mutex's futex address`, () => {
+  it(`finds at least ${MIN_MEAN_WAITERS} threads, on average, waiting on the one mutex's futex address`, () => {
     expect(states.hottestFutex).toMatchObject({ pid: child.pid, address: mutexAddress });
     // the waiters, and the holder when it comes back for the lock while a waiter has it
     expect(states.hottestFutex!.threads).toBeGreaterThanOrEqual(WAITERS);
-    expect(states.hottestFutex!.meanWaiters).toBeGreaterThanOrEqual(WAITERS - 1);
+    expect(states.hottestFutex!.meanWaiters).toBeGreaterThanOrEqual(MIN_MEAN_WAITERS);
     for (const w of named('waiter')) expect(w.futex).toBe(mutexAddress);
   });
 
@@ -122,7 +125,7 @@ describe('the thread-state sampler on a real C program', () => {
 
   it('with a budget, still finds the waiters on the mutex and the epoll thread on the network', () => {
     expect(budgeted.hottestFutex).toMatchObject({ pid: child.pid, address: mutexAddress });
-    expect(budgeted.hottestFutex!.meanWaiters).toBeGreaterThanOrEqual(WAITERS - 1);
+    expect(budgeted.hottestFutex!.meanWaiters).toBeGreaterThanOrEqual(MIN_MEAN_WAITERS);
     expect(budgeted.threads!.find((t) => t.name === 'poller')!.shares.network).toBe(1);
   });
 
@@ -133,6 +136,14 @@ describe('the thread-state sampler on a real C program', () => {
     expect(reads.syscall).toBeGreaterThan(0);
     expect(Math.abs(reads.syscall - expected)).toBeLessThanOrEqual(states.threads!.length);
     expect(reads.syscall).toBeLessThan(reads.looks / 4);
+  });
+
+  it('reads a thread\'s stat once when it finds it, and then only for a wait its wchan does not settle (usleep, pause), not for epoll or a lock', () => {
+    const otherLooks = states.threads!.reduce((n, t) => n + Math.round(t.shares.other * t.samples), 0);
+    expect(otherLooks).toBeGreaterThan(0);
+    // give or take one a thread: one that ran again between its wchan and its stat counts as running
+    expect(reads.stat).toBeGreaterThanOrEqual(THREADS + otherLooks);
+    expect(reads.stat - (THREADS + otherLooks)).toBeLessThanOrEqual(THREADS);
   });
 
   it('says why when the server has no process to read', () => {
