@@ -104,7 +104,8 @@ async function measure(port: number, pid: number, on: boolean): Promise<{ rps: n
   return { rps, ticks: states?.ticks ?? 0, looks, cpuS: (cpu.user + cpu.system) / 1e6 };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+/** the value a share `q` of the way up the sorted values (0.5: the median) */
+const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))]!;
 
 if (values.server !== 'reference' && !existsSync(C_SERVER)) {
   console.error(`bench:sampler: measuring the C example needs ${path.relative(process.cwd(), C_SERVER) || C_SERVER}, which is not built: run make -C examples/c-server (or use --server reference)`);
@@ -124,6 +125,9 @@ try {
   const { port, child } = await startServer(dir);
   wrkRate(port, 1); // warm-up
   const ratios: number[] = [];
+  /** this process's CPU (cores) in the rounds with the sampler and in those without */
+  const cpuOn: number[] = [];
+  const cpuOff: number[] = [];
   const where = split ? `server on CPU ${split.server}, wrk and the sampler on CPU ${split.loadgen}` : 'all on any CPU';
   console.log(`server ${values.server} -N ${threads} --io-delay ${values['io-delay']}, ${where}, wrk ${connections} connections, ${seconds}s windows, sampler at ${hz} Hz looking at ${values.looks} threads a tick, ${rounds} paired rounds`);
   for (let r = 0; r < rounds; r++) {
@@ -132,9 +136,12 @@ try {
     const b = await measure(port, child.pid!, !first);
     const [on, off] = first ? [a, b] : [b, a];
     ratios.push(on.rps / off.rps);
-    console.log(`round ${r + 1}: on ${on.rps.toFixed(0)} req/s (${on.ticks} ticks, ${(on.ticks / seconds).toFixed(0)}/s, ${(on.looks / seconds).toFixed(0)} looks/s, sampler process ${(on.cpuS / seconds).toFixed(3)} cores), off ${off.rps.toFixed(0)} req/s, ratio ${(on.rps / off.rps).toFixed(3)}`);
+    cpuOn.push(on.cpuS / seconds);
+    cpuOff.push(off.cpuS / seconds);
+    console.log(`round ${r + 1}: on ${on.rps.toFixed(0)} req/s (${on.ticks} ticks, ${(on.ticks / seconds).toFixed(0)}/s, ${(on.looks / seconds).toFixed(0)} looks/s, this process ${(on.cpuS / seconds).toFixed(3)} cores), off ${off.rps.toFixed(0)} req/s (${(off.cpuS / seconds).toFixed(3)} cores), ratio ${(on.rps / off.rps).toFixed(3)}`);
   }
-  console.log(`median ratio on/off: ${median(ratios).toFixed(3)} (target >= 0.98)`);
+  console.log(`ratio on/off: median ${quantile(ratios, 0.5).toFixed(3)} (target >= 0.98), middle half of the rounds ${quantile(ratios, 0.25).toFixed(3)}-${quantile(ratios, 0.75).toFixed(3)}`);
+  console.log(`this process's CPU, median: ${quantile(cpuOn, 0.5).toFixed(3)} cores sampling, ${quantile(cpuOff, 0.5).toFixed(3)} not`);
   child.kill('SIGTERM');
 } finally {
   rmSync(dir, { recursive: true, force: true });

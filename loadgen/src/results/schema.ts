@@ -121,6 +121,10 @@ const machineCpuSchema = z.object({
   cpus: z.number(),
   /** cores busy on them, every process counted (the load generator too, where it shares them) */
   busyCores: measured,
+  /** the CPUs the lab's own process kept to in the window, sampling or not: the load generator's, so it was none of those processes; absent without a split */
+  labCpus: z.string().optional(),
+  /** why the lab's process could run on the server's CPUs although there was a split */
+  labPinProblem: z.string().optional(),
 });
 
 /** one line of points.jsonl */

@@ -62,8 +62,8 @@ export interface RunningServer {
   cpuList?: string;
   /** the server's processes under this machine's PIDs, for the thread sampler; or why they cannot be read from here */
   processes?(): number[] | string;
-  /** with a CPU split on this machine: the load generator's CPUs, where the lab's own process (and its sampler) keeps */
-  samplerCpuList?: string;
+  /** with a CPU split on this machine: the load generator's CPUs, where the lab's own process (its sampler too) keeps during a window, sampling or not */
+  labCpuList?: string;
   stats(): Promise<ServerStats>;
   /** resolves when the server process/container ends: how (runtime/death.ts words it) */
   exited: Promise<ProcessEnd>;

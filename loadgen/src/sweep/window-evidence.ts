@@ -1,6 +1,7 @@
 // What the measured window shows besides the load generator's numbers (issue 21): where the
 // server's threads were (the thread-state sampler) and how busy the CPUs the server could use
-// were, every process counted. Started just before the measure job, stopped just after.
+// were, every process counted. Started just before the measure job, stopped just after. With a CPU
+// split it first keeps the lab's own process to the load generator's CPUs.
 import type { Experiment } from '../experiment/experiment.js';
 import type { PointRecord, ServerCpusBusy, ThreadStates } from '../results/record.js';
 import type { RunningServer } from '../runtime/types.js';
@@ -16,14 +17,15 @@ interface WindowEvidence {
   stop(windowS?: number): Pick<PointRecord, 'threadStates' | 'serverCpusBusy'>;
 }
 
-function sampler(exp: Experiment, server: RunningServer): { stop(windowS?: number): ThreadStates } | undefined {
+type Pin = ReturnType<typeof keepThisProcessTo>;
+
+function sampler(exp: Experiment, server: RunningServer, pin: Pin | undefined): { stop(windowS?: number): ThreadStates } | undefined {
   if (exp.sampler === 'off') return undefined;
   const hz = exp.sampler?.hz ?? DEFAULT_SAMPLER_HZ;
   const why = server.remote
     ? "the server runs on another machine than the lab, whose /proc is not this one's"
     : !server.processes ? 'this runtime cannot list the server\'s processes' : undefined;
   if (why) return { stop: () => ({ hz, ticks: 0, windowS: 0, unavailable: why }) };
-  const pin = server.samplerCpuList === undefined ? undefined : keepThisProcessTo(server.samplerCpuList);
   const s = new ThreadSampler({ hz, processes: () => server.processes!() });
   s.start();
   return {
@@ -35,7 +37,9 @@ function sampler(exp: Experiment, server: RunningServer): { stop(windowS?: numbe
 }
 
 export function startWindowEvidence(exp: Experiment, server: RunningServer): WindowEvidence {
-  const threads = sampler(exp, server);
+  // sampling or not, so that `sampler: off` measures the same arrangement of CPUs
+  const pin = server.labCpuList === undefined ? undefined : keepThisProcessTo(server.labCpuList);
+  const threads = sampler(exp, server, pin);
   const readings: { at: number; times: CpuTimes }[] = [];
   const read = () => {
     const times = readCpuTimes();
@@ -62,6 +66,7 @@ export function startWindowEvidence(exp: Experiment, server: RunningServer): Win
           cpuList: server.cpuList ?? 'all',
           cpus: list?.length ?? last.times.size,
           busyCores: Number(busyCores(first.times, last.times, list).toFixed(3)),
+          ...(pin && ('cpuList' in pin ? { labCpus: pin.cpuList } : { labPinProblem: pin.problem })),
         };
       }
       return { ...(threadStates && { threadStates }), ...(serverCpusBusy && { serverCpusBusy }) };

@@ -1,5 +1,6 @@
 // The thread samples through `speedlab run` in Docker: a throttled disk with fsync shows threads
-// waiting on the disk, read from the container's cgroup. Build first: npx tsc -p .
+// waiting on the disk, read from the container's cgroup; the lab's own process keeps off the
+// server's CPUs, sampling or not. Build first: npx tsc -p .
 import { describe, expect, it } from 'vitest';
 import { HAVE_DOCKER, NO_ENGINE_REASON, ensureTestImage } from '../docker/engine.js';
 import { run } from './evidence.js';
@@ -19,6 +20,19 @@ describe('thread samples of real servers, in Docker', () => {
     expect(info.host.loadgenCpuset).not.toBe(info.host.serverCpuset);
     expect([states.samplerCpus, states.samplerPinProblem]).toEqual([info.host.loadgenCpuset, undefined]);
     expect(states.classes!.disk).toBeGreaterThan(0);
-    expect(points[0]!.serverCpusBusy).toMatchObject({ scope: 'cpuset' });
+    expect(points[0]!.serverCpusBusy).toMatchObject({ scope: 'cpuset', cpuList: info.host.serverCpuset, labCpus: info.host.loadgenCpuset });
+  });
+
+  it.skipIf(!HAVE_DOCKER)(`with the sampler off, the lab's process still keeps to the load generator's CPUs${HAVE_DOCKER ? '' : ` (${NO_ENGINE_REASON})`}`, async () => {
+    await ensureTestImage();
+    const { points, info } = await run('sampler-off', [
+      'server: { impl: reference, log: off }',
+      'sweep: { threads: [2] }',
+      'workload: { mix: get, fileSize: 4KiB, connections: 4, warmup: 0.2s, duration: 0.5s }',
+      'sampler: off',
+    ], ['--runtime', 'docker']);
+    expect(points[0]!.threadStates).toBeUndefined();
+    expect(points[0]!.serverCpusBusy).toMatchObject({ scope: 'cpuset', cpuList: info.host.serverCpuset, labCpus: info.host.loadgenCpuset });
+    expect(points[0]!.serverCpusBusy!.labPinProblem).toBeUndefined();
   });
 });

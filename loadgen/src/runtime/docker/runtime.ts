@@ -177,7 +177,7 @@ export class DockerRuntime implements Runtime {
         ? cgroupProcesses(cgroup, c.id)
         : "the engine's cgroup files are not visible from this process (a remote engine, or Docker Desktop's VM), so the server's threads cannot be read"),
       // the sampler reads /proc here only when the engine's cgroups are this kernel's
-      ...(cgroup && this.cpus.disjoint && { samplerCpuList: this.cpus.loadgen }),
+      ...(cgroup && this.cpus.disjoint && { labCpuList: this.cpus.loadgen }),
       containerId: c.id,
       runId: spec.runId,
       disk,
