@@ -2,7 +2,10 @@
 // processes is looked at `hz` times a second through /proc/PID/task/TID/wchan (0 for a thread on a
 // CPU or runnable; else the kernel function it sleeps in) and, for a futex wait, now and then its
 // syscall file (the futex's address); for a wait its wchan does not settle, its state (stat: D is
-// the disk). An idle worker in epoll_wait costs one read a look.
+// the disk). An idle worker in epoll_wait costs one read a look. A wchan of 0 is not proof of
+// running: since Linux 6.12 a thread that went to sleep can stay queued for a while (EEVDF's
+// delayed dequeue), and wchan shows 0 for it; its syscall file, which says "running" for a thread
+// on a CPU or runnable without taking a lock, tells the two apart.
 // The syscall file of a blocked thread is the costly read: the kernel takes the runqueue lock of
 // the thread's CPU twice for it (wait_task_inactive), where wchan takes the thread's own lock. So
 // one futex look in ADDRESS_EVERY reads the address, and the summary scales the addresses read to
@@ -10,9 +13,8 @@
 // The CPU counters and the list of threads are read ten times less often: schedstat then; stat
 // (the longer text, with the name) only when a thread is found and at the end, or where schedstat
 // is missing. Each file stays open and is re-read with pread at offset 0 (the kernel regenerates
-// it): one system call per file per look. Every
-// look is kept with its time: the summary covers the last `windowS` seconds only, the load
-// generator's measured window, not its start-up before it.
+// it): one system call per file per look. Every look is kept with its time: the summary covers
+// the last `windowS` seconds only, the load generator's measured window, not its start-up.
 // A tick looks at no more than `looksPerTick` threads: a server with more has them looked at in
 // turn (a rotating share per tick), so the sampler's cost stops growing with the thread count;
 // each thread's samples then stand for the ticks it lived through (summary.ts weights them so).
@@ -101,9 +103,12 @@ export class ThreadSampler {
   private unavailable: string | undefined;
   /** where the next tick's share of the threads begins */
   private cursor = 0;
-  /** reads so far of a syscall file (the costly read for a blocked thread) and of a stat file */
+  /** reads so far of a syscall file (costly for a blocked thread); of those, for a futex wait's address; of a stat file */
   private syscallFileReads = 0;
+  private addressReads = 0;
   private statFileReads = 0;
+  /** looks whose wchan read 0 */
+  private zeroWchans = 0;
 
   constructor(private readonly opts: SamplerOptions) {}
 
@@ -112,11 +117,11 @@ export class ThreadSampler {
     return this.tickTimes.length;
   }
 
-  /** syscall and stat files read so far, and looks taken */
-  get reads(): { syscall: number; stat: number; looks: number } {
+  /** files read so far: syscall (all; for a futex's address), stat; looks taken, and those whose wchan read 0 */
+  get reads(): { syscall: number; address: number; stat: number; looks: number; zeroWchan: number } {
     let looks = 0;
     for (const t of this.tasks.values()) looks += t.looks.length;
-    return { syscall: this.syscallFileReads, stat: this.statFileReads, looks };
+    return { syscall: this.syscallFileReads, address: this.addressReads, stat: this.statFileReads, looks, zeroWchan: this.zeroWchans };
   }
 
   start(): void {
@@ -232,6 +237,10 @@ export class ThreadSampler {
     }
     const wchan = parseWchan(text);
     if (wchan === '') {
+      this.zeroWchans++;
+      // on a CPU or runnable; or asleep but still queued (Linux 6.12+'s delayed dequeue), which wchan
+      // shows as 0 too and the syscall file tells apart ("running" costs it no lock)
+      if (t.fds.syscall !== undefined) return this.lookBySyscall(t, tick);
       t.looks.push({ tick, cls: 'running' });
       return true;
     }
@@ -245,6 +254,7 @@ export class ThreadSampler {
       return true;
     }
     this.syscallFileReads++;
+    this.addressReads++;
     const syscall = parseSyscall(pread(t.fds.syscall) ?? '');
     // running again by now: it was on the lock when wchan was read
     const classified = syscall === undefined || syscall === 'running' ? { cls: 'lock' as const } : classifySample('S', syscall, wchan);
