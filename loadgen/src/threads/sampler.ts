@@ -4,8 +4,9 @@
 // syscall file (the futex's address); for a wait its wchan does not settle, its state (stat: D is
 // the disk). An idle worker in epoll_wait costs one read a look. A wchan of 0 is not proof of
 // running: since Linux 6.12 a thread that went to sleep can stay queued for a while (EEVDF's
-// delayed dequeue), and wchan shows 0 for it; its syscall file, which says "running" for a thread
-// on a CPU or runnable without taking a lock, tells the two apart.
+// delayed dequeue), and wchan shows 0 for it. Its state in stat (R or not) tells the two apart;
+// such a sleeper counts where its last wait was read. Not its syscall file: to read that, the
+// kernel would dequeue the sleeper on the server's CPU (wait_task_inactive), changing its schedule.
 // The syscall file of a blocked thread is the costly read: the kernel takes the runqueue lock of
 // the thread's CPU twice for it (wait_task_inactive), where wchan takes the thread's own lock. So
 // one futex look in ADDRESS_EVERY reads the address, and the summary scales the addresses read to
@@ -61,6 +62,8 @@ interface Task {
   looks: Look[];
   /** its looks so far that found it in a futex wait */
   lockLooks: number;
+  /** where its last look that read a wait found it (no futex address) */
+  lastWait?: Classified;
   counters: Counters[];
   gone: boolean;
 }
@@ -238,17 +241,20 @@ export class ThreadSampler {
     const wchan = parseWchan(text);
     if (wchan === '') {
       this.zeroWchans++;
-      // on a CPU or runnable; or asleep but still queued (Linux 6.12+'s delayed dequeue), which wchan
-      // shows as 0 too and the syscall file tells apart ("running" costs it no lock)
-      if (t.fds.syscall !== undefined) return this.lookBySyscall(t, tick);
-      t.looks.push({ tick, cls: 'running' });
+      const state = this.readStat(t)?.state ?? 'R';
+      if (state === 'R') t.looks.push({ tick, cls: 'running' });
+      // asleep but still queued: where it last waited
+      else t.looks.push({ tick, ...(state === 'D' ? { cls: 'disk' as const } : (t.lastWait ?? { cls: 'other' as const, where: 'asleep, still queued' })) });
       return true;
     }
     if (!LOCK_WCHAN.test(wchan)) {
       const state = settledByWchan(wchan) ? 'S' : (this.readStat(t)?.state ?? 'S');
-      t.looks.push({ tick, ...classifySample(state, undefined, wchan) });
+      const classified = classifySample(state, undefined, wchan);
+      t.looks.push({ tick, ...classified });
+      if (classified.cls !== 'running') t.lastWait = classified;
       return true;
     }
+    t.lastWait = { cls: 'lock' };
     if (t.lockLooks++ % ADDRESS_EVERY !== 0 || t.fds.syscall === undefined) {
       t.looks.push({ tick, cls: 'lock' });
       return true;

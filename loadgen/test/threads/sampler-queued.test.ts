@@ -1,8 +1,8 @@
 // A wchan of 0 is not proof that a thread runs: since Linux 6.12 (EEVDF's delayed dequeue) a thread
 // that went to sleep can stay on its CPU's queue for a while, and wchan reads 0 for it. Threads that
 // work 200 µs and sleep 500 µs, many of them on one CPU, are often in that state. Counting those
-// looks as running put 1.15 threads on one CPU (2026-12-07, this kernel); the sampler asks the
-// syscall file, and the threads it sees on the CPU agree with their schedstat CPU time.
+// looks as running put 1.15 threads on one CPU (2026-12-07, this kernel); the sampler reads the
+// state (R or not), and the threads it sees on the CPU agree with their schedstat CPU time.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
