@@ -9,7 +9,7 @@
 // Build first (npx tsc -p . and make -C examples/c-server; npm run bench:sampler does both), then:
 //   node dist/bench/sampler-overhead.js [--server c|reference] [--threads 64] [--hz 100] [--looks 16|all]
 //     [--rounds 5] [--seconds 4] [--cpus split|shared] [--io-delay MS]
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -45,7 +45,7 @@ if (values.cpus !== 'split' && values.cpus !== 'shared') {
 }
 const split = values.cpus === 'split' ? splitCpus(os.cpus().length) : undefined;
 /** argv run on `cpus` (taskset), or as it is without a split */
-const on = (cpus: string | undefined, argv: string[]) => (cpus === undefined ? argv : ['taskset', '-c', cpus, ...argv]);
+const onCpus = (cpus: string | undefined, argv: string[]) => (cpus === undefined ? argv : ['taskset', '-c', cpus, ...argv]);
 const threads = Number(values.threads);
 const hz = Number(values.hz);
 const looksPerTick = values.looks === 'all' ? Number.MAX_SAFE_INTEGER : Number(values.looks);
@@ -56,7 +56,7 @@ const connections = Number(values.connections);
 async function startServer(dir: string): Promise<{ port: number; child: ChildProcess }> {
   const port = await freePort();
   const delay = ['--io-delay', values['io-delay']];
-  const argv = on(split?.server, values.server === 'reference'
+  const argv = onCpus(split?.server, values.server === 'reference'
     ? [process.execPath, REFERENCE, String(port), '-N', String(threads), '--dir', dir, ...delay]
     : [C_SERVER, String(port), '-N', String(threads), '--lock', 'file', '--dir', dir, ...delay]);
   const child = spawn(argv[0]!, argv.slice(1), { stdio: 'ignore' });
@@ -66,22 +66,10 @@ async function startServer(dir: string): Promise<{ port: number; child: ChildPro
   return { port, child };
 }
 
-function wrkArgv(port: number, s: number): string[] {
-  return on(split?.loadgen, ['wrk', '-t2', `-c${connections}`, `-d${s}s`, `http://127.0.0.1:${port}/f`]);
-}
-
-function wrkRate(port: number, s: number): number {
-  const [cmd, ...args] = wrkArgv(port, s);
-  const out = execFileSync(cmd!, args, { encoding: 'utf8' });
-  const m = /Requests\/sec:\s+([\d.]+)/.exec(out);
-  if (!m) throw new Error(`wrk printed no rate:\n${out}`);
-  return Number(m[1]);
-}
-
-/** wrk runs synchronously in this process's thread; the sampler's timer needs the event loop: run wrk as a child and wait for it */
-function wrkAsync(port: number, s: number): Promise<number> {
+/** wrk's rate over `s` seconds; a child waited for without blocking, since the sampler's timer needs the event loop */
+function wrkRate(port: number, s: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const [cmd, ...args] = wrkArgv(port, s);
+    const [cmd, ...args] = onCpus(split?.loadgen, ['wrk', '-t2', `-c${connections}`, `-d${s}s`, `http://127.0.0.1:${port}/f`]);
     const child = spawn(cmd!, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
@@ -97,7 +85,7 @@ async function measure(port: number, pid: number, on: boolean): Promise<{ rps: n
   const cpu0 = process.cpuUsage();
   const sampler = on ? new ThreadSampler({ hz, looksPerTick, processes: () => [pid] }) : undefined;
   sampler?.start();
-  const rps = await wrkAsync(port, seconds);
+  const rps = await wrkRate(port, seconds);
   const states = sampler?.stop();
   const cpu = process.cpuUsage(cpu0);
   const looks = (states?.threads ?? []).reduce((n, t) => n + t.samples, 0);
@@ -123,7 +111,7 @@ if (split) {
 const dir = mkdtempSync(path.join(os.tmpdir(), 'speedlab-sampler-bench-'));
 try {
   const { port, child } = await startServer(dir);
-  wrkRate(port, 1); // warm-up
+  await wrkRate(port, 1); // warm-up
   const ratios: number[] = [];
   /** this process's CPU (cores) in the rounds with the sampler and in those without */
   const cpuOn: number[] = [];

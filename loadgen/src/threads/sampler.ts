@@ -169,11 +169,12 @@ export class ThreadSampler {
     if (performance.now() - this.pidsAt >= PROCESS_REFRESH_MS) this.refreshProcesses();
     const tick = this.tickTimes.length;
     const full = tick % COUNTER_EVERY === 0;
-    if (full) this.listThreads(tick);
+    if (full) this.listThreads();
     const alive: Task[] = [];
     for (const task of this.tasks.values()) {
       if (task.gone) continue;
-      if (full && !this.readCounters(task, tick)) continue;
+      // a thread found on this tick is read whole: its name too
+      if (full && !this.readCounters(task, tick, task.counters.length === 0)) continue;
       task.aliveFrom ??= tick;
       task.aliveTo = tick;
       alive.push(task);
@@ -186,7 +187,7 @@ export class ThreadSampler {
     if (seen > 0) this.tickTimes.push(performance.now());
   }
 
-  private listThreads(tick: number): void {
+  private listThreads(): void {
     for (const pid of this.pids) {
       let tids: string[];
       try {
@@ -194,19 +195,17 @@ export class ThreadSampler {
       } catch {
         continue;
       }
-      for (const name of tids) if (!this.tasks.has(Number(name))) this.open(pid, Number(name), tick);
+      for (const name of tids) if (!this.tasks.has(Number(name))) this.open(pid, Number(name));
     }
   }
 
-  /** a thread found: its files opened, its name and counters read */
-  private open(pid: number, tid: number, tick: number): void {
+  /** a thread found: its files opened (the tick that found it reads its counters) */
+  private open(pid: number, tid: number): void {
     const dir = `/proc/${pid}/task/${tid}`;
     const stat = openOrUndefined(`${dir}/stat`);
     if (stat === undefined) return;
     const fds = { stat, sched: openOrUndefined(`${dir}/schedstat`), syscall: openOrUndefined(`${dir}/syscall`), wchan: openOrUndefined(`${dir}/wchan`) };
-    const task: Task = { pid, tid, fds, looks: [], lockLooks: 0, counters: [], gone: false };
-    this.tasks.set(tid, task);
-    this.readCounters(task, tick, true);
+    this.tasks.set(tid, { pid, tid, fds, looks: [], lockLooks: 0, counters: [], gone: false });
   }
 
   private readStat(t: Task): TaskStat | undefined {
@@ -224,7 +223,7 @@ export class ThreadSampler {
     }
     const reading: Counters = { tick, ...(stat && { stat }), ...(sched && { sched }) };
     const last = t.counters[t.counters.length - 1];
-    // read twice on one tick (found on it, or the final reading): one reading, the newer values
+    // the final reading on the tick of the last periodic one: one reading, the newer values
     if (last?.tick === tick) t.counters[t.counters.length - 1] = { ...last, ...reading };
     else t.counters.push(reading);
     return true;
